@@ -1,0 +1,188 @@
+package policies
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/earsim/earsim/sim"
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+)
+
+// The two entry points (see README.md in this folder).
+const (
+	AdmissionQuery = "data.earsim.admission.decision"
+	StateQuery     = "data.earsim.state.report"
+)
+
+// Engine evaluates the embedded policies. It compiles them and prepares both
+// queries once; Admit and Inspect are safe for concurrent use. Engine
+// implements sim.Checker.
+type Engine struct {
+	compiler *ast.Compiler
+	admit    rego.PreparedEvalQuery
+	state    rego.PreparedEvalQuery
+}
+
+var _ sim.Checker = (*Engine)(nil)
+
+// New compiles the embedded policies (tests excluded) and prepares the queries.
+func New() (*Engine, error) {
+	mods, err := Modules(false)
+	if err != nil {
+		return nil, err
+	}
+	c, err := Compile(mods)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{compiler: c}
+	ctx := context.Background()
+	for q, dst := range map[string]*rego.PreparedEvalQuery{AdmissionQuery: &e.admit, StateQuery: &e.state} {
+		*dst, err = rego.New(rego.Query(q), rego.Compiler(c), rego.StrictBuiltinErrors(true)).PrepareForEval(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("prepare %s: %w", q, err)
+		}
+	}
+	return e, nil
+}
+
+var (
+	defaultOnce   sync.Once
+	defaultEngine *Engine
+	defaultErr    error
+)
+
+// Default returns the process-wide Engine, compiled on first use.
+func Default() (*Engine, error) {
+	defaultOnce.Do(func() { defaultEngine, defaultErr = New() })
+	return defaultEngine, defaultErr
+}
+
+// MustDefault is Default for callers that cannot proceed without the
+// embedded policies; it panics if they do not compile, which a test rules out.
+func MustDefault() *Engine {
+	e, err := Default()
+	if err != nil {
+		panic(err)
+	}
+	return e
+}
+
+// Compiler returns the compiler holding the policies and their annotations.
+func (e *Engine) Compiler() *ast.Compiler { return e.compiler }
+
+// Eval evaluates a query prepared by the engine on a JSON-shaped input and
+// returns the result as plain Go values.
+func (e *Engine) eval(q rego.PreparedEvalQuery, in map[string]any) (map[string]any, error) {
+	v, err := ast.InterfaceToValue(in)
+	if err != nil {
+		return nil, fmt.Errorf("policy input: %w", err)
+	}
+	rs, err := q.Eval(context.Background(), rego.EvalParsedInput(v))
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
+		return nil, fmt.Errorf("policy query returned %d results", len(rs))
+	}
+	out, ok := rs[0].Expressions[0].Value.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("policy query returned %T", rs[0].Expressions[0].Value)
+	}
+	return out, nil
+}
+
+// Evaluate runs an entry point (AdmissionQuery or StateQuery) on any
+// JSON-shaped input and returns its raw result, for tools such as
+// `earsim check` that show what the policies said.
+func (e *Engine) Evaluate(query string, in map[string]any) (map[string]any, error) {
+	switch query {
+	case AdmissionQuery:
+		return e.eval(e.admit, in)
+	case StateQuery:
+		return e.eval(e.state, in)
+	}
+	return nil, fmt.Errorf("unknown entry point %q", query)
+}
+
+// Admit evaluates the admission entry point.
+func (e *Engine) Admit(in sim.Input) (sim.Decision, error) {
+	out, err := e.eval(e.admit, in)
+	if err != nil {
+		return sim.Decision{}, err
+	}
+	var d sim.Decision
+	for _, x := range list(out["deny"]) {
+		m := obj(x)
+		d.Deny = append(d.Deny, sim.Violation{
+			Rule: str(m["rule"]), Status: num(m["status"]), Code: str(m["code"]),
+			Order: num(m["order"]), Msg: str(m["msg"]), Params: strs(m["params"]),
+		})
+	}
+	for _, x := range list(out["warn"]) {
+		m := obj(x)
+		f := sim.Forecast{Rule: str(m["rule"]), Severity: str(m["severity"]), Effect: str(m["effect"]), Msg: str(m["msg"]), Target: strmap(m["target"])}
+		if a := obj(m["apply"]); a != nil {
+			f.Apply = &sim.Action{Do: str(a["do"]), Cluster: str(a["cluster"]), Reason: str(a["reason"]), Endpoint: str(a["endpoint"]), ErrorMessage: str(a["errorMessage"])}
+		}
+		d.Warn = append(d.Warn, f)
+	}
+	return d, nil
+}
+
+// Inspect evaluates the state entry point.
+func (e *Engine) Inspect(in sim.Input) (sim.Report, error) {
+	out, err := e.eval(e.state, in)
+	if err != nil {
+		return sim.Report{}, err
+	}
+	r := sim.Report{Valid: out["valid"] == true, Clusters: strmap(out["clusters"])}
+	for _, x := range list(out["conditions"]) {
+		m := obj(x)
+		r.Conditions = append(r.Conditions, sim.Condition{Rule: str(m["rule"]), Severity: str(m["severity"]), Effect: str(m["effect"]), Msg: str(m["msg"]), Target: strmap(m["target"])})
+	}
+	for _, x := range list(out["violations"]) {
+		m := obj(x)
+		r.Violations = append(r.Violations, sim.Broken{Rule: str(m["rule"]), Msg: str(m["msg"]), Target: strmap(m["target"])})
+	}
+	return r, nil
+}
+
+func list(v any) []any         { l, _ := v.([]any); return l }
+func obj(v any) map[string]any { m, _ := v.(map[string]any); return m }
+func str(v any) string         { s, _ := v.(string); return s }
+
+func num(v any) int {
+	switch n := v.(type) {
+	case interface{ Int64() (int64, error) }:
+		i, _ := n.Int64()
+		return int(i)
+	case float64:
+		return int(n)
+	case int:
+		return n
+	}
+	return 0
+}
+
+func strs(v any) []string {
+	var out []string
+	for _, x := range list(v) {
+		out = append(out, fmt.Sprint(x))
+	}
+	return out
+}
+
+func strmap(v any) map[string]string {
+	m := obj(v)
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, x := range m {
+		out[k] = fmt.Sprint(x)
+	}
+	return out
+}

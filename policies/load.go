@@ -1,0 +1,103 @@
+// Package policies is the one home of earsim's rules. The rules are Rego
+// (OPA v1 syntax), one rule per directory under rules/ with its tests beside
+// it; this package embeds them, compiles them once with a capabilities
+// allow-list, and evaluates them for the simulator (Engine implements
+// sim.Checker). The same files work unchanged with `opa`, OPA bundles and
+// conftest.
+package policies
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+)
+
+//go:embed lib admission state rules
+var files embed.FS
+
+// FS returns the embedded Rego tree (lib/, admission/, state/, rules/),
+// tests included, e.g. for building an OPA bundle.
+func FS() fs.FS { return files }
+
+// IsTest reports whether name is a Rego test file.
+func IsTest(name string) bool { return strings.HasSuffix(name, "_test.rego") }
+
+// Capabilities returns the builtins the policies may use: every builtin of
+// this OPA version except the nondeterministic ones (time.now_ns, rand.*,
+// http.send, uuid.*, ...) and those that reach outside the evaluation.
+// Compiling a policy that calls one of them fails, so a decision depends on
+// its input alone.
+func Capabilities() *ast.Capabilities {
+	c := ast.CapabilitiesForThisVersion()
+	denied := map[string]bool{"opa.runtime": true, "trace": true, "print": true, "internal.print": true}
+	kept := c.Builtins[:0]
+	for _, b := range c.Builtins {
+		if b.Nondeterministic || denied[b.Name] || strings.HasPrefix(b.Name, "net.") {
+			continue
+		}
+		kept = append(kept, b)
+	}
+	c.Builtins = kept
+	c.AllowNet = []string{}
+	return c
+}
+
+// Modules parses the embedded policies; withTests adds the _test.rego files.
+// Keys are paths relative to the policies folder, e.g. "rules/pe_06/pe_06.rego".
+func Modules(withTests bool) (map[string]*ast.Module, error) {
+	return parseTree(files, withTests)
+}
+
+func parseTree(fsys fs.FS, withTests bool) (map[string]*ast.Module, error) {
+	mods := map[string]*ast.Module{}
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || path.Ext(p) != ".rego" || (!withTests && IsTest(p)) {
+			return nil
+		}
+		src, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		m, err := ast.ParseModuleWithOpts(p, string(src), ast.ParserOptions{
+			RegoVersion:       ast.RegoV1,
+			ProcessAnnotation: true,
+		})
+		if err != nil {
+			return err
+		}
+		mods[p] = m
+		return nil
+	})
+	return mods, err
+}
+
+// Compile compiles modules with the capabilities allow-list.
+func Compile(mods map[string]*ast.Module) (*ast.Compiler, error) {
+	c := ast.NewCompiler().
+		WithCapabilities(Capabilities()).
+		WithEnablePrintStatements(false).
+		WithStrict(true)
+	c.Compile(mods)
+	if c.Failed() {
+		return nil, fmt.Errorf("compile policies: %w", c.Errors)
+	}
+	return c, nil
+}
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

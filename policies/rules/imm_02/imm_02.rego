@@ -1,0 +1,16 @@
+# METADATA
+# title: The key identifier can still rotate
+# description: Changing keyIdentifier (and the secret) stays allowed while endpoints exist; no rule may refuse it for that reason.
+# custom:
+#   id: EAR-IMM-02
+#   severity: effect
+#   status: 200
+#   errorCode: ""
+#   order: 90
+#   remediation: None needed.
+#   source: but you can still rotate the Microsoft Azure Key Identifier.
+package earsim.rules.imm_02
+
+# rotatable lists the azureKeyVault fields that stay writable while endpoints
+# exist; imm_02_test.rego proves the admission policy refuses none of them.
+rotatable := {"keyIdentifier", "secret"}

@@ -1,0 +1,37 @@
+# METADATA
+# title: Revoking key access pauses CMK clusters
+# description: When Atlas's access to the key is revoked, every CMK cluster is paused and cannot be resumed until access is restored.
+# custom:
+#   id: EAR-KEY-01
+#   severity: effect
+#   status: 409
+#   errorCode: CANNOT_RESUME_CLUSTER_KEY_ACCESS_REVOKED
+#   order: 40
+#   remediation: Restore Atlas's access to the key in Azure, then resume the clusters.
+#   source: You can revoke Atlas's access to an encryption key from within AKV to freeze your data. Atlas automatically pauses your clusters when you revoke access to the encryption key.
+#   md: the resume refusal and its errorCode are modelling decisions
+package earsim.rules.key_01
+
+import data.earsim.lib
+
+meta := lib.meta(rego.metadata.chain())
+
+reason := "KEY_ACCESS_REVOKED"
+
+warn contains lib.apply(meta, "ClusterPausedKeyRevoked", msg, {"cluster": c.name}, {"do": "pauseCluster", "cluster": c.name, "reason": reason}) if {
+	input.op == "RevokeKeyAccess"
+	lib.cmk_enabled
+	lib.same_key(input.request.keyIdentifier, lib.enc.keyIdentifier)
+	some c in lib.cmk_clusters
+	not c.paused
+	msg := sprintf("cluster %q is paused: Atlas lost access to its key", [c.name])
+}
+
+access_revoked if lib.find_key(lib.enc.keyIdentifier).accessGranted == false
+
+deny contains lib.deny(meta, msg, [c.name]) if {
+	access_revoked
+	some c in lib.cmk_clusters
+	c.name == lib.resuming
+	msg := sprintf("cluster %q cannot resume while Atlas's access to the key is revoked", [c.name])
+}

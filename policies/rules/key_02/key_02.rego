@@ -1,0 +1,33 @@
+# METADATA
+# title: Never disable or delete a key in use
+# description: Disabling or deleting the project's key while clusters use customer key management makes their data inaccessible.
+# custom:
+#   id: EAR-KEY-02
+#   severity: hazard
+#   status: 200
+#   errorCode: ""
+#   order: 90
+#   remediation: Disable customer key management on the clusters and the project before disabling or deleting the key.
+#   source: Do not disable or delete any AKV keys that any cluster in your Atlas project uses before you have disabled customer key management within the Atlas project. If Atlas can't access an AKV key, any data that the key encrypted becomes inaccessible.
+package earsim.rules.key_02
+
+import data.earsim.lib
+
+meta := lib.meta(rego.metadata.chain())
+
+inaccessible(c) := lib.condition(meta, "DataInaccessible", msg, {"cluster": c.name}) if {
+	msg := sprintf("data of cluster %q is inaccessible: its key is disabled or deleted", [c.name])
+}
+
+warn contains inaccessible(c) if {
+	input.op in {"DisableKey", "DeleteKey"}
+	lib.cmk_enabled
+	lib.same_key(input.request.keyIdentifier, lib.enc.keyIdentifier)
+	some c in lib.cmk_clusters
+}
+
+condition contains inaccessible(c) if {
+	lib.cmk_enabled
+	lib.key_unusable(lib.enc.keyIdentifier)
+	some c in lib.cmk_clusters
+}

@@ -1,0 +1,26 @@
+# METADATA
+# title: Status shows within three minutes
+# description: An approved endpoint reads ACTIVE within 180 s; clients must wait up to 180 s and never assume an exact delay.
+# custom:
+#   id: EAR-LAG-01
+#   severity: effect
+#   status: 200
+#   errorCode: ""
+#   order: 90
+#   remediation: Poll (or advance the clock) for up to 180 s after approving.
+#   source: After you approve the private endpoint, it can take Atlas up to three minutes to reflect the current status of your private endpoint.
+package earsim.rules.lag_01
+
+import data.earsim.lib
+
+meta := lib.meta(rego.metadata.chain())
+
+max_lag_seconds := 180
+
+invariant contains lib.broken(meta, msg, {"endpoint": e.id}) if {
+	some e in lib.endpoints
+	e.connection == "APPROVED"
+	e.status == "PENDING_ACCEPTANCE"
+	input.now - e.approvedAt > max_lag_seconds
+	msg := sprintf("endpoint %s was approved %d s ago and is still PENDING_ACCEPTANCE", [e.id, input.now - e.approvedAt])
+}

@@ -1,0 +1,29 @@
+# METADATA
+# title: Endpoints need CMK and private networking
+# description: Creating an endpoint needs CMK enabled and requirePrivateNetworking true.
+# custom:
+#   id: EAR-ORD-03
+#   severity: error
+#   status: 400
+#   errorCode: ENCRYPTION_AT_REST_NOT_ENABLED
+#   order: 30
+#   remediation: Enable CMK, then set requirePrivateNetworking true, then create endpoints.
+#   source: To enable private networking and set up a private endpoint in your AKV, you must do the following - Complete the steps to enable Customer-Managed Keys for your project.
+#   md: ENCRYPTION_AT_REST_PRIVATE_NETWORKING_NOT_ENABLED is a modelling decision
+package earsim.rules.ord_03
+
+import data.earsim.lib
+
+meta := lib.meta(rego.metadata.chain())
+
+deny contains lib.deny(meta, "encryption at rest is not enabled for the project", []) if {
+	input.op == "CreatePrivateEndpoint"
+	not lib.cmk_enabled
+}
+
+deny contains lib.deny_code(meta, "ENCRYPTION_AT_REST_PRIVATE_NETWORKING_NOT_ENABLED", msg, []) if {
+	input.op == "CreatePrivateEndpoint"
+	lib.cmk_enabled
+	not lib.private_networking
+	msg := "requirePrivateNetworking is not enabled for the project"
+}

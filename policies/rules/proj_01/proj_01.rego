@@ -1,0 +1,31 @@
+# METADATA
+# title: No private networking in an INACTIVE project
+# description: Turning requirePrivateNetworking on, or creating an endpoint, in an INACTIVE project is refused.
+# custom:
+#   id: EAR-PROJ-01
+#   severity: error
+#   status: 409
+#   errorCode: ENCRYPTION_AT_REST_PRIVATE_NETWORKING_PROJECT_INACTIVE
+#   order: 10
+#   remediation: Reactivate the project before configuring private endpoints for Azure Key Vault.
+#   source: Atlas doesn't support Encryption at Rest using CMK over private endpoints for projects in the INACTIVE state.
+#   md: errorCode unconfirmed
+package earsim.rules.proj_01
+
+import data.earsim.lib
+
+meta := lib.meta(rego.metadata.chain())
+
+inactive if lib.project.state == "INACTIVE"
+
+deny contains lib.deny(meta, "the project is INACTIVE: private endpoints cannot be created", []) if {
+	input.op == "CreatePrivateEndpoint"
+	inactive
+}
+
+deny contains lib.deny(meta, "the project is INACTIVE: requirePrivateNetworking cannot be turned on", []) if {
+	input.op == "UpdateEncryptionConfig"
+	inactive
+	input.request.after.requirePrivateNetworking == true
+	not lib.private_networking
+}

@@ -1,0 +1,177 @@
+package sim
+
+import "slices"
+
+// The policy input is built by hand from plain maps so that the policy engine
+// converts it without reflection or a JSON round trip: decisions sit on the
+// hot path of every step.
+
+func (s *State) input(op Op, request map[string]any, p *Project, actor *Actor, groupID string, azure map[string]any) Input {
+	in := Input{"op": string(op), "request": request, "now": s.Now, "azure": azure}
+	if p != nil {
+		in["project"] = projectInput(p)
+	} else {
+		in["project"] = nil
+	}
+	if actor != nil {
+		in["actor"] = map[string]any{"roles": actor.rolesFor(groupID)}
+	}
+	return in
+}
+
+// rolesFor returns the actor's organization roles and its roles on groupID.
+func (a *Actor) rolesFor(groupID string) []any {
+	roles := slices.Clone(a.Roles)
+	roles = append(roles, a.GroupRoles[groupID]...)
+	slices.Sort(roles)
+	roles = slices.Compact(roles)
+	out := make([]any, len(roles))
+	for i, r := range roles {
+		out[i] = r
+	}
+	return out
+}
+
+func projectInput(p *Project) map[string]any {
+	eps := make([]any, len(p.Endpoints))
+	for i, e := range p.Endpoints {
+		eps[i] = map[string]any{
+			"id":                            e.ID,
+			"regionName":                    e.RegionName,
+			"status":                        e.Status,
+			"privateEndpointConnectionName": e.ConnectionName,
+			"errorMessage":                  e.ErrorMessage,
+			"connection":                    e.Connection,
+			"since":                         e.Since,
+			"approvedAt":                    e.ApprovedAt,
+		}
+	}
+	cls := make([]any, len(p.Clusters))
+	for i := range p.Clusters {
+		cls[i] = clusterInput(&p.Clusters[i])
+	}
+	snaps := make([]any, len(p.Snapshots))
+	for i, s := range p.Snapshots {
+		snaps[i] = map[string]any{"id": s.ID, "clusterName": s.ClusterName, "keyIdentifier": s.KeyIdentifier}
+	}
+	return map[string]any{
+		"id":         p.ID,
+		"name":       p.Name,
+		"state":      p.State,
+		"encryption": encryptionInput(&p.Encryption),
+		"endpoints":  eps,
+		"clusters":   cls,
+		"snapshots":  snaps,
+	}
+}
+
+func encryptionInput(c *EncryptionConfig) map[string]any {
+	m := map[string]any{
+		"enabled":                  c.Enabled,
+		"requirePrivateNetworking": c.RequirePrivateNetworking,
+		"azureEnvironment":         c.AzureEnvironment,
+		"clientID":                 c.ClientID,
+		"tenantID":                 c.TenantID,
+		"secretDigest":             c.SecretDigest,
+		"subscriptionID":           c.SubscriptionID,
+		"resourceGroupName":        c.ResourceGroupName,
+		"keyVaultName":             c.KeyVaultName,
+		"keyIdentifier":            c.KeyIdentifier,
+	}
+	if c.Rotation != nil {
+		m["rotation"] = map[string]any{"from": c.Rotation.From, "until": c.Rotation.Until}
+	}
+	return m
+}
+
+// patchInput is the azureKeyVault body as sent: only the fields present, the
+// secret as its digest.
+func patchInput(p *AzureKeyVaultPatch) map[string]any {
+	m := map[string]any{}
+	str := func(k string, v *string) {
+		if v != nil {
+			m[k] = *v
+		}
+	}
+	str("azureEnvironment", p.AzureEnvironment)
+	str("clientID", p.ClientID)
+	str("tenantID", p.TenantID)
+	str("subscriptionID", p.SubscriptionID)
+	str("resourceGroupName", p.ResourceGroupName)
+	str("keyVaultName", p.KeyVaultName)
+	str("keyIdentifier", p.KeyIdentifier)
+	str("roleId", p.RoleID)
+	if p.Secret != nil {
+		m["secretDigest"] = Digest(string(*p.Secret))
+	}
+	if p.Enabled != nil {
+		m["enabled"] = *p.Enabled
+	}
+	if p.RequirePrivateNetworking != nil {
+		m["requirePrivateNetworking"] = *p.RequirePrivateNetworking
+	}
+	return m
+}
+
+func clusterInput(c *Cluster) map[string]any {
+	return map[string]any{
+		"name":                     c.Name,
+		"encryptionAtRestProvider": c.EncryptionAtRestProvider,
+		"backupEnabled":            c.BackupEnabled,
+		"paused":                   c.Paused,
+		"pauseReason":              c.PauseReason,
+		"stateName":                c.StateName,
+		"regionConfigs":            regionConfigsInput(c.ReplicationSpecs),
+	}
+}
+
+// regionConfigsInput flattens the replication specs into one list of region
+// configs with their instance size.
+func regionConfigsInput(specs []ReplicationSpec) []any {
+	var out []any
+	for _, rs := range specs {
+		for _, rc := range rs.RegionConfigs {
+			size := ""
+			if rc.ElectableSpecs != nil {
+				size = rc.ElectableSpecs.InstanceSize
+			}
+			out = append(out, map[string]any{
+				"providerName":        rc.ProviderName,
+				"backingProviderName": rc.BackingProviderName,
+				"regionName":          rc.RegionName,
+				"instanceSize":        size,
+			})
+		}
+	}
+	if out == nil {
+		out = []any{}
+	}
+	return out
+}
+
+func (a *Azure) input() map[string]any {
+	apps := make([]any, len(a.Apps))
+	for i, app := range a.Apps {
+		vaults := make([]any, len(app.Vaults))
+		for j, v := range app.Vaults {
+			vaults[j] = v
+		}
+		apps[i] = map[string]any{"clientID": app.ClientID, "tenantID": app.TenantID, "secretDigest": app.SecretDigest, "vaults": vaults}
+	}
+	vaults := make([]any, len(a.Vaults))
+	for i, v := range a.Vaults {
+		vaults[i] = map[string]any{"name": v.Name, "subscriptionID": v.SubscriptionID, "resourceGroupName": v.ResourceGroupName}
+	}
+	keys := make([]any, len(a.Keys))
+	for i, k := range a.Keys {
+		keys[i] = map[string]any{
+			"keyIdentifier": k.Identifier, "vault": k.Vault, "name": k.Name, "version": k.Version,
+			"enabled": k.Enabled, "deleted": k.Deleted, "accessGranted": k.AccessGranted,
+		}
+	}
+	subs := make([]any, len(a.Subscriptions))
+	for i, s := range a.Subscriptions {
+		subs[i] = map[string]any{"id": s.ID, "networkRegistered": s.NetworkRegistered}
+	}
+	return map[string]any{"apps": apps, "vaults": vaults, "keys": keys, "subscriptions": subs}
+}

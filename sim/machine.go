@@ -1,0 +1,348 @@
+package sim
+
+import (
+	"maps"
+	"slices"
+)
+
+// Effect is something that happened as the consequence of a step: named in
+// the past tense, with the rule that caused it where a rule did.
+type Effect struct {
+	At      int64             `json:"at"`
+	Kind    string            `json:"kind"`
+	Rule    string            `json:"rule,omitempty"`
+	GroupID string            `json:"groupId,omitempty"`
+	Target  map[string]string `json:"target,omitempty"`
+	Msg     string            `json:"msg,omitempty"`
+}
+
+// Result is the outcome of one step. Status is the HTTP status an Atlas
+// endpoint answers with; on failure Err is set, Body is nil and the state is
+// unchanged.
+type Result struct {
+	Op         Op         `json:"op"`
+	Status     int        `json:"status"`
+	Body       any        `json:"body,omitempty"`
+	Err        *Error     `json:"error,omitempty"`
+	Effects    []Effect   `json:"effects,omitempty"`
+	Warnings   []Forecast `json:"warnings,omitempty"`
+	Violations []Broken   `json:"violations,omitempty"` // invariants broken after the step
+}
+
+// List is a list answer: the Atlas paginated shape without links, which the
+// HTTP layer adds.
+type List[T any] struct {
+	Results    []T `json:"results"`
+	TotalCount int `json:"totalCount"`
+}
+
+// Machine holds a world, its Checker and what the Checker last reported on
+// each project. It is not safe for concurrent use.
+type Machine struct {
+	state   *State
+	checker Checker
+	reports map[string]Report
+	log     []Effect
+	azure   map[string]any // the Azure side as policy input; nil until needed
+}
+
+// NewMachine returns a Machine over a copy of s and inspects every project once.
+func NewMachine(s *State, c Checker) (*Machine, error) {
+	m := &Machine{state: s.Clone(), checker: c, reports: map[string]Report{}}
+	t := m.begin()
+	t.allDirty = true
+	if err := t.inspect(); err != nil {
+		return nil, err
+	}
+	m.reports = t.reports
+	return m, nil
+}
+
+// State returns the current world. Callers must not modify it; Clone it to keep it.
+func (m *Machine) State() *State { return m.state }
+
+// Report returns what the Checker last reported on a project.
+func (m *Machine) Report(groupID string) Report { return m.reports[groupID] }
+
+// Effects returns the effects emitted since the n-th one (0: all of them).
+func (m *Machine) Effects(since int) []Effect {
+	if since < 0 || since > len(m.log) {
+		since = len(m.log)
+	}
+	return slices.Clone(m.log[since:])
+}
+
+// Violations returns every invariant the current world breaks, project by project.
+func (m *Machine) Violations() []Broken {
+	var out []Broken
+	for _, p := range m.state.Projects {
+		out = append(out, m.reports[p.ID].Violations...)
+	}
+	return out
+}
+
+// Step applies one command. A refused or failed command changes nothing.
+func (m *Machine) Step(cmd Command) Result {
+	spec, ok := Spec(cmd.Op)
+	if !ok {
+		return Result{Op: cmd.Op, Status: 400, Err: Errorf(400, "INVALID_OPERATION", "unknown operation %q", cmd.Op)}
+	}
+	if spec.Read {
+		body, err := m.read(cmd)
+		return m.result(cmd.Op, 200, body, err, nil)
+	}
+	t := m.begin()
+	status, body, err := t.apply(cmd)
+	if err == nil {
+		err = t.settle()
+	}
+	if err != nil {
+		return m.result(cmd.Op, 0, nil, err, nil)
+	}
+	if render, ok := body.(lazy); ok {
+		body = render(t)
+	}
+	m.state, m.reports, m.azure = t.s, t.reports, t.azure
+	m.log = append(m.log, t.effects...)
+	return m.result(cmd.Op, status, body, nil, t)
+}
+
+func (m *Machine) result(op Op, status int, body any, err *Error, t *tx) Result {
+	if err != nil {
+		return Result{Op: op, Status: err.Status, Err: err}
+	}
+	r := Result{Op: op, Status: status, Body: body}
+	if t != nil {
+		r.Effects, r.Warnings = t.effects, t.warnings
+		for _, id := range t.inspected {
+			r.Violations = append(r.Violations, t.reports[id].Violations...)
+		}
+	}
+	return r
+}
+
+// tx is one step in progress over a private copy of the world.
+type tx struct {
+	s         *State
+	checker   Checker
+	reports   map[string]Report
+	azure     map[string]any // the Azure side as policy input, built once per step
+	effects   []Effect
+	warnings  []Forecast
+	dirty     map[string]bool
+	allDirty  bool
+	inspected []string
+}
+
+func (m *Machine) begin() *tx {
+	return &tx{s: m.state.Clone(), checker: m.checker, reports: maps.Clone(m.reports), azure: m.azure, dirty: map[string]bool{}}
+}
+
+func (t *tx) azureInput() map[string]any {
+	if t.azure == nil {
+		t.azure = t.s.Azure.input()
+	}
+	return t.azure
+}
+
+// admit asks the Checker about a command and returns its decision; a refusal
+// comes back as the Error that answers the request. notFound, when set, is
+// the 404 the request earns unless a role check (order 0) refuses it first.
+func (t *tx) admit(op Op, request map[string]any, p *Project, actor *Actor, groupID string, notFound *Error) (Decision, *Error) {
+	d, err := t.checker.Admit(t.s.input(op, request, p, actor, groupID, t.azureInput()))
+	if err != nil {
+		return Decision{}, Errorf(500, "UNEXPECTED_ERROR", "policy evaluation: %v", err)
+	}
+	if len(d.Deny) > 0 {
+		v := d.first()
+		if v.Order == 0 || notFound == nil {
+			return d, fromViolation(v)
+		}
+	}
+	if notFound != nil {
+		return d, notFound
+	}
+	t.warnings = append(t.warnings, d.Warn...)
+	return d, nil
+}
+
+// carryOut applies the consequences a decision names (Forecast.Apply).
+func (t *tx) carryOut(p *Project, d Decision) {
+	for _, f := range d.Warn {
+		a := f.Apply
+		if a == nil || p == nil {
+			continue
+		}
+		switch a.Do {
+		case "pauseCluster":
+			c := p.Cluster(a.Cluster)
+			if c == nil || (c.Paused && c.PauseReason == a.Reason) {
+				continue
+			}
+			c.Paused, c.PauseReason = true, a.Reason
+		case "failEndpoint":
+			e := p.Endpoint(a.Endpoint)
+			if e == nil {
+				continue
+			}
+			e.Status, e.ErrorMessage, e.Connection, e.Since = StatusFailed, a.ErrorMessage, "", t.s.Now
+		default:
+			continue
+		}
+		t.emit(p.ID, f.Effect, f.Rule, f.Target, f.Msg)
+	}
+}
+
+func (t *tx) emit(groupID, kind, rule string, target map[string]string, msg string) {
+	t.effects = append(t.effects, Effect{At: t.s.Now, Kind: kind, Rule: rule, GroupID: groupID, Target: target, Msg: msg})
+}
+
+func (t *tx) touch(groupID string) { t.dirty[groupID] = true }
+
+// settle fires the timers due now and inspects what changed.
+func (t *tx) settle() *Error {
+	if err := t.fireDue(t.s.Now); err != nil {
+		return err
+	}
+	return t.inspect()
+}
+
+// inspect asks the Checker about every changed project and emits the
+// conditions (effects and hazards) that newly appear.
+func (t *tx) inspect() *Error {
+	for id := range t.reports {
+		if t.s.Project(id) == nil {
+			delete(t.reports, id)
+		}
+	}
+	azure := t.azureInput()
+	for i := range t.s.Projects {
+		p := &t.s.Projects[i]
+		if !t.allDirty && !t.dirty[p.ID] {
+			continue
+		}
+		r, err := t.checker.Inspect(t.s.input("", nil, p, nil, p.ID, azure))
+		if err != nil {
+			return Errorf(500, "UNEXPECTED_ERROR", "policy evaluation: %v", err)
+		}
+		seen := map[string]bool{}
+		for _, c := range t.reports[p.ID].Conditions {
+			seen[c.Key()] = true
+		}
+		for _, c := range r.Conditions {
+			if !seen[c.Key()] {
+				t.emit(p.ID, c.Effect, c.Rule, c.Target, c.Msg)
+			}
+		}
+		t.reports[p.ID] = r
+		t.inspected = append(t.inspected, p.ID)
+	}
+	return nil
+}
+
+// schedule adds a timer, keeping Timers in (At, Seq) order.
+func (t *tx) schedule(kind string, at int64, groupID, endpointID, clusterName string) {
+	t.s.Counter++
+	tm := Timer{At: at, Seq: t.s.Counter, Kind: kind, GroupID: groupID, EndpointID: endpointID, ClusterName: clusterName}
+	i, _ := slices.BinarySearchFunc(t.s.Timers, tm, func(a, b Timer) int {
+		if a.At != b.At {
+			if a.At < b.At {
+				return -1
+			}
+			return 1
+		}
+		if a.Seq < b.Seq {
+			return -1
+		}
+		return 1
+	})
+	t.s.Timers = slices.Insert(t.s.Timers, i, tm)
+}
+
+// fireDue fires, in order, every timer due at or before until, moving the
+// clock to each timer's time, and leaves the clock at until.
+func (t *tx) fireDue(until int64) *Error {
+	for len(t.s.Timers) > 0 && t.s.Timers[0].At <= until {
+		tm := t.s.Timers[0]
+		t.s.Timers = t.s.Timers[1:]
+		if tm.At > t.s.Now {
+			t.s.Now = tm.At
+		}
+		if err := t.fire(tm); err != nil {
+			return err
+		}
+	}
+	t.s.Now = until
+	return nil
+}
+
+func (t *tx) fire(tm Timer) *Error {
+	p := t.s.Project(tm.GroupID)
+	if p == nil {
+		return nil
+	}
+	t.touch(p.ID)
+	switch tm.Kind {
+	case TimerEndpointProvisioned:
+		e := p.Endpoint(tm.EndpointID)
+		if e == nil || e.Status != StatusInitiating {
+			return nil
+		}
+		d, err := t.admit(provisionEndpoint, map[string]any{"endpointId": e.ID}, p, nil, p.ID, nil)
+		if err != nil {
+			return err
+		}
+		t.carryOut(p, d)
+		if e = p.Endpoint(tm.EndpointID); e.Status == StatusInitiating {
+			e.Status, e.Since = StatusPendingAcceptance, t.s.Now
+			e.ConnectionName, e.Connection = "earsim-"+e.RegionName+"-"+e.ID, ConnectionPending
+			t.emit(p.ID, "EndpointProvisioned", "EAR-PE-02", map[string]string{"endpoint": e.ID}, "")
+		}
+		// MD (EAR-PE-04): the PENDING_RECREATION record goes once its successor leaves INITIATING.
+		region := e.RegionName
+		p.Endpoints = slices.DeleteFunc(p.Endpoints, func(x Endpoint) bool {
+			if x.RegionName == region && x.Status == StatusPendingRecreation {
+				t.emit(p.ID, "EndpointReplaced", "EAR-PE-04", map[string]string{"endpoint": x.ID, "by": tm.EndpointID}, "")
+				return true
+			}
+			return false
+		})
+	case TimerEndpointActivated:
+		e := p.Endpoint(tm.EndpointID)
+		if e == nil || e.Status != StatusPendingAcceptance || e.Connection != ConnectionApproved {
+			return nil
+		}
+		e.Status, e.Since = StatusActive, t.s.Now
+		t.emit(p.ID, "EndpointActivated", "EAR-PE-03", map[string]string{"endpoint": e.ID}, "")
+	case TimerEndpointDeleted:
+		e := p.Endpoint(tm.EndpointID)
+		if e == nil || e.Status != StatusDeleting {
+			return nil
+		}
+		p.Endpoints = slices.DeleteFunc(p.Endpoints, func(x Endpoint) bool { return x.ID == tm.EndpointID })
+		t.emit(p.ID, "EndpointDeleted", "EAR-PE-05", map[string]string{"endpoint": tm.EndpointID}, "")
+	case TimerRotationFinished:
+		r := p.Encryption.Rotation
+		if r == nil || r.Until != tm.At {
+			return nil
+		}
+		p.Encryption.Rotation = nil
+		for i := range p.Clusters {
+			if c := &p.Clusters[i]; c.StateName == "UPDATING" {
+				c.StateName = "IDLE"
+			}
+		}
+		t.emit(p.ID, "RotationFinished", "EAR-ROT-02", map[string]string{"key": r.From}, "")
+	case TimerClusterReady:
+		if c := p.Cluster(tm.ClusterName); c != nil && c.StateName == "CREATING" {
+			c.StateName = "IDLE"
+			t.emit(p.ID, "ClusterReady", "", map[string]string{"cluster": c.Name}, "")
+		}
+	case TimerClusterDeleted:
+		if c := p.Cluster(tm.ClusterName); c != nil && c.StateName == "DELETING" {
+			p.Clusters = slices.DeleteFunc(p.Clusters, func(x Cluster) bool { return x.Name == tm.ClusterName })
+			t.emit(p.ID, "ClusterDeleted", "", map[string]string{"cluster": tm.ClusterName}, "")
+		}
+	}
+	return nil
+}
