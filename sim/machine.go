@@ -240,23 +240,8 @@ func (t *tx) inspect() *Error {
 	return nil
 }
 
-// schedule adds a timer, keeping Timers in (At, Seq) order.
 func (t *tx) schedule(kind string, at int64, groupID, endpointID, clusterName string) {
-	t.s.Counter++
-	tm := Timer{At: at, Seq: t.s.Counter, Kind: kind, GroupID: groupID, EndpointID: endpointID, ClusterName: clusterName}
-	i, _ := slices.BinarySearchFunc(t.s.Timers, tm, func(a, b Timer) int {
-		if a.At != b.At {
-			if a.At < b.At {
-				return -1
-			}
-			return 1
-		}
-		if a.Seq < b.Seq {
-			return -1
-		}
-		return 1
-	})
-	t.s.Timers = slices.Insert(t.s.Timers, i, tm)
+	t.s.schedule(kind, at, groupID, endpointID, clusterName)
 }
 
 // fireDue fires, in order, every timer due at or before until, moving the

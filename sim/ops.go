@@ -159,7 +159,7 @@ func (t *tx) apply(cmd Command) (int, any, *Error) {
 		}
 		var after EncryptionConfig
 		if p != nil {
-			after = mergeEncryption(p.Encryption, patch)
+			after = p.Encryption.Patched(patch)
 		}
 		req = map[string]any{"azureKeyVault": patchInput(patch), "after": encryptionInput(&after)}
 		d, err := t.admit(cmd.Op, req, p, cmd.Actor, cmd.GroupID, missing)
@@ -311,9 +311,10 @@ func (t *tx) newEndpoint(p *Project, region string) *Endpoint {
 	return ep
 }
 
-// mergeEncryption applies a PATCH to a configuration. enabled false disables
-// customer key management and removes the configuration details (OpenAPI).
-func mergeEncryption(c EncryptionConfig, p *AzureKeyVaultPatch) EncryptionConfig {
+// Patched returns the configuration a PATCH leaves: the fields sent replace
+// the stored ones; enabled false disables customer key management and removes
+// the configuration details (OpenAPI).
+func (c EncryptionConfig) Patched(p *AzureKeyVaultPatch) EncryptionConfig {
 	if p.Enabled != nil && !*p.Enabled {
 		return EncryptionConfig{}
 	}

@@ -13,36 +13,54 @@ const (
 	DefaultProject   = "seed-example"
 )
 
+// Preset is an azureKeyVault configuration from the seed's examples that the
+// default world's Azure side accepts as it is.
+type Preset struct {
+	AzureEnvironment, ClientID, TenantID, Secret, SubscriptionID, ResourceGroupName, KeyVaultName, KeyIdentifier string
+}
+
+// Presets are the seed's two examples: "test-tf-export" (the first PATCH,
+// its empty secret filled as API.md says) and "example" (EXAMPLEKeyVault,
+// "string" placeholders filled).
+var Presets = map[string]Preset{
+	"test-tf-export": {
+		AzureEnvironment: "AZURE", ClientID: "b054a9ff-b60a-4cb6-8df6-20726eaefce6", TenantID: "1f6ef922-9303-402a-bae2-cc68810b023c",
+		Secret: "seed-example-secret", SubscriptionID: "009774e0-124f-4a69-83e0-ca8cd8acb4e2", ResourceGroupName: "test-tf-export",
+		KeyVaultName: "test-tf-export", KeyIdentifier: "https://test-tf-export.vault.azure.net/keys/test/78b9134f9bc94fda8027a32b4715bf3f",
+	},
+	"example": {
+		AzureEnvironment: "AZURE", ClientID: "632ff709-32a8-48a3-8224-30d2386fadaf", TenantID: "ee46317d-36a3-4472-a3dd-6549e901da0b",
+		Secret: "example-key-vault-secret", SubscriptionID: "a39012fb-d604-4cd1-8841-77f705f3e6d5", ResourceGroupName: "example-rg",
+		KeyVaultName: "EXAMPLEKeyVault", KeyIdentifier: "https://EXAMPLEKeyVault.vault.azure.net/keys/EXAMPLEKey/d891821e3d364e9eb88fbd3d11807b86",
+	},
+}
+
+// Config returns the preset as a stored, enabled configuration.
+func (p Preset) Config() EncryptionConfig {
+	return EncryptionConfig{
+		AzureEnvironment: p.AzureEnvironment, ClientID: p.ClientID, TenantID: p.TenantID, SecretDigest: Digest(p.Secret),
+		SubscriptionID: p.SubscriptionID, ResourceGroupName: p.ResourceGroupName, KeyVaultName: p.KeyVaultName,
+		KeyIdentifier: p.KeyIdentifier, Enabled: true,
+	}
+}
+
 // NewWorld returns the fresh world of API.md for a seed: the default
-// organization and ACTIVE project, and an Azure side matching the seed's two
-// PATCH examples (app registrations, subscriptions with Microsoft.Network
-// registered, vaults and enabled keys with access granted).
+// organization and ACTIVE project, and an Azure side on which both Presets
+// work (app registrations, subscriptions with Microsoft.Network registered,
+// vaults, and enabled keys with access granted).
 func NewWorld(seed uint64) *State {
 	s := &State{
 		Seed:     seed,
 		Org:      Organization{ID: DefaultOrgID, Name: DefaultOrgName},
 		Projects: []Project{NewProject(DefaultProjectID, DefaultProject, DefaultOrgID, 0)},
 	}
-	s.Azure = Azure{
-		Apps: []App{
-			{ClientID: "b054a9ff-b60a-4cb6-8df6-20726eaefce6", TenantID: "1f6ef922-9303-402a-bae2-cc68810b023c", SecretDigest: Digest("seed-example-secret"), Vaults: []string{"test-tf-export"}},
-			{ClientID: "632ff709-32a8-48a3-8224-30d2386fadaf", TenantID: "ee46317d-36a3-4472-a3dd-6549e901da0b", SecretDigest: Digest("example-key-vault-secret"), Vaults: []string{"EXAMPLEKeyVault"}},
-		},
-		Vaults: []Vault{
-			{Name: "test-tf-export", SubscriptionID: "009774e0-124f-4a69-83e0-ca8cd8acb4e2", ResourceGroupName: "test-tf-export"},
-			{Name: "EXAMPLEKeyVault", SubscriptionID: "a39012fb-d604-4cd1-8841-77f705f3e6d5", ResourceGroupName: "example-rg"},
-		},
-		Subscriptions: []Subscription{
-			{ID: "009774e0-124f-4a69-83e0-ca8cd8acb4e2", NetworkRegistered: true},
-			{ID: "a39012fb-d604-4cd1-8841-77f705f3e6d5", NetworkRegistered: true},
-		},
-	}
-	for _, id := range []string{
-		"https://test-tf-export.vault.azure.net/keys/test/78b9134f9bc94fda8027a32b4715bf3f",
-		"https://EXAMPLEKeyVault.vault.azure.net/keys/EXAMPLEKey/d891821e3d364e9eb88fbd3d11807b86",
-	} {
-		k, _ := ParseKeyIdentifier(id)
-		s.Azure.Keys = append(s.Azure.Keys, Key{Identifier: id, Vault: k.Vault, Name: k.Name, Version: k.Version, Enabled: true, AccessGranted: true})
+	for _, name := range []string{"test-tf-export", "example"} {
+		p := Presets[name]
+		k, _ := ParseKeyIdentifier(p.KeyIdentifier)
+		s.Azure.Apps = append(s.Azure.Apps, App{ClientID: p.ClientID, TenantID: p.TenantID, SecretDigest: Digest(p.Secret), Vaults: []string{p.KeyVaultName}})
+		s.Azure.Vaults = append(s.Azure.Vaults, Vault{Name: p.KeyVaultName, SubscriptionID: p.SubscriptionID, ResourceGroupName: p.ResourceGroupName})
+		s.Azure.Subscriptions = append(s.Azure.Subscriptions, Subscription{ID: p.SubscriptionID, NetworkRegistered: true})
+		s.Azure.Keys = append(s.Azure.Keys, Key{Identifier: p.KeyIdentifier, Vault: k.Vault, Name: k.Name, Version: k.Version, Enabled: true, AccessGranted: true})
 	}
 	return s
 }

@@ -1,0 +1,122 @@
+package scenarios_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"regexp"
+	"slices"
+	"testing"
+
+	"github.com/earsim/earsim/policies"
+	"github.com/earsim/earsim/scenarios"
+)
+
+// ruleIDs reads every rule ID that RULES.md names.
+func ruleIDs(t *testing.T) []string {
+	t.Helper()
+	data, err := os.ReadFile("../../shared/spec/RULES.md")
+	if err != nil {
+		t.Fatalf("RULES.md is read from ../shared beside the checkout: %v", err)
+	}
+	ids := regexp.MustCompile(`EAR-[A-Z]+-\d\d`).FindAllString(string(data), -1)
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
+func TestBundledScenariosPass(t *testing.T) {
+	all, err := scenarios.Bundled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine := policies.MustDefault()
+	for _, s := range all {
+		t.Run(s.File, func(t *testing.T) {
+			tr, err := scenarios.Run(s, engine, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range tr.Failures {
+				t.Error(f)
+			}
+		})
+	}
+}
+
+// Same seed, same bytes: every scenario's trace is identical across runs.
+func TestTracesAreByteIdentical(t *testing.T) {
+	all, err := scenarios.Bundled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine := policies.MustDefault()
+	run := func() []byte {
+		var buf bytes.Buffer
+		for _, s := range all {
+			tr, err := scenarios.Run(s, engine, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := json.Marshal(tr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			buf.Write(b)
+		}
+		return buf.Bytes()
+	}
+	first, second := run(), run()
+	if !bytes.Equal(first, second) {
+		t.Fatal("two runs with the same seeds gave different traces")
+	}
+}
+
+func TestEveryRuleHasAScenario(t *testing.T) {
+	all, err := scenarios.Bundled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	covered := map[string]bool{}
+	for _, s := range all {
+		for _, r := range s.Rules {
+			covered[r] = true
+		}
+	}
+	for _, id := range ruleIDs(t) {
+		if !covered[id] {
+			t.Errorf("no bundled scenario exercises %s", id)
+		}
+	}
+}
+
+// Every procedure of the seed document has a walk-through scenario.
+func TestEveryProcedureHasAScenario(t *testing.T) {
+	procedures := []string{
+		"Enable Customer-Managed Keys for a Project",
+		"Enable and Set up Private Endpoint Connections for a Project",
+		"Enable Customer Key Management for an Atlas Cluster",
+		"Create New Endpoints for a Project",
+		"Reject or Remove Private Endpoint Connection",
+		"View Private Endpoints and their Statuses",
+		"Disable Private Endpoint Connections for a Project",
+		"Disable Customer-Managed Keys for a Project",
+		"Revoke Access to an Encryption Key",
+		"Rotate your Azure Key Identifier",
+	}
+	seed, err := os.ReadFile("../../shared/seed/000_aad14fa06138606c.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := scenarios.Bundled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range procedures {
+		if !bytes.Contains(seed, []byte(p)) {
+			t.Errorf("the seed has no procedure %q", p)
+		}
+		if !slices.ContainsFunc(all, func(s *scenarios.Scenario) bool { return s.Proc == p }) {
+			t.Errorf("no scenario walks through %q", p)
+		}
+	}
+}
