@@ -175,7 +175,7 @@ type Expect struct {
 	ErrorCode  string         `yaml:"errorCode"`
 	Rule       string         `yaml:"rule"`
 	Parameters []string       `yaml:"parameters"` // the error's parameters, in order
-	Body       map[string]any `yaml:"body"` // path: value, paths as in Check
+	Body       map[string]any `yaml:"body"`       // path: value, paths as in Check
 	Effects    []EffectMatch  `yaml:"effects"`
 	NoEffects  []string       `yaml:"noEffects"`
 	Warnings   []EffectMatch  `yaml:"warnings"`
@@ -244,7 +244,10 @@ func Load(path string) (*Scenario, error) {
 	return Parse(path, data)
 }
 
-var yamlLine = regexp.MustCompile(`line (\d+): (.*)`)
+var (
+	yamlLine     = regexp.MustCompile(`line (\d+): (.*)`)
+	unknownField = regexp.MustCompile(`^field (\S+) not found in type`)
+)
 
 // Parse decodes and validates a scenario. Every error is a *ParseError
 // naming the file and, where there is one, the line.
@@ -314,6 +317,9 @@ func yamlError(file string, err error) error {
 		rest := m[2]
 		if i := strings.Index(rest, "\n"); i >= 0 {
 			rest = rest[:i]
+		}
+		if f := unknownField.FindStringSubmatch(rest); f != nil {
+			rest = fmt.Sprintf("unknown field %q", f[1])
 		}
 		return &ParseError{File: file, Line: line, Msg: rest}
 	}

@@ -1,0 +1,307 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/earsim/earsim/policies"
+	"github.com/earsim/earsim/scenarios"
+)
+
+// Exit codes (CLI.md).
+const (
+	exitOK     = 0 // everything passed
+	exitFound  = 1 // something was found or failed
+	exitCannot = 2 // could not run: bad flags, unreadable or invalid input
+)
+
+const usage = `earsim: check, simulate and conformance-test Atlas encryption at rest
+with customer keys in Azure Key Vault over private endpoints.
+
+Usage:
+  earsim <command> [flags] [arguments]
+
+Commands:
+  demo     run the bundled scenarios on the simulator and print one summary
+  run      apply scenario files to the simulator and check their expectations
+  rules    list every rule: id, title, severity, HTTP status, errorCode, source
+
+Run 'earsim <command> -h' for a command's flags.
+Exit codes: 0 all passed, 1 something found or failed, 2 could not run.
+`
+
+type command struct {
+	run   func(ctx context.Context, args []string, env *env) int
+	brief string
+}
+
+var commands = map[string]command{
+	"demo":  {runDemo, "run the bundled scenarios and print one summary"},
+	"run":   {runScenarios, "apply scenario files to the simulator"},
+	"rules": {runRules, "list every rule"},
+}
+
+// env is what a command writes to.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// Run is the whole command line: it returns the process exit code.
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitCannot
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "earsim: unknown command %q\n\n%s", args[0], usage)
+		return exitCannot
+	}
+	return cmd.run(ctx, args[1:], e)
+}
+
+// flags returns a FlagSet for a subcommand whose -h prints synopsis and flags.
+func (e *env) flags(name, synopsis, about string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: earsim %s %s\n\n%s\n", name, synopsis, about)
+		if hasFlags(fs) {
+			fmt.Fprintln(fs.Output(), "\nFlags:")
+			fs.PrintDefaults()
+		}
+	}
+	return fs
+}
+
+func hasFlags(fs *flag.FlagSet) bool {
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	return n > 0
+}
+
+// parse parses flags; done is true when the command must stop with code.
+func (e *env) parse(fs *flag.FlagSet, args []string) (code int, done bool) {
+	fs.SetOutput(e.stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK, true
+		}
+		return exitCannot, true
+	}
+	return 0, false
+}
+
+// formatFlag adds --format with the allowed values.
+func formatFlag(fs *flag.FlagSet, allowed ...string) *string {
+	return fs.String("format", allowed[0], "output format: "+strings.Join(allowed, ", "))
+}
+
+func checkFormat(e *env, got string, allowed ...string) bool {
+	if slices.Contains(allowed, got) {
+		return true
+	}
+	fmt.Fprintf(e.stderr, "earsim: --format must be one of %s, got %q\n", strings.Join(allowed, ", "), got)
+	return false
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func runRules(_ context.Context, args []string, e *env) int {
+	fs := e.flags("rules", "[--format text|json]", "List every rule of the policies with its id, title, severity, HTTP status,\nerrorCode and the seed sentence it comes from.")
+	format := formatFlag(fs, "text", "json")
+	if code, done := e.parse(fs, args); done {
+		return code
+	}
+	if !checkFormat(e, *format, "text", "json") {
+		return exitCannot
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(e.stderr, "earsim rules: takes no arguments, got %q\n", fs.Arg(0))
+		return exitCannot
+	}
+	engine, err := policies.Default()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "earsim rules: %v\n", err)
+		return exitCannot
+	}
+	rules := engine.Catalog()
+	if *format == "json" {
+		if err := writeJSON(e.stdout, rules); err != nil {
+			return exitCannot
+		}
+		return exitOK
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSEVERITY\tHTTP\tERROR CODE\tTITLE")
+	for _, r := range rules {
+		code, status := r.ErrorCode, fmt.Sprint(r.Status)
+		if code == "" {
+			code, status = "-", "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Severity, status, code, r.Title)
+	}
+	tw.Flush()
+	return exitOK
+}
+
+// loadScenarios parses every file, reporting each bad one as file:line.
+func loadScenarios(e *env, files []string) ([]*scenarios.Scenario, bool) {
+	var out []*scenarios.Scenario
+	ok := true
+	for _, f := range files {
+		s, err := scenarios.Load(f)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "earsim: %v\n", err)
+			ok = false
+			continue
+		}
+		out = append(out, s)
+	}
+	return out, ok
+}
+
+// runReport is the JSON document of `earsim run --format json`.
+type runReport struct {
+	Scenarios []*scenarios.Trace `json:"scenarios"`
+	Passed    int                `json:"passed"`
+	Failed    int                `json:"failed"`
+}
+
+func runScenarios(ctx context.Context, args []string, e *env) int {
+	fs := e.flags("run", "[--seed N] [--format text|json] FILE...", "Apply scenario files to the simulator with the policies in the loop, check\ntheir expectations and print the trace. --seed overrides every scenario's seed.")
+	seed := fs.Uint64("seed", 0, "seed for every scenario (default: each scenario's own, else 1)")
+	format := formatFlag(fs, "text", "json")
+	if code, done := e.parse(fs, args); done {
+		return code
+	}
+	if !checkFormat(e, *format, "text", "json") {
+		return exitCannot
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(e.stderr, "earsim run: no scenario files (try: earsim run scenarios/*.yaml)")
+		return exitCannot
+	}
+	var override *uint64
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "seed" {
+			override = seed
+		}
+	})
+	list, ok := loadScenarios(e, fs.Args())
+	if !ok {
+		return exitCannot
+	}
+	rep, code := execute(ctx, e, list, override)
+	if code == exitCannot {
+		return code
+	}
+	if *format == "json" {
+		if err := writeJSON(e.stdout, rep); err != nil {
+			return exitCannot
+		}
+		return code
+	}
+	printTraces(e.stdout, rep)
+	return code
+}
+
+// execute runs scenarios with the policy engine; progress goes to a terminal only.
+func execute(ctx context.Context, e *env, list []*scenarios.Scenario, seed *uint64) (runReport, int) {
+	rep := runReport{Scenarios: []*scenarios.Trace{}}
+	engine, err := policies.Default()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "earsim: %v\n", err)
+		return rep, exitCannot
+	}
+	progress := newProgress(e.stderr, len(list))
+	for _, s := range list {
+		if ctx.Err() != nil {
+			fmt.Fprintln(e.stderr, "earsim: interrupted")
+			return rep, exitCannot
+		}
+		progress.step(s.File)
+		tr, err := scenarios.Run(s, engine, seed)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "earsim: %v\n", err)
+			return rep, exitCannot
+		}
+		rep.Scenarios = append(rep.Scenarios, tr)
+		if tr.Passed {
+			rep.Passed++
+		} else {
+			rep.Failed++
+		}
+	}
+	progress.done()
+	if rep.Failed > 0 {
+		return rep, exitFound
+	}
+	return rep, exitOK
+}
+
+func printTraces(w io.Writer, rep runReport) {
+	for _, tr := range rep.Scenarios {
+		verdict := "PASS"
+		if !tr.Passed {
+			verdict = "FAIL"
+		}
+		fmt.Fprintf(w, "%s  %s  %s (%d steps, seed %d)\n", verdict, tr.File, tr.Name, len(tr.Steps), tr.Seed)
+		for _, f := range tr.Failures {
+			fmt.Fprintf(w, "      %s\n", f)
+		}
+	}
+	fmt.Fprintf(w, "%d passed, %d failed\n", rep.Passed, rep.Failed)
+}
+
+// progress writes a one-line progress indicator to a terminal, and nothing
+// elsewhere, so logs and pipes stay clean.
+type progress struct {
+	w     io.Writer
+	total int
+	n     int
+	on    bool
+}
+
+func newProgress(w io.Writer, total int) *progress {
+	f, ok := w.(*os.File)
+	on := false
+	if ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			on = true
+		}
+	}
+	return &progress{w: w, total: total, on: on}
+}
+
+func (p *progress) step(what string) {
+	p.n++
+	if p.on {
+		fmt.Fprintf(p.w, "\r\033[K[%d/%d] %s", p.n, p.total, what)
+	}
+}
+
+func (p *progress) done() {
+	if p.on {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}

@@ -1,0 +1,53 @@
+package policies
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+)
+
+// Rule is one rule as its package's METADATA block describes it.
+type Rule struct {
+	ID          string `json:"id"`
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	Severity    string `json:"severity"`        // error, effect or hazard
+	Check       string `json:"check,omitempty"` // severity a policy check reports, where it differs
+	Status      int    `json:"status"`
+	ErrorCode   string `json:"errorCode,omitempty"`
+	Remediation string `json:"remediation"`
+	Source      string `json:"source"` // the seed (or API) sentence it comes from
+	Modelling   string `json:"modellingDecision,omitempty"`
+	Package     string `json:"package"`
+	File        string `json:"file"`
+}
+
+// Catalog lists every rule of the policies, ordered by ID, from the
+// annotations the compiler holds: the Rego is the one place rules live.
+func (e *Engine) Catalog() []Rule {
+	var out []Rule
+	for _, ref := range e.compiler.GetAnnotationSet().Flatten() {
+		a := ref.Annotations
+		if a == nil || a.Scope != "package" || a.Custom["id"] == nil {
+			continue
+		}
+		c := a.Custom
+		s := func(k string) string {
+			if v, ok := c[k]; ok && v != nil {
+				return strings.TrimSpace(fmt.Sprint(v))
+			}
+			return ""
+		}
+		status := 0
+		fmt.Sscan(s("status"), &status)
+		out = append(out, Rule{
+			ID: s("id"), Title: a.Title, Description: strings.TrimSpace(a.Description), Severity: s("severity"),
+			Check: s("check"), Status: status, ErrorCode: s("errorCode"), Remediation: s("remediation"),
+			Source: s("source"), Modelling: s("md"), Package: ast.Ref(ref.Path).String(), File: ref.Location.File,
+		})
+	}
+	slices.SortFunc(out, func(a, b Rule) int { return strings.Compare(a.ID, b.ID) })
+	return out
+}
