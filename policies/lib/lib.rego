@@ -61,8 +61,6 @@ endpoints := object.get(input, ["project", "endpoints"], [])
 
 clusters := object.get(input, ["project", "clusters"], [])
 
-request := object.get(input, "request", {})
-
 cmk_enabled if enc.enabled == true
 
 private_networking if enc.requirePrivateNetworking == true

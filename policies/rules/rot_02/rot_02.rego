@@ -16,8 +16,6 @@ import data.earsim.lib
 
 meta := lib.meta(rego.metadata.chain())
 
-rotation_seconds := 300
-
 snapshots := object.get(input, ["project", "snapshots"], [])
 
 rotating_from := lib.enc.rotation.from

@@ -1,0 +1,18 @@
+package earsim.lib_test
+
+import data.earsim.fixtures as f
+import data.earsim.lib
+
+test_parse_key if {
+	lib.parse_key(f.key) == {"vault": "vault1", "host": "vault.azure.net", "name": "k", "version": "0123456789abcdef0123456789abcdef"}
+	not lib.parse_key("https://v.vault.azure.net/keys/k/1")
+}
+
+test_same_key_ignores_vault_case if {
+	lib.same_key(f.key, "https://VAULT1.vault.azure.net/keys/k/0123456789abcdef0123456789abcdef")
+	not lib.same_key(f.key, f.key2)
+}
+
+test_sorted_regions if {
+	lib.sorted_regions([f.endpoint("a", "UK_SOUTH", "ACTIVE"), f.endpoint("b", "US_CENTRAL", "FAILED"), f.endpoint("c", "UK_SOUTH", "FAILED")]) == ["UK_SOUTH", "US_CENTRAL"]
+}

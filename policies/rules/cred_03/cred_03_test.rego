@@ -1,0 +1,25 @@
+package earsim.rules.cred_03_test
+
+import data.earsim.fixtures as f
+import data.earsim.rules.cred_03
+
+bad(kid) if count(cred_03.deny) == 1 with input as f.patch({"keyIdentifier": kid}, f.project({}))
+
+test_full_format_is_fine if count(cred_03.deny) == 0 with input as f.patch({"keyIdentifier": f.key}, f.project({}))
+
+test_no_version if bad("https://vault1.vault.azure.net/keys/k")
+
+test_short_version if bad("https://vault1.vault.azure.net/keys/k/0123")
+
+test_http if bad("http://vault1.vault.azure.net/keys/k/0123456789abcdef0123456789abcdef")
+
+test_wrong_cloud if bad("https://vault1.vault.azure.cn/keys/k/0123456789abcdef0123456789abcdef")
+
+test_not_a_string if bad(42)
+
+test_china_environment_takes_the_china_host if {
+	body := {"azureEnvironment": "AZURE_CHINA", "keyIdentifier": "https://vault1.vault.azure.cn/keys/k/0123456789abcdef0123456789abcdef"}
+	count(cred_03.deny) == 0 with input as f.patch(body, f.project({}))
+}
+
+test_disabled_config_is_not_judged if count(cred_03.deny) == 0 with input as f.patch({"enabled": false, "keyIdentifier": "x"}, f.project({}))
