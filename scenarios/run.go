@@ -42,10 +42,19 @@ type StepTrace struct {
 	Violations []sim.Broken   `json:"violations,omitempty"`
 }
 
-// Run runs a scenario on a fresh world with the given checker. seed, when
-// non-nil, overrides the scenario's own. The error is for a world that
-// cannot be built (a *ParseError); failed expectations are in the Trace.
-func Run(s *Scenario, c sim.Checker, seed *uint64) (*Trace, error) {
+// Replay is a scenario in progress: the machine after some of its steps.
+type Replay struct {
+	Machine *sim.Machine
+	s       *Scenario
+	binds   map[string]string
+	seed    uint64
+	next    int
+}
+
+// Start builds the scenario's initial world on a Machine with the given
+// checker. seed, when non-nil, overrides the scenario's own. The error is for
+// a world that cannot be built (a *ParseError).
+func Start(s *Scenario, c sim.Checker, seed *uint64) (*Replay, error) {
 	sd := DefaultSeed
 	if s.Seed != nil {
 		sd = *s.Seed
@@ -61,19 +70,46 @@ func Run(s *Scenario, c sim.Checker, seed *uint64) (*Trace, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.File, err)
 	}
-	tr := &Trace{File: s.File, Name: s.Name, Rules: s.Rules, Seed: sd, Steps: []StepTrace{}}
+	return &Replay{Machine: m, s: s, binds: binds, seed: sd}, nil
+}
+
+// Command returns the simulator command of the next step, names resolved.
+func (r *Replay) Command() sim.Command { return r.s.command(&r.s.Steps[r.next], r.binds) }
+
+// Done reports whether every step has been applied.
+func (r *Replay) Done() bool { return r.next >= len(r.s.Steps) }
+
+// Step applies the next step and returns its answer and the expectations it
+// failed.
+func (r *Replay) Step() (sim.Result, []string) {
+	st := &r.s.Steps[r.next]
+	res := r.Machine.Step(r.Command())
+	r.next++
+	bind(st, res, r.binds)
+	return res, check(st, res, r.binds)
+}
+
+// Run runs a scenario on a fresh world with the given checker. seed, when
+// non-nil, overrides the scenario's own. The error is for a world that
+// cannot be built (a *ParseError); failed expectations are in the Trace.
+func Run(s *Scenario, c sim.Checker, seed *uint64) (*Trace, error) {
+	r, err := Start(s, c, seed)
+	if err != nil {
+		return nil, err
+	}
+	m, binds := r.Machine, r.binds
+	tr := &Trace{File: s.File, Name: s.Name, Rules: s.Rules, Seed: r.seed, Steps: []StepTrace{}}
 	for i := range s.Steps {
 		st := &s.Steps[i]
 		line := s.lines[i].step
-		res := m.Step(s.command(st, binds))
+		res, fails := r.Step()
 		step := StepTrace{N: i + 1, Line: line, Name: st.Name, Op: res.Op, At: sim.Timestamp(m.State().Now), Status: res.Status,
 			Body: res.Body, Effects: res.Effects, Warnings: res.Warnings, Violations: res.Violations}
 		if res.Err != nil {
 			step.ErrorCode, step.Rule = res.Err.Code, res.Err.Rule
 		}
 		tr.Steps = append(tr.Steps, step)
-		bind(st, res, binds)
-		for _, f := range check(st, res, binds) {
+		for _, f := range fails {
 			tr.Failures = append(tr.Failures, fmt.Sprintf("%s:%d: step %d %s: %s", s.File, line, i+1, res.Op, f))
 		}
 	}
