@@ -2,7 +2,11 @@ package policies
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"reflect"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/earsim/earsim/sim"
@@ -16,13 +20,17 @@ const (
 	StateQuery     = "data.earsim.state.report"
 )
 
-// Engine evaluates the embedded policies. It compiles them and prepares both
-// queries once; Admit and Inspect are safe for concurrent use. Engine
-// implements sim.Checker.
+// Engine evaluates the embedded policies. It compiles them once, prepares
+// the state query and the admission entry point once, and one admission
+// query per op on first use (see dispatch.go). Admit and Inspect are safe for
+// concurrent use. Engine implements sim.Checker.
 type Engine struct {
 	compiler *ast.Compiler
-	admit    rego.PreparedEvalQuery
+	admit    rego.PreparedEvalQuery // the entry point, data.earsim.admission.decision
 	state    rego.PreparedEvalQuery
+	guards   docGuards
+	byOp     sync.Map // op -> *rego.PreparedEvalQuery
+	docs     docCache
 }
 
 var _ sim.Checker = (*Engine)(nil)
@@ -33,19 +41,40 @@ func New() (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	g, sq := guards(mods), stateQuery(mods)
 	c, err := Compile(mods)
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{compiler: c}
-	ctx := context.Background()
-	for q, dst := range map[string]*rego.PreparedEvalQuery{AdmissionQuery: &e.admit, StateQuery: &e.state} {
-		*dst, err = rego.New(rego.Query(q), rego.Compiler(c), rego.StrictBuiltinErrors(true)).PrepareForEval(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("prepare %s: %w", q, err)
-		}
+	e := &Engine{compiler: c, guards: g, docs: docCache{m: map[uintptr]cachedDoc{}}}
+	if e.admit, err = e.prepare(AdmissionQuery); err != nil {
+		return nil, err
+	}
+	if e.state, err = e.prepare(sq); err != nil {
+		return nil, err
 	}
 	return e, nil
+}
+
+func (e *Engine) prepare(q string) (rego.PreparedEvalQuery, error) {
+	pq, err := rego.New(rego.Query(q), rego.Compiler(e.compiler), rego.StrictBuiltinErrors(true)).PrepareForEval(context.Background())
+	if err != nil {
+		return pq, fmt.Errorf("prepare %s: %w", q, err)
+	}
+	return pq, nil
+}
+
+// forOp returns the admission query for an op, preparing it on first use.
+func (e *Engine) forOp(op string) (rego.PreparedEvalQuery, error) {
+	if q, ok := e.byOp.Load(op); ok {
+		return *q.(*rego.PreparedEvalQuery), nil
+	}
+	pq, err := e.prepare(e.guards.query(op))
+	if err != nil {
+		return pq, err
+	}
+	e.byOp.Store(op, &pq)
+	return pq, nil
 }
 
 var (
@@ -76,7 +105,7 @@ func (e *Engine) Compiler() *ast.Compiler { return e.compiler }
 // Eval evaluates a query prepared by the engine on a JSON-shaped input and
 // returns the result as plain Go values.
 func (e *Engine) eval(q rego.PreparedEvalQuery, in map[string]any) (map[string]any, error) {
-	v, err := ast.InterfaceToValue(in)
+	v, err := e.docs.input(in)
 	if err != nil {
 		return nil, fmt.Errorf("policy input: %w", err)
 	}
@@ -94,22 +123,78 @@ func (e *Engine) eval(q rego.PreparedEvalQuery, in map[string]any) (map[string]a
 	return out, nil
 }
 
-// Evaluate runs an entry point (AdmissionQuery or StateQuery) on any
-// JSON-shaped input and returns its raw result, for tools such as
-// `earsim check` that show what the policies said.
+// Evaluate runs an entry point (AdmissionQuery or StateQuery) of the Rego
+// tree itself on any JSON-shaped input and returns its raw result, for
+// tools such as `earsim check` and for tests of the fast paths.
 func (e *Engine) Evaluate(query string, in map[string]any) (map[string]any, error) {
 	switch query {
 	case AdmissionQuery:
 		return e.eval(e.admit, in)
 	case StateQuery:
-		return e.eval(e.state, in)
+		pq, err := e.prepare(StateQuery)
+		if err != nil {
+			return nil, err
+		}
+		return e.eval(pq, in)
 	}
 	return nil, fmt.Errorf("unknown entry point %q", query)
 }
 
-// Admit evaluates the admission entry point.
+// admitRaw evaluates the per-op query and merges its bindings into the
+// entry point's shape: {"deny": [...], "warn": [...]}, each sorted.
+func (e *Engine) admitRaw(in map[string]any) (map[string]any, error) {
+	op, _ := in["op"].(string)
+	q, err := e.forOp(op)
+	if err != nil {
+		return nil, err
+	}
+	v, err := e.docs.input(in)
+	if err != nil {
+		return nil, fmt.Errorf("policy input: %w", err)
+	}
+	rs, err := q.Eval(context.Background(), rego.EvalParsedInput(v))
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) != 1 {
+		return nil, fmt.Errorf("policy query returned %d results", len(rs))
+	}
+	deny, warn := []any{}, []any{}
+	for _, name := range sortedKeys(rs[0].Bindings) {
+		items := list(rs[0].Bindings[name])
+		if strings.HasPrefix(name, "d") {
+			deny = append(deny, items...)
+		} else {
+			warn = append(warn, items...)
+		}
+	}
+	return map[string]any{"deny": sortJSON(deny), "warn": sortJSON(warn)}, nil
+}
+
+// sortJSON orders values by their JSON encoding, as Rego orders a set of
+// objects with the same keys, so that both paths give the same order.
+func sortJSON(items []any) []any {
+	keys := make([]string, len(items))
+	for i, x := range items {
+		b, _ := json.Marshal(x)
+		keys[i] = string(b)
+	}
+	idx := make([]int, len(items))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return strings.Compare(keys[a], keys[b]) })
+	out := make([]any, len(items))
+	for i, j := range idx {
+		out[i] = items[j]
+	}
+	return slices.CompactFunc(out, func(a, b any) bool { return reflect.DeepEqual(a, b) })
+}
+
+// Admit decides a command: the deny and warn documents of the packages
+// whose guards admit the command's op.
 func (e *Engine) Admit(in sim.Input) (sim.Decision, error) {
-	out, err := e.eval(e.admit, in)
+	out, err := e.admitRaw(in)
 	if err != nil {
 		return sim.Decision{}, err
 	}
@@ -148,6 +233,70 @@ func (e *Engine) Inspect(in sim.Input) (sim.Report, error) {
 		r.Violations = append(r.Violations, sim.Broken{Rule: str(m["rule"]), Msg: str(m["msg"]), Target: strmap(m["target"])})
 	}
 	return r, nil
+}
+
+// docCache converts input documents to Rego values once. The simulator
+// never modifies a map after handing it over and hands the same project and
+// Azure documents over until they change (sim.Input), so a conversion is
+// cached by the map's identity. An entry holds the map itself, so its
+// address cannot be reused while the entry lives.
+type docCache struct {
+	mu    sync.Mutex
+	m     map[uintptr]cachedDoc
+	order []uintptr
+}
+
+type cachedDoc struct {
+	doc map[string]any
+	v   ast.Value
+}
+
+const docCacheSize = 4096
+
+// cachedKeys are the input keys whose documents are cached.
+var cachedKeys = map[string]bool{"project": true, "azure": true}
+
+func (c *docCache) input(in map[string]any) (ast.Value, error) {
+	obj := ast.NewObject()
+	for _, k := range sortedKeys(in) {
+		var v ast.Value
+		var err error
+		if doc, ok := in[k].(map[string]any); ok && cachedKeys[k] {
+			v, err = c.value(doc)
+		} else {
+			v, err = ast.InterfaceToValue(in[k])
+		}
+		if err != nil {
+			return nil, err
+		}
+		obj.Insert(ast.StringTerm(k), ast.NewTerm(v))
+	}
+	return obj, nil
+}
+
+func (c *docCache) value(doc map[string]any) (ast.Value, error) {
+	key := uintptr(reflect.ValueOf(doc).UnsafePointer())
+	c.mu.Lock()
+	e, ok := c.m[key]
+	c.mu.Unlock()
+	if ok {
+		return e.v, nil
+	}
+	v, err := ast.InterfaceToValue(doc)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.m[key]; !ok {
+		if len(c.order) >= docCacheSize {
+			delete(c.m, c.order[0])
+			c.order = c.order[1:]
+		}
+		c.m[key] = cachedDoc{doc: doc, v: v}
+		c.order = append(c.order, key)
+	}
+	return v, nil
 }
 
 func list(v any) []any         { l, _ := v.([]any); return l }

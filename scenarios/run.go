@@ -109,8 +109,12 @@ func Run(s *Scenario, c sim.Checker, seed *uint64) (*Trace, error) {
 			step.ErrorCode, step.Rule = res.Err.Code, res.Err.Rule
 		}
 		tr.Steps = append(tr.Steps, step)
+		at := line
+		if l, ok := s.lines[i].keys["expect"]; ok {
+			at = l
+		}
 		for _, f := range fails {
-			tr.Failures = append(tr.Failures, fmt.Sprintf("%s:%d: step %d %s: %s", s.File, line, i+1, res.Op, f))
+			tr.Failures = append(tr.Failures, fmt.Sprintf("%s:%d: step %d %s: %s", s.File, at, i+1, res.Op, f))
 		}
 	}
 	state, _ := jsonValue(m.State())

@@ -120,3 +120,25 @@ func TestEveryProcedureHasAScenario(t *testing.T) {
 		}
 	}
 }
+
+// The Machine's reuse of project documents never serves a stale one: every
+// step of every bundled scenario is checked against documents built afresh.
+func TestNoStaleDocuments(t *testing.T) {
+	all, err := scenarios.Bundled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range all {
+		r, err := scenarios.Start(s, policies.MustDefault(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Machine.VerifyDocs(true)
+		for i := 1; !r.Done(); i++ {
+			r.Step()
+			if n := r.Machine.StaleDocs(); n > 0 {
+				t.Fatalf("%s step %d: %d stale documents used", s.File, i, n)
+			}
+		}
+	}
+}

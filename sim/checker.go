@@ -10,7 +10,9 @@ import (
 // Input is what a Checker evaluates: a JSON-shaped document of maps, slices,
 // strings, bools and numbers (int64). Its keys are documented in
 // policies/README.md: op, request, project, azure, now and, for role checks,
-// actor.
+// actor. The Machine never modifies a map once it is part of an Input, and
+// hands the same project and azure maps over for as long as they describe
+// the world, so a Checker may cache work on them by identity.
 type Input = map[string]any
 
 // Checker is the policy hook: the only place rules are decided. Admit is

@@ -6,12 +6,10 @@ import "slices"
 // converts it without reflection or a JSON round trip: decisions sit on the
 // hot path of every step.
 
-func (s *State) input(op Op, request map[string]any, p *Project, actor *Actor, groupID string, azure map[string]any) Input {
-	in := Input{"op": string(op), "request": request, "now": s.Now, "azure": azure}
-	if p != nil {
-		in["project"] = projectInput(p)
-	} else {
-		in["project"] = nil
+func (s *State) input(op Op, request map[string]any, project map[string]any, actor *Actor, groupID string, azure map[string]any) Input {
+	in := Input{"op": string(op), "request": request, "now": s.Now, "azure": azure, "project": nil}
+	if project != nil {
+		in["project"] = project
 	}
 	if actor != nil {
 		in["actor"] = map[string]any{"roles": actor.rolesFor(groupID)}

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"maps"
+	"reflect"
 	"slices"
 )
 
@@ -43,19 +44,46 @@ type Machine struct {
 	checker Checker
 	reports map[string]Report
 	log     []Effect
-	azure   map[string]any // the Azure side as policy input; nil until needed
+	azure   map[string]any            // the Azure side as policy input; nil until needed
+	docs    map[string]map[string]any // each project as policy input, while it is current
+	verify  bool                      // compare every reused document with a fresh one
+	stale   int                       // reused documents that differed from a fresh one
 }
+
+// VerifyDocs turns on a self-check for tests: every project document the
+// Machine reuses is compared with one built afresh, and StaleDocs counts
+// those that differ (a caching bug). It costs a document build per use.
+func (m *Machine) VerifyDocs(on bool) { m.verify = on }
+
+// StaleDocs returns how many reused documents differed from fresh ones.
+func (m *Machine) StaleDocs() int { return m.stale }
 
 // NewMachine returns a Machine over a copy of s and inspects every project once.
 func NewMachine(s *State, c Checker) (*Machine, error) {
-	m := &Machine{state: s.Clone(), checker: c, reports: map[string]Report{}}
+	m := &Machine{state: s.Clone(), checker: c, reports: map[string]Report{}, docs: map[string]map[string]any{}}
 	t := m.begin()
 	t.allDirty = true
 	if err := t.inspect(); err != nil {
 		return nil, err
 	}
-	m.reports = t.reports
+	m.commit(t)
 	return m, nil
+}
+
+// commit makes a finished step's world current, with its documents.
+func (m *Machine) commit(t *tx) {
+	m.state, m.reports, m.azure = t.s, t.reports, t.azure
+	for id := range t.dirty {
+		delete(m.docs, id)
+	}
+	for id := range m.docs {
+		if m.state.Project(id) == nil {
+			delete(m.docs, id)
+		}
+	}
+	for id, d := range t.fresh {
+		m.docs[id] = d
+	}
 }
 
 // State returns the current world. Callers must not modify it; Clone it to keep it.
@@ -102,7 +130,7 @@ func (m *Machine) Step(cmd Command) Result {
 	if render, ok := body.(lazy); ok {
 		body = render(t)
 	}
-	m.state, m.reports, m.azure = t.s, t.reports, t.azure
+	m.commit(t)
 	m.log = append(m.log, t.effects...)
 	return m.result(cmd.Op, status, body, nil, t)
 }
@@ -129,13 +157,36 @@ type tx struct {
 	azure     map[string]any // the Azure side as policy input, built once per step
 	effects   []Effect
 	warnings  []Forecast
-	dirty     map[string]bool
-	allDirty  bool
-	inspected []string
+	dirty     map[string]bool           // projects changed in this step
+	allDirty  bool                      // inspect every project
+	inspected []string                  // projects inspected, in order
+	docs      map[string]map[string]any // the Machine's documents of unchanged projects
+	fresh     map[string]map[string]any // documents of changed projects, built after their last change
+	m         *Machine
 }
 
 func (m *Machine) begin() *tx {
-	return &tx{s: m.state.Clone(), checker: m.checker, reports: maps.Clone(m.reports), azure: m.azure, dirty: map[string]bool{}}
+	return &tx{s: m.state.Clone(), checker: m.checker, reports: maps.Clone(m.reports), azure: m.azure,
+		dirty: map[string]bool{}, docs: m.docs, fresh: map[string]map[string]any{}, m: m}
+}
+
+// doc returns a project as policy input: the Machine's document while the
+// project is unchanged, else one built after its last change.
+func (t *tx) doc(p *Project) map[string]any {
+	if p == nil {
+		return nil
+	}
+	if !t.dirty[p.ID] {
+		if d, ok := t.docs[p.ID]; ok {
+			return t.check(p, d)
+		}
+	}
+	if d, ok := t.fresh[p.ID]; ok {
+		return t.check(p, d)
+	}
+	d := projectInput(p)
+	t.fresh[p.ID] = d
+	return d
 }
 
 func (t *tx) azureInput() map[string]any {
@@ -149,7 +200,7 @@ func (t *tx) azureInput() map[string]any {
 // comes back as the Error that answers the request. notFound, when set, is
 // the 404 the request earns unless a role check (order 0) refuses it first.
 func (t *tx) admit(op Op, request map[string]any, p *Project, actor *Actor, groupID string, notFound *Error) (Decision, *Error) {
-	d, err := t.checker.Admit(t.s.input(op, request, p, actor, groupID, t.azureInput()))
+	d, err := t.checker.Admit(t.s.input(op, request, t.doc(p), actor, groupID, t.azureInput()))
 	if err != nil {
 		return Decision{}, Errorf(500, "UNEXPECTED_ERROR", "policy evaluation: %v", err)
 	}
@@ -179,12 +230,14 @@ func (t *tx) carryOut(p *Project, d Decision) {
 			if c == nil || (c.Paused && c.PauseReason == a.Reason) {
 				continue
 			}
+			t.touch(p.ID)
 			c.Paused, c.PauseReason = true, a.Reason
 		case "failEndpoint":
 			e := p.Endpoint(a.Endpoint)
 			if e == nil {
 				continue
 			}
+			t.touch(p.ID)
 			e.Status, e.ErrorMessage, e.Connection, e.Since = StatusFailed, a.ErrorMessage, "", t.s.Now
 		default:
 			continue
@@ -197,7 +250,19 @@ func (t *tx) emit(groupID, kind, rule string, target map[string]string, msg stri
 	t.effects = append(t.effects, Effect{At: t.s.Now, Kind: kind, Rule: rule, GroupID: groupID, Target: target, Msg: msg})
 }
 
-func (t *tx) touch(groupID string) { t.dirty[groupID] = true }
+func (t *tx) check(p *Project, d map[string]any) map[string]any {
+	if t.m != nil && t.m.verify && !reflect.DeepEqual(d, projectInput(p)) {
+		t.m.stale++
+	}
+	return d
+}
+
+// touch marks a project changed. Every change calls it before it changes
+// anything, so that no document built before the change is used after it.
+func (t *tx) touch(groupID string) {
+	t.dirty[groupID] = true
+	delete(t.fresh, groupID)
+}
 
 // settle fires the timers due now and inspects what changed.
 func (t *tx) settle() *Error {
@@ -221,7 +286,7 @@ func (t *tx) inspect() *Error {
 		if !t.allDirty && !t.dirty[p.ID] {
 			continue
 		}
-		r, err := t.checker.Inspect(t.s.input("", nil, p, nil, p.ID, azure))
+		r, err := t.checker.Inspect(t.s.input("", nil, t.doc(p), nil, p.ID, azure))
 		if err != nil {
 			return Errorf(500, "UNEXPECTED_ERROR", "policy evaluation: %v", err)
 		}
@@ -277,6 +342,7 @@ func (t *tx) fire(tm Timer) *Error {
 		if err != nil {
 			return err
 		}
+		t.touch(p.ID)
 		t.carryOut(p, d)
 		if e = p.Endpoint(tm.EndpointID); e.Status == StatusInitiating {
 			e.Status, e.Since = StatusPendingAcceptance, t.s.Now

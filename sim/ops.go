@@ -70,9 +70,12 @@ func (m *Machine) read(cmd Command) (any, *Error) {
 		return List[OrganizationView]{Results: []OrganizationView{{ID: s.Org.ID, Name: s.Org.Name}}, TotalCount: 1}, nil
 	}
 	p, e, c, missing := lookup(s, cmd)
-	t := &tx{s: s, checker: m.checker, azure: m.azure}
+	t := &tx{s: s, checker: m.checker, azure: m.azure, docs: m.docs, dirty: map[string]bool{}, fresh: map[string]map[string]any{}, m: m}
 	_, err := t.admit(cmd.Op, request(cmd), p, cmd.Actor, cmd.GroupID, missing)
 	m.azure = t.azure
+	for id, d := range t.fresh {
+		m.docs[id] = d
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -166,6 +169,7 @@ func (t *tx) apply(cmd Command) (int, any, *Error) {
 		if err != nil {
 			return 0, nil, err
 		}
+		t.touch(p.ID)
 		t.updateEncryption(p, after)
 		t.carryOut(p, d)
 		id := p.ID
@@ -191,6 +195,7 @@ func (t *tx) apply(cmd Command) (int, any, *Error) {
 		if err != nil {
 			return 0, nil, err
 		}
+		t.touch(p.ID)
 		if cmd.Op == CreateCluster {
 			after.ID, after.Created = t.s.NewID(), t.s.Now
 			p.Clusters = append(p.Clusters, after)
@@ -212,6 +217,7 @@ func (t *tx) apply(cmd Command) (int, any, *Error) {
 	if err != nil {
 		return 0, nil, err
 	}
+	t.touch(p.ID)
 	var status int
 	var body any
 	switch cmd.Op {
@@ -514,6 +520,7 @@ func (t *tx) keyEvent(cmd Command, kid string) (int, any, *Error) {
 	}
 	t.azure = nil
 	for _, x := range ds {
+		t.touch(x.p.ID)
 		t.carryOut(x.p, x.d)
 	}
 	t.allDirty = true

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -164,10 +165,24 @@ func runRules(_ context.Context, args []string, e *env) int {
 	return exitOK
 }
 
-// loadScenarios parses every file, reporting each bad one as file:line.
-func loadScenarios(e *env, files []string) ([]*scenarios.Scenario, bool) {
+// loadScenarios parses every file (a folder stands for its *.yaml files, in
+// name order), reporting each bad one as file:line.
+func loadScenarios(e *env, args []string) ([]*scenarios.Scenario, bool) {
 	var out []*scenarios.Scenario
 	ok := true
+	var files []string
+	for _, a := range args {
+		if st, err := os.Stat(a); err == nil && st.IsDir() {
+			matches, _ := filepath.Glob(filepath.Join(a, "*.yaml"))
+			if len(matches) == 0 {
+				fmt.Fprintf(e.stderr, "earsim: %s: no *.yaml scenario files in this folder\n", a)
+				ok = false
+			}
+			files = append(files, matches...)
+			continue
+		}
+		files = append(files, a)
+	}
 	for _, f := range files {
 		s, err := scenarios.Load(f)
 		if err != nil {
@@ -188,7 +203,7 @@ type runReport struct {
 }
 
 func runScenarios(ctx context.Context, args []string, e *env) int {
-	fs := e.flags("run", "[--seed N] [--format text|json] FILE...", "Apply scenario files to the simulator with the policies in the loop, check\ntheir expectations and print the trace. --seed overrides every scenario's seed.")
+	fs := e.flags("run", "[--seed N] [--format text|json] FILE|DIR...", "Apply scenario files (a folder: its *.yaml files) to the simulator with the policies in the loop, check\ntheir expectations and print the trace. --seed overrides every scenario's seed.")
 	seed := fs.Uint64("seed", 0, "seed for every scenario (default: each scenario's own, else 1)")
 	format := formatFlag(fs, "text", "json")
 	if code, done := e.parse(fs, args); done {

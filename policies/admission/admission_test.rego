@@ -6,6 +6,7 @@ import data.earsim.fixtures as f
 # The entry point gathers every rule's refusals and forecasts.
 test_decision_gathers_rules if {
 	p := f.project({"encryption": f.pn, "endpoints": [f.endpoint("e1", "US_CENTRAL", "ACTIVE")], "clusters": [f.multi_cloud("mc")]})
+
 	# Moving to vault2 with endpoints present and private networking off:
 	# frozen vault, endpoints remain, credentials cannot reach vault2, and the
 	# key belongs to vault1.

@@ -9,11 +9,8 @@ package earsim.lib
 # meta returns the rule's package annotations (title and custom fields) from
 # the metadata chain of the caller. Each rule package calls it once:
 #   meta := lib.meta(rego.metadata.chain())
-meta(chain) := m if {
-	some entry in chain
-	entry.annotations.custom.id
-	m := object.union(entry.annotations.custom, {"title": entry.annotations.title})
-}
+# The package's annotations are the outermost link of the chain.
+meta(chain) := chain[count(chain) - 1].annotations.custom
 
 # deny builds a refusal with the rule's own errorCode and HTTP status.
 deny(m, msg, params) := deny_code(m, m.errorCode, msg, params)

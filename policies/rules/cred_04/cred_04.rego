@@ -24,11 +24,13 @@ checked := after if {
 }
 
 deny contains lib.deny(meta, msg, [checked.keyIdentifier]) if {
+	input.op == "UpdateEncryptionConfig"
 	not lib.find_key(checked.keyIdentifier)
 	msg := sprintf("key %q does not exist", [checked.keyIdentifier])
 }
 
 deny contains lib.deny_code(meta, "AZURE_KEY_VAULT_KEY_NOT_ENABLED", msg, [checked.keyIdentifier]) if {
+	input.op == "UpdateEncryptionConfig"
 	lib.find_key(checked.keyIdentifier).enabled == false
 	msg := sprintf("key %q is disabled", [checked.keyIdentifier])
 }

@@ -30,6 +30,7 @@ warn contains lib.apply(meta, "ClusterPausedKeyRevoked", msg, {"cluster": c.name
 access_revoked if lib.find_key(lib.enc.keyIdentifier).accessGranted == false
 
 deny contains lib.deny(meta, msg, [c.name]) if {
+	input.op in {"ResumeCluster", "UpdateCluster"}
 	access_revoked
 	some c in lib.cmk_clusters
 	c.name == lib.resuming

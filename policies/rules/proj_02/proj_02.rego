@@ -28,6 +28,7 @@ warn contains lib.apply(meta, "ClusterDisabled", msg, {"cluster": c.name}, {"do"
 }
 
 deny contains lib.deny(meta, msg, [c.name]) if {
+	input.op in {"ResumeCluster", "UpdateCluster"}
 	lib.private_networking
 	some c in lib.clusters
 	c.name == lib.resuming

@@ -33,9 +33,13 @@ touches(kid) if {
 	lib.same_key(input.request.keyIdentifier, kid)
 }
 
-warn contains mid_rotation if touches(rotating_from)
+warn contains mid_rotation if {
+	input.op in {"DisableKey", "DeleteKey"}
+	touches(rotating_from)
+}
 
 warn contains unrestorable(s) if {
+	input.op in {"DisableKey", "DeleteKey"}
 	some s in snapshots
 	touches(s.keyIdentifier)
 }

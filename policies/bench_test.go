@@ -1,0 +1,153 @@
+package policies_test
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/earsim/earsim/policies"
+	"github.com/earsim/earsim/sim"
+)
+
+// typical is the typical state: one project with CMK and private
+// networking, 5 clusters and 6 endpoints.
+func typical(b *testing.B) *sim.State {
+	s := sim.NewWorld(1)
+	g := sim.DefaultProjectID
+	p := s.Project(g)
+	p.Encryption = sim.Presets["example"].Config()
+	p.Encryption.RequirePrivateNetworking = true
+	rc := func(provider, region string) sim.RegionConfig {
+		return sim.RegionConfig{ProviderName: provider, RegionName: region, ElectableSpecs: &sim.HardwareSpec{InstanceSize: "M30", NodeCount: 3}}
+	}
+	clusters := []sim.Cluster{
+		{Name: "orders", EncryptionAtRestProvider: "AZURE", ReplicationSpecs: []sim.ReplicationSpec{{RegionConfigs: []sim.RegionConfig{rc("AZURE", "US_CENTRAL")}}}},
+		{Name: "billing", EncryptionAtRestProvider: "AZURE", ReplicationSpecs: []sim.ReplicationSpec{{RegionConfigs: []sim.RegionConfig{rc("AZURE", "US_EAST_2")}}}},
+		{Name: "global", EncryptionAtRestProvider: "AZURE", ReplicationSpecs: []sim.ReplicationSpec{{RegionConfigs: []sim.RegionConfig{rc("AZURE", "US_CENTRAL"), rc("AZURE", "EUROPE_WEST"), rc("AZURE", "UK_SOUTH")}}}},
+		{Name: "analytics", EncryptionAtRestProvider: "AZURE", ReplicationSpecs: []sim.ReplicationSpec{{RegionConfigs: []sim.RegionConfig{rc("AZURE", "EUROPE_WEST")}}}},
+		{Name: "scratch", EncryptionAtRestProvider: "NONE", ReplicationSpecs: []sim.ReplicationSpec{{RegionConfigs: []sim.RegionConfig{rc("AZURE", "US_CENTRAL")}}}},
+	}
+	for _, c := range clusters {
+		if err := s.PlaceCluster(g, c); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, e := range []struct{ region, status string }{
+		{"US_CENTRAL", sim.StatusActive}, {"US_EAST_2", sim.StatusActive}, {"EUROPE_WEST", sim.StatusActive},
+		{"UK_SOUTH", sim.StatusActive}, {"JAPAN_EAST", sim.StatusPendingAcceptance}, {"BRAZIL_SOUTH", sim.StatusFailed},
+	} {
+		if _, err := s.PlaceEndpoint(g, e.region, e.status); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return s
+}
+
+// commands is a typical mix of requests on the typical state. Repeating it
+// leaves the world the same size under either hook, so every iteration
+// measures the same work.
+func commands() []sim.Command {
+	g := sim.DefaultProjectID
+	owner := &sim.Actor{GroupRoles: map[string][]string{g: {"GROUP_OWNER"}}}
+	enabled := true
+	other := "other"
+	wide := &sim.ClusterSpec{Name: "wide", EncryptionAtRestProvider: "AZURE", ReplicationSpecs: []sim.ReplicationSpec{{RegionConfigs: []sim.RegionConfig{
+		{ProviderName: "AZURE", RegionName: "US_CENTRAL", ElectableSpecs: &sim.HardwareSpec{InstanceSize: "M30"}},
+		{ProviderName: "AZURE", RegionName: "AUSTRALIA_EAST", ElectableSpecs: &sim.HardwareSpec{InstanceSize: "M30"}},
+	}}}}
+	return []sim.Command{
+		{Op: sim.GetEncryptionConfig, GroupID: g, Actor: owner},
+		{Op: sim.UpdateEncryptionConfig, GroupID: g, Actor: owner, AzureKeyVault: &sim.AzureKeyVaultPatch{Enabled: &enabled}},
+		{Op: sim.ListPrivateEndpoints, GroupID: g, Actor: owner},
+		{Op: sim.UpdateCluster, GroupID: g, Actor: owner, ClusterName: "scratch", Cluster: &sim.ClusterSpec{EncryptionAtRestProvider: "AZURE"}},
+		{Op: sim.CreateCluster, GroupID: g, Actor: owner, Cluster: wide},
+		{Op: sim.UpdateEncryptionConfig, GroupID: g, Actor: owner, AzureKeyVault: &sim.AzureKeyVaultPatch{KeyVaultName: &other}},
+	}
+}
+
+// BenchmarkStep measures one Machine.Step of the typical mix with the Rego
+// policies and, in the same run, with the allow-all hook; it reports the
+// median and p99 latency of a step.
+func BenchmarkStep(b *testing.B) {
+	engine := policies.MustDefault()
+	for _, hook := range []struct {
+		name    string
+		checker sim.Checker
+	}{{"rego", engine}, {"allow-all", sim.AllowAll{}}} {
+		b.Run(hook.name, func(b *testing.B) {
+			m, err := sim.NewMachine(typical(b), hook.checker)
+			if err != nil {
+				b.Fatal(err)
+			}
+			cmds := commands()
+			lat := make([]time.Duration, 0, b.N)
+			b.ResetTimer()
+			for i := 0; b.Loop(); i++ {
+				t0 := time.Now()
+				m.Step(cmds[i%len(cmds)])
+				lat = append(lat, time.Since(t0))
+			}
+			report(b, lat)
+		})
+	}
+}
+
+// BenchmarkDecision measures the policy decision alone (Engine.Admit) on the
+// typical state, beside the allow-all hook's, and reports median and p99.
+func BenchmarkDecision(b *testing.B) {
+	engine := policies.MustDefault()
+	inputs := decisionInputs(b)
+	for _, hook := range []struct {
+		name    string
+		checker sim.Checker
+	}{{"rego", engine}, {"allow-all", sim.AllowAll{}}} {
+		b.Run(hook.name, func(b *testing.B) {
+			lat := make([]time.Duration, 0, b.N)
+			for i := 0; b.Loop(); i++ {
+				t0 := time.Now()
+				if _, err := hook.checker.Admit(inputs[i%len(inputs)]); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(t0))
+			}
+			report(b, lat)
+		})
+	}
+}
+
+// decisionInputs captures the policy inputs that the typical mix produces.
+func decisionInputs(b *testing.B) []sim.Input {
+	rec := &recorder{next: sim.AllowAll{}}
+	m, err := sim.NewMachine(typical(b), rec)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range commands() {
+		m.Step(c)
+	}
+	if len(rec.inputs) < len(commands()) {
+		b.Fatalf("captured %d inputs", len(rec.inputs))
+	}
+	return rec.inputs
+}
+
+type recorder struct {
+	next   sim.Checker
+	inputs []sim.Input
+}
+
+func (r *recorder) Admit(in sim.Input) (sim.Decision, error) {
+	r.inputs = append(r.inputs, in)
+	return r.next.Admit(in)
+}
+
+func (r *recorder) Inspect(in sim.Input) (sim.Report, error) { return r.next.Inspect(in) }
+
+func report(b *testing.B, lat []time.Duration) {
+	if len(lat) == 0 {
+		return
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds()), "p50-ns")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Nanoseconds()), "p99-ns")
+}
