@@ -25,12 +25,13 @@ type Rule struct {
 }
 
 // Catalog lists every rule of the policies, ordered by ID, from the
-// annotations the compiler holds: the Rego is the one place rules live.
+// annotations the compiler holds: each rule file's METADATA block, on its
+// NAME.meta rule. The Rego is the one place rules live.
 func (e *Engine) Catalog() []Rule {
 	var out []Rule
 	for _, ref := range e.compiler.GetAnnotationSet().Flatten() {
 		a := ref.Annotations
-		if a == nil || a.Scope != "package" || a.Custom["id"] == nil {
+		if a == nil || a.Custom["id"] == nil {
 			continue
 		}
 		c := a.Custom
@@ -45,7 +46,7 @@ func (e *Engine) Catalog() []Rule {
 		out = append(out, Rule{
 			ID: s("id"), Title: a.Title, Description: strings.TrimSpace(a.Description), Severity: s("severity"),
 			Check: s("check"), Status: status, ErrorCode: s("errorCode"), Remediation: s("remediation"),
-			Source: s("source"), Modelling: s("md"), Package: ast.Ref(ref.Path).String(), File: ref.Location.File,
+			Source: s("source"), Modelling: s("md"), Package: ast.Ref(ref.Path[:len(ref.Path)-1]).String(), File: ref.Location.File,
 		})
 	}
 	slices.SortFunc(out, func(a, b Rule) int { return strings.Compare(a.ID, b.ID) })

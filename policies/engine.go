@@ -2,11 +2,8 @@ package policies
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"reflect"
-	"slices"
-	"strings"
 	"sync"
 
 	"github.com/earsim/earsim/sim"
@@ -20,16 +17,13 @@ const (
 	StateQuery     = "data.earsim.state.report"
 )
 
-// Engine evaluates the embedded policies. It compiles them once, prepares
-// the state query and the admission entry point once, and one admission
-// query per op on first use (see dispatch.go). Admit and Inspect are safe for
-// concurrent use. Engine implements sim.Checker.
+// Engine evaluates the embedded policies. It compiles them and prepares both
+// entry points once; Admit and Inspect are safe for concurrent use. Engine
+// implements sim.Checker.
 type Engine struct {
 	compiler *ast.Compiler
-	admit    rego.PreparedEvalQuery // the entry point, data.earsim.admission.decision
+	admit    rego.PreparedEvalQuery
 	state    rego.PreparedEvalQuery
-	guards   docGuards
-	byOp     sync.Map // op -> *rego.PreparedEvalQuery
 	docs     docCache
 }
 
@@ -41,16 +35,15 @@ func New() (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	g, sq := guards(mods), stateQuery(mods)
 	c, err := Compile(mods)
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{compiler: c, guards: g, docs: docCache{m: map[uintptr]cachedDoc{}}}
+	e := &Engine{compiler: c, docs: docCache{m: map[uintptr]cachedDoc{}}}
 	if e.admit, err = e.prepare(AdmissionQuery); err != nil {
 		return nil, err
 	}
-	if e.state, err = e.prepare(sq); err != nil {
+	if e.state, err = e.prepare(StateQuery); err != nil {
 		return nil, err
 	}
 	return e, nil
@@ -61,19 +54,6 @@ func (e *Engine) prepare(q string) (rego.PreparedEvalQuery, error) {
 	if err != nil {
 		return pq, fmt.Errorf("prepare %s: %w", q, err)
 	}
-	return pq, nil
-}
-
-// forOp returns the admission query for an op, preparing it on first use.
-func (e *Engine) forOp(op string) (rego.PreparedEvalQuery, error) {
-	if q, ok := e.byOp.Load(op); ok {
-		return *q.(*rego.PreparedEvalQuery), nil
-	}
-	pq, err := e.prepare(e.guards.query(op))
-	if err != nil {
-		return pq, err
-	}
-	e.byOp.Store(op, &pq)
 	return pq, nil
 }
 
@@ -123,78 +103,22 @@ func (e *Engine) eval(q rego.PreparedEvalQuery, in map[string]any) (map[string]a
 	return out, nil
 }
 
-// Evaluate runs an entry point (AdmissionQuery or StateQuery) of the Rego
-// tree itself on any JSON-shaped input and returns its raw result, for
-// tools such as `earsim check` and for tests of the fast paths.
+// Evaluate runs an entry point (AdmissionQuery or StateQuery) on any
+// JSON-shaped input and returns its raw result, for tools such as
+// `earsim check` that show what the policies said.
 func (e *Engine) Evaluate(query string, in map[string]any) (map[string]any, error) {
 	switch query {
 	case AdmissionQuery:
 		return e.eval(e.admit, in)
 	case StateQuery:
-		pq, err := e.prepare(StateQuery)
-		if err != nil {
-			return nil, err
-		}
-		return e.eval(pq, in)
+		return e.eval(e.state, in)
 	}
 	return nil, fmt.Errorf("unknown entry point %q", query)
 }
 
-// admitRaw evaluates the per-op query and merges its bindings into the
-// entry point's shape: {"deny": [...], "warn": [...]}, each sorted.
-func (e *Engine) admitRaw(in map[string]any) (map[string]any, error) {
-	op, _ := in["op"].(string)
-	q, err := e.forOp(op)
-	if err != nil {
-		return nil, err
-	}
-	v, err := e.docs.input(in)
-	if err != nil {
-		return nil, fmt.Errorf("policy input: %w", err)
-	}
-	rs, err := q.Eval(context.Background(), rego.EvalParsedInput(v))
-	if err != nil {
-		return nil, err
-	}
-	if len(rs) != 1 {
-		return nil, fmt.Errorf("policy query returned %d results", len(rs))
-	}
-	deny, warn := []any{}, []any{}
-	for _, name := range sortedKeys(rs[0].Bindings) {
-		items := list(rs[0].Bindings[name])
-		if strings.HasPrefix(name, "d") {
-			deny = append(deny, items...)
-		} else {
-			warn = append(warn, items...)
-		}
-	}
-	return map[string]any{"deny": sortJSON(deny), "warn": sortJSON(warn)}, nil
-}
-
-// sortJSON orders values by their JSON encoding, as Rego orders a set of
-// objects with the same keys, so that both paths give the same order.
-func sortJSON(items []any) []any {
-	keys := make([]string, len(items))
-	for i, x := range items {
-		b, _ := json.Marshal(x)
-		keys[i] = string(b)
-	}
-	idx := make([]int, len(items))
-	for i := range idx {
-		idx[i] = i
-	}
-	slices.SortStableFunc(idx, func(a, b int) int { return strings.Compare(keys[a], keys[b]) })
-	out := make([]any, len(items))
-	for i, j := range idx {
-		out[i] = items[j]
-	}
-	return slices.CompactFunc(out, func(a, b any) bool { return reflect.DeepEqual(a, b) })
-}
-
-// Admit decides a command: the deny and warn documents of the packages
-// whose guards admit the command's op.
+// Admit evaluates the admission entry point.
 func (e *Engine) Admit(in sim.Input) (sim.Decision, error) {
-	out, err := e.admitRaw(in)
+	out, err := e.eval(e.admit, in)
 	if err != nil {
 		return sim.Decision{}, err
 	}

@@ -5,14 +5,8 @@
 #   when roles apply, actor. deny refuses the request (the simulator answers with
 #   the lowest-order violation); warn forecasts what the request will cause, and
 #   forecasts with an "apply" object are consequences the simulator carries out.
+#   Every rule file adds to data.earsim.rules.deny and .warn; OPA's rule index
+#   picks the rules whose input.op guard matches.
 package earsim.admission
 
-deny contains v if {
-	some v in data.earsim.rules[_].deny
-}
-
-warn contains w if {
-	some w in data.earsim.rules[_].warn
-}
-
-decision := {"deny": deny, "warn": warn}
+decision := {"deny": data.earsim.rules.deny, "warn": data.earsim.rules.warn}

@@ -6,11 +6,10 @@
 #   Nothing here decides a rule on its own; the packages under rules/ do.
 package earsim.lib
 
-# meta returns the rule's package annotations (title and custom fields) from
-# the metadata chain of the caller. Each rule package calls it once:
-#   meta := lib.meta(rego.metadata.chain())
-# The package's annotations are the outermost link of the chain.
-meta(chain) := chain[count(chain) - 1].annotations.custom
+# meta returns the custom fields of a rule's METADATA block. Each rule file
+# annotates one rule, NAME.meta, and calls it once:
+#   NAME.meta := lib.meta(rego.metadata.rule())
+meta(annotations) := annotations.custom
 
 # deny builds a refusal with the rule's own errorCode and HTTP status.
 deny(m, msg, params) := deny_code(m, m.errorCode, msg, params)

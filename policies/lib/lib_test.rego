@@ -16,3 +16,19 @@ test_same_key_ignores_vault_case if {
 test_sorted_regions if {
 	lib.sorted_regions([f.endpoint("a", "UK_SOUTH", "ACTIVE"), f.endpoint("b", "US_CENTRAL", "FAILED"), f.endpoint("c", "UK_SOUTH", "FAILED")]) == ["UK_SOUTH", "US_CENTRAL"]
 }
+
+# Every rule file's METADATA carries what findings and the catalog need, and
+# no two files claim the same rule ID.
+test_every_rule_carries_its_metadata if {
+	metas := [r.meta | some _, r in data.earsim.rules; r.meta]
+	count(metas) >= 40
+	count({m.id | some m in metas}) == count(metas)
+	every m in metas {
+		regex.match(`^EAR-[A-Z]+-\d\d$`, m.id)
+		m.severity in {"error", "effect", "hazard"}
+		is_number(m.status)
+		is_number(m.order)
+		m.remediation != ""
+		m.source != ""
+	}
+}

@@ -6,17 +6,9 @@
 #   the state breaks; valid and clusters are derived read-only facts.
 package earsim.state
 
-conditions contains c if {
-	some c in data.earsim.rules[_].condition
-}
-
-violations contains v if {
-	some v in data.earsim.rules[_].invariant
-}
-
 report := {
-	"conditions": conditions,
-	"violations": violations,
-	"valid": data.earsim.rules.cred_05.valid,
-	"clusters": data.earsim.rules.cl_02.private_networking,
+	"conditions": data.earsim.rules.condition,
+	"violations": data.earsim.rules.invariant,
+	"valid": data.earsim.rules.valid,
+	"clusters": data.earsim.rules.private_networking,
 }

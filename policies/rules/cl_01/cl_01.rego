@@ -1,3 +1,7 @@
+package earsim.rules
+
+import data.earsim.lib
+
 # METADATA
 # title: Project Owner (or the route's role) is required
 # description: Every Atlas route needs a role on the project; enabling CMK on a cluster needs Project Owner.
@@ -9,14 +13,10 @@
 #   order: 0
 #   remediation: Use an API key with Project Owner on the project (Project Read Only suffices for GET encryptionAtRest and other reads).
 #   source: You must have the Project Owner role to enable customer key management for clusters.
-package earsim.rules.cl_01
-
-import data.earsim.lib
-
-meta := lib.meta(rego.metadata.chain())
+cl_01["meta"] := lib.meta(rego.metadata.rule())
 
 # required[op] is the set of roles any one of which grants the operation.
-required := {
+cl_01["required"] := {
 	"GetEncryptionConfig": {"GROUP_READ_ONLY"},
 	"UpdateEncryptionConfig": {"GROUP_OWNER"},
 	"ListPrivateEndpoints": {"GROUP_OWNER"},
@@ -38,21 +38,21 @@ required := {
 }
 
 # Turning customer key management on for a cluster needs Project Owner.
-needs(op) := {"GROUP_OWNER"} if {
+cl_01["needs"](op) := {"GROUP_OWNER"} if {
 	op in {"CreateCluster", "UpdateCluster"}
 	lib.uses_cmk(input.request.cluster)
-	not cluster_already_cmk
-} else := required[op]
+	not cl_01.cluster_already_cmk
+} else := cl_01.required[op]
 
-cluster_already_cmk if {
+cl_01["cluster_already_cmk"] if {
 	some c in lib.clusters
 	c.name == input.request.clusterName
 	lib.uses_cmk(c)
 }
 
-deny contains lib.deny(meta, msg, sort(roles)) if {
+deny contains lib.deny(cl_01.meta, msg, sort(roles)) if {
 	input.actor
-	roles := needs(input.op)
+	roles := cl_01.needs(input.op)
 	count(roles & lib.effective_roles) == 0
 	msg := sprintf("%s requires one of the roles %v on the project", [input.op, sort(roles)])
 }

@@ -1,3 +1,7 @@
+package earsim.rules
+
+import data.earsim.lib
+
 # METADATA
 # title: Credentials must reach the vault
 # description: clientID, tenantID and secret must match an app registration that can reach the named vault in the named subscription and resource group.
@@ -9,13 +13,9 @@
 #   order: 40
 #   remediation: Use a non-expired client secret of an app registration that has access to the Key Vault.
 #   source: For the account, you must have the client ID, tenant ID, and secret.
-package earsim.rules.cred_02
+cred_02["meta"] := lib.meta(rego.metadata.rule())
 
-import data.earsim.lib
-
-meta := lib.meta(rego.metadata.chain())
-
-deny contains lib.deny(meta, msg, []) if {
+deny contains lib.deny(cred_02.meta, msg, []) if {
 	input.op == "UpdateEncryptionConfig"
 	input.azure.apps
 	after := input.request.after

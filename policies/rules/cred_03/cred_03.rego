@@ -1,3 +1,7 @@
+package earsim.rules
+
+import data.earsim.lib
+
 # METADATA
 # title: Key identifier in the full Azure format
 # description: keyIdentifier must be https://{vault}.vault.azure.net/keys/{name}/{version} (vault.azure.cn for AZURE_CHINA, vault.usgovcloudapi.net for AZURE_US_GOVERNMENT).
@@ -9,13 +13,9 @@
 #   order: 21
 #   remediation: Copy the key's full identifier, including its version, from the Azure portal.
 #   source: The key identifier must be provided in the full Azure general format.
-package earsim.rules.cred_03
+cred_03["meta"] := lib.meta(rego.metadata.rule())
 
-import data.earsim.lib
-
-meta := lib.meta(rego.metadata.chain())
-
-deny contains lib.deny(meta, msg, [kid]) if {
+deny contains lib.deny(cred_03.meta, msg, [kid]) if {
 	input.op == "UpdateEncryptionConfig"
 	after := input.request.after
 	after.enabled == true

@@ -1,11 +1,13 @@
-package earsim.rules.cred_03_test
+package earsim.tests.cred_03
 
 import data.earsim.fixtures as f
-import data.earsim.rules.cred_03
+import data.earsim.rules
 
-bad(kid) if count(cred_03.deny) == 1 with input as f.patch({"keyIdentifier": kid}, f.project({}))
+deny := {x | some x in rules.deny; x.rule == "EAR-CRED-03"}
 
-test_full_format_is_fine if count(cred_03.deny) == 0 with input as f.patch({"keyIdentifier": f.key}, f.project({}))
+bad(kid) if count(deny) == 1 with input as f.patch({"keyIdentifier": kid}, f.project({}))
+
+test_full_format_is_fine if count(deny) == 0 with input as f.patch({"keyIdentifier": f.key}, f.project({}))
 
 test_no_version if bad("https://vault1.vault.azure.net/keys/k")
 
@@ -19,7 +21,7 @@ test_not_a_string if bad(42)
 
 test_china_environment_takes_the_china_host if {
 	body := {"azureEnvironment": "AZURE_CHINA", "keyIdentifier": "https://vault1.vault.azure.cn/keys/k/0123456789abcdef0123456789abcdef"}
-	count(cred_03.deny) == 0 with input as f.patch(body, f.project({}))
+	count(deny) == 0 with input as f.patch(body, f.project({}))
 }
 
-test_disabled_config_is_not_judged if count(cred_03.deny) == 0 with input as f.patch({"enabled": false, "keyIdentifier": "x"}, f.project({}))
+test_disabled_config_is_not_judged if count(deny) == 0 with input as f.patch({"enabled": false, "keyIdentifier": "x"}, f.project({}))

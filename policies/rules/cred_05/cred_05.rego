@@ -1,3 +1,7 @@
+package earsim.rules
+
+import data.earsim.lib
+
 # METADATA
 # title: valid means Atlas can use the key now
 # description: The read-only valid field is true exactly when the credentials are good, the key exists, is enabled and not deleted, and Atlas's access is not revoked.
@@ -9,9 +13,7 @@
 #   order: 90
 #   remediation: Restore the credentials, the key or Atlas's access to it.
 #   source: Flag that indicates whether the Azure encryption key can encrypt and decrypt data.
-package earsim.rules.cred_05
-
-import data.earsim.lib
+cred_05["meta"] := lib.meta(rego.metadata.rule())
 
 default valid := false
 

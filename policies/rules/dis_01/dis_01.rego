@@ -1,3 +1,7 @@
+package earsim.rules
+
+import data.earsim.lib
+
 # METADATA
 # title: Remove every endpoint before disabling CMK
 # description: enabled false is refused while any endpoint exists, in any status.
@@ -9,13 +13,9 @@
 #   order: 31
 #   remediation: Delete every private endpoint of the project and wait until they are gone.
 #   source: To disable CMK for a project, you must first remove all private endpoints associated with the project, regardless of their state.
-package earsim.rules.dis_01
+dis_01["meta"] := lib.meta(rego.metadata.rule())
 
-import data.earsim.lib
-
-meta := lib.meta(rego.metadata.chain())
-
-deny contains lib.deny(meta, msg, regions) if {
+deny contains lib.deny(dis_01.meta, msg, regions) if {
 	input.op == "UpdateEncryptionConfig"
 	lib.cmk_enabled
 	not input.request.after.enabled == true

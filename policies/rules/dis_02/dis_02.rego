@@ -1,3 +1,7 @@
+package earsim.rules
+
+import data.earsim.lib
+
 # METADATA
 # title: Disable CMK on every cluster before the project
 # description: enabled false is refused while any cluster uses encryptionAtRestProvider AZURE; checked after EAR-DIS-01.
@@ -9,13 +13,9 @@
 #   order: 32
 #   remediation: Set encryptionAtRestProvider NONE on every cluster of the project first.
 #   source: After removing all private endpoints for a project, you must disable customer key management on each cluster in the project before you disable the feature for the project.
-package earsim.rules.dis_02
+dis_02["meta"] := lib.meta(rego.metadata.rule())
 
-import data.earsim.lib
-
-meta := lib.meta(rego.metadata.chain())
-
-deny contains lib.deny(meta, msg, names) if {
+deny contains lib.deny(dis_02.meta, msg, names) if {
 	input.op == "UpdateEncryptionConfig"
 	lib.cmk_enabled
 	not input.request.after.enabled == true

@@ -1,3 +1,7 @@
+package earsim.rules
+
+import data.earsim.lib
+
 # METADATA
 # title: The key identifier can still rotate
 # description: Changing keyIdentifier (and the secret) stays allowed while endpoints exist; no rule may refuse it for that reason.
@@ -9,8 +13,8 @@
 #   order: 90
 #   remediation: None needed.
 #   source: but you can still rotate the Microsoft Azure Key Identifier.
-package earsim.rules.imm_02
+imm_02["meta"] := lib.meta(rego.metadata.rule())
 
 # rotatable lists the azureKeyVault fields that stay writable while endpoints
 # exist; imm_02_test.rego proves the admission policy refuses none of them.
-rotatable := {"keyIdentifier", "secret"}
+imm_02["rotatable"] := {"keyIdentifier", "secret"}

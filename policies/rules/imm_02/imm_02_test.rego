@@ -1,8 +1,8 @@
-package earsim.rules.imm_02_test
+package earsim.tests.imm_02
 
 import data.earsim.admission
 import data.earsim.fixtures as f
-import data.earsim.rules.imm_02
+import data.earsim.rules
 
 with_endpoint := f.project({"encryption": f.pn, "endpoints": [f.endpoint("e1", "US_CENTRAL", "ACTIVE")]})
 
@@ -12,6 +12,6 @@ test_rotation_is_allowed_with_endpoints if {
 	azure := object.union(f.azure, {"keys": array.concat(f.azure.keys, [object.union(f.azure.keys[0], {"keyIdentifier": kid, "name": "k2"})])})
 	body := {"keyIdentifier": kid, "secretDigest": "d1"}
 	{k | some k, _ in body} == {"keyIdentifier", "secretDigest"}
-	imm_02.rotatable == {"keyIdentifier", "secret"}
-	count(admission.deny) == 0 with input as object.union(f.patch(body, with_endpoint), {"azure": azure})
+	rules.imm_02.rotatable == {"keyIdentifier", "secret"}
+	count(admission.decision.deny) == 0 with input as object.union(f.patch(body, with_endpoint), {"azure": azure})
 }

@@ -1,3 +1,7 @@
+package earsim.rules
+
+import data.earsim.lib
+
 # METADATA
 # title: Revoking key access pauses CMK clusters
 # description: When Atlas's access to the key is revoked, every CMK cluster is paused and cannot be resumed until access is restored.
@@ -10,15 +14,11 @@
 #   remediation: Restore Atlas's access to the key in Azure, then resume the clusters.
 #   source: You can revoke Atlas's access to an encryption key from within AKV to freeze your data. Atlas automatically pauses your clusters when you revoke access to the encryption key.
 #   md: the resume refusal and its errorCode are modelling decisions
-package earsim.rules.key_01
+key_01["meta"] := lib.meta(rego.metadata.rule())
 
-import data.earsim.lib
+key_01["reason"] := "KEY_ACCESS_REVOKED"
 
-meta := lib.meta(rego.metadata.chain())
-
-reason := "KEY_ACCESS_REVOKED"
-
-warn contains lib.apply(meta, "ClusterPausedKeyRevoked", msg, {"cluster": c.name}, {"do": "pauseCluster", "cluster": c.name, "reason": reason}) if {
+warn contains lib.apply(key_01.meta, "ClusterPausedKeyRevoked", msg, {"cluster": c.name}, {"do": "pauseCluster", "cluster": c.name, "reason": key_01.reason}) if {
 	input.op == "RevokeKeyAccess"
 	lib.cmk_enabled
 	lib.same_key(input.request.keyIdentifier, lib.enc.keyIdentifier)
@@ -27,11 +27,11 @@ warn contains lib.apply(meta, "ClusterPausedKeyRevoked", msg, {"cluster": c.name
 	msg := sprintf("cluster %q is paused: Atlas lost access to its key", [c.name])
 }
 
-access_revoked if lib.find_key(lib.enc.keyIdentifier).accessGranted == false
+key_01["access_revoked"] if lib.find_key(lib.enc.keyIdentifier).accessGranted == false
 
-deny contains lib.deny(meta, msg, [c.name]) if {
+deny contains lib.deny(key_01.meta, msg, [c.name]) if {
 	input.op in {"ResumeCluster", "UpdateCluster"}
-	access_revoked
+	key_01.access_revoked
 	some c in lib.cmk_clusters
 	c.name == lib.resuming
 	msg := sprintf("cluster %q cannot resume while Atlas's access to the key is revoked", [c.name])

@@ -1,3 +1,7 @@
+package earsim.rules
+
+import data.earsim.lib
+
 # METADATA
 # title: Never disable or delete a key in use
 # description: Disabling or deleting the project's key while clusters use customer key management makes their data inaccessible.
@@ -9,24 +13,20 @@
 #   order: 90
 #   remediation: Disable customer key management on the clusters and the project before disabling or deleting the key.
 #   source: Do not disable or delete any AKV keys that any cluster in your Atlas project uses before you have disabled customer key management within the Atlas project. If Atlas can't access an AKV key, any data that the key encrypted becomes inaccessible.
-package earsim.rules.key_02
+key_02["meta"] := lib.meta(rego.metadata.rule())
 
-import data.earsim.lib
-
-meta := lib.meta(rego.metadata.chain())
-
-inaccessible(c) := lib.condition(meta, "DataInaccessible", msg, {"cluster": c.name}) if {
+key_02["inaccessible"](c) := lib.condition(key_02.meta, "DataInaccessible", msg, {"cluster": c.name}) if {
 	msg := sprintf("data of cluster %q is inaccessible: its key is disabled or deleted", [c.name])
 }
 
-warn contains inaccessible(c) if {
+warn contains key_02.inaccessible(c) if {
 	input.op in {"DisableKey", "DeleteKey"}
 	lib.cmk_enabled
 	lib.same_key(input.request.keyIdentifier, lib.enc.keyIdentifier)
 	some c in lib.cmk_clusters
 }
 
-condition contains inaccessible(c) if {
+condition contains key_02.inaccessible(c) if {
 	lib.cmk_enabled
 	lib.key_unusable(lib.enc.keyIdentifier)
 	some c in lib.cmk_clusters

@@ -1,3 +1,7 @@
+package earsim.rules
+
+import data.earsim.lib
+
 # METADATA
 # title: Status shows within three minutes
 # description: An approved endpoint reads ACTIVE within 180 s; clients must wait up to 180 s and never assume an exact delay.
@@ -9,18 +13,14 @@
 #   order: 90
 #   remediation: Poll (or advance the clock) for up to 180 s after approving.
 #   source: After you approve the private endpoint, it can take Atlas up to three minutes to reflect the current status of your private endpoint.
-package earsim.rules.lag_01
+lag_01["meta"] := lib.meta(rego.metadata.rule())
 
-import data.earsim.lib
+lag_01["max_lag_seconds"] := 180
 
-meta := lib.meta(rego.metadata.chain())
-
-max_lag_seconds := 180
-
-invariant contains lib.broken(meta, msg, {"endpoint": e.id}) if {
+invariant contains lib.broken(lag_01.meta, msg, {"endpoint": e.id}) if {
 	some e in lib.endpoints
 	e.connection == "APPROVED"
 	e.status == "PENDING_ACCEPTANCE"
-	input.now - e.approvedAt > max_lag_seconds
+	input.now - e.approvedAt > lag_01.max_lag_seconds
 	msg := sprintf("endpoint %s was approved %d s ago and is still PENDING_ACCEPTANCE", [e.id, input.now - e.approvedAt])
 }

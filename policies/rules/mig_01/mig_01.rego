@@ -1,3 +1,7 @@
+package earsim.rules
+
+import data.earsim.lib
+
 # METADATA
 # title: Approval migrates CMK clusters to the private endpoint
 # description: Once every Azure region of a CMK cluster has an ACTIVE endpoint under private networking, the cluster uses only the private endpoint.
@@ -9,19 +13,15 @@
 #   order: 90
 #   remediation: None needed; optionally disable public access to the vault afterwards.
 #   source: After you approve, Atlas automatically migrates all clusters for which you enabled customer managed keys, including existing clusters that allow connections using public internet, to use only the private endpoint connection.
-package earsim.rules.mig_01
+mig_01["meta"] := lib.meta(rego.metadata.rule())
 
-import data.earsim.lib
-
-meta := lib.meta(rego.metadata.chain())
-
-condition contains lib.condition(meta, "ClusterMigratedToPrivateEndpoint", msg, {"cluster": c.name}) if {
+condition contains lib.condition(mig_01.meta, "ClusterMigratedToPrivateEndpoint", msg, {"cluster": c.name}) if {
 	some c in lib.cmk_clusters
 	lib.cluster_private_networking(c) == "ACTIVE"
 	msg := sprintf("cluster %q uses only the private endpoint connection", [c.name])
 }
 
-warn contains lib.warn(meta, "ClusterMigratedToPrivateEndpoint", msg, {"cluster": c.name}) if {
+warn contains lib.warn(mig_01.meta, "ClusterMigratedToPrivateEndpoint", msg, {"cluster": c.name}) if {
 	input.op == "ApproveConnection"
 	lib.private_networking
 	some e in lib.endpoints

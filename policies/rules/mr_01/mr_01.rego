@@ -1,3 +1,7 @@
+package earsim.rules
+
+import data.earsim.lib
+
 # METADATA
 # title: An endpoint in every region of a CMK cluster
 # description: A CMK cluster under private networking with an Azure region that has no ACTIVE endpoint cannot reach its key there.
@@ -10,43 +14,39 @@
 #   check: error
 #   remediation: Create and approve a private endpoint in every region where the cluster is deployed.
 #   source: If you are using a multi-region cluster, you must create a private endpoint for your AKV in each region where your cluster is deployed.
-package earsim.rules.mr_01
-
-import data.earsim.lib
-
-meta := lib.meta(rego.metadata.chain())
+mr_01["meta"] := lib.meta(rego.metadata.rule())
 
 # uncovered(c, active) lists c's Azure regions without an ACTIVE endpoint.
-uncovered(c, active) := lib.azure_regions(c) - active
+mr_01["uncovered"](c, active) := lib.azure_regions(c) - active
 
-denied(c, r) := lib.condition(meta, "KmsNetworkAccessDenied", msg, {"cluster": c.name, "region": r}) if {
+mr_01["denied"](c, r) := lib.condition(mr_01.meta, "KmsNetworkAccessDenied", msg, {"cluster": c.name, "region": r}) if {
 	msg := sprintf("cluster %q cannot reach its key in %s: no ACTIVE private endpoint there", [c.name, r])
 }
 
-condition contains denied(c, r) if {
+condition contains mr_01.denied(c, r) if {
 	lib.private_networking
 	some c in lib.cmk_clusters
-	some r in uncovered(c, lib.active_regions)
+	some r in mr_01.uncovered(c, lib.active_regions)
 }
 
 # Forecasts for requests that would leave a CMK cluster region uncovered.
-warn contains denied(c, r) if {
+warn contains mr_01.denied(c, r) if {
 	input.op == "UpdateEncryptionConfig"
 	not lib.private_networking
 	input.request.after.requirePrivateNetworking == true
 	some c in lib.cmk_clusters
-	some r in uncovered(c, lib.active_regions)
+	some r in mr_01.uncovered(c, lib.active_regions)
 }
 
-warn contains denied(c, r) if {
+warn contains mr_01.denied(c, r) if {
 	input.op in {"CreateCluster", "UpdateCluster"}
 	lib.private_networking
 	c := input.request.cluster
 	lib.uses_cmk(c)
-	some r in uncovered(c, lib.active_regions)
+	some r in mr_01.uncovered(c, lib.active_regions)
 }
 
-warn contains denied(c, e.regionName) if {
+warn contains mr_01.denied(c, e.regionName) if {
 	input.op in {"DeletePrivateEndpoint", "RejectConnection", "RemoveConnection"}
 	lib.private_networking
 	some e in lib.endpoints
@@ -54,5 +54,5 @@ warn contains denied(c, e.regionName) if {
 	e.status == "ACTIVE"
 	remaining := {x.regionName | some x in lib.endpoints; x.status == "ACTIVE"; x.id != e.id}
 	some c in lib.cmk_clusters
-	e.regionName in uncovered(c, remaining)
+	e.regionName in mr_01.uncovered(c, remaining)
 }

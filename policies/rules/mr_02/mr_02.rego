@@ -1,3 +1,7 @@
+package earsim.rules
+
+import data.earsim.lib
+
 # METADATA
 # title: New clusters only in regions with approved endpoints
 # description: Once the project requires private networking and has an ACTIVE endpoint, an Azure cluster with a region lacking an ACTIVE endpoint cannot be created.
@@ -10,13 +14,9 @@
 #   remediation: Create and approve an endpoint in each of the cluster's regions first.
 #   source: Atlas creates all new clusters only in the regions with approved private endpoints.
 #   md: errorCode is a modelling decision
-package earsim.rules.mr_02
+mr_02["meta"] := lib.meta(rego.metadata.rule())
 
-import data.earsim.lib
-
-meta := lib.meta(rego.metadata.chain())
-
-deny contains lib.deny(meta, msg, missing) if {
+deny contains lib.deny(mr_02.meta, msg, missing) if {
 	input.op == "CreateCluster"
 	lib.private_networking
 	lib.has_active_endpoint

@@ -1,3 +1,7 @@
+package earsim.rules
+
+import data.earsim.lib
+
 # METADATA
 # title: New nodes only in regions with approved endpoints
 # description: Adding a region to an existing cluster is refused likewise when that region has no ACTIVE endpoint.
@@ -10,13 +14,9 @@
 #   remediation: Create and approve an endpoint in the new region before adding it.
 #   source: Atlas deploys additional nodes for existing clusters only in the regions with approved private endpoints.
 #   md: errorCode is a modelling decision
-package earsim.rules.mr_03
+mr_03["meta"] := lib.meta(rego.metadata.rule())
 
-import data.earsim.lib
-
-meta := lib.meta(rego.metadata.chain())
-
-deny contains lib.deny(meta, msg, missing) if {
+deny contains lib.deny(mr_03.meta, msg, missing) if {
 	input.op == "UpdateCluster"
 	lib.private_networking
 	lib.has_active_endpoint

@@ -1,3 +1,7 @@
+package earsim.rules
+
+import data.earsim.lib
+
 # METADATA
 # title: Microsoft.Network must be registered
 # description: Endpoint provisioning fails (FAILED, EAR-PE-08) when Microsoft.Network is not registered for the vault's subscription.
@@ -9,28 +13,24 @@
 #   order: 90
 #   remediation: Register the Microsoft.Network resource provider on the subscription, then delete and recreate the endpoint.
 #   source: You must register Microsoft.Network under your Azure subscription resource providers.
-package earsim.rules.net_01
+net_01["meta"] := lib.meta(rego.metadata.rule())
 
-import data.earsim.lib
+net_01["message"] := "Microsoft.Network is not registered for the Key Vault's subscription"
 
-meta := lib.meta(rego.metadata.chain())
-
-message := "Microsoft.Network is not registered for the Key Vault's subscription"
-
-unregistered if {
+net_01["unregistered"] if {
 	some s in input.azure.subscriptions
 	s.id == lib.enc.subscriptionID
 	s.networkRegistered == false
 }
 
-warn contains lib.warn(meta, "EndpointFailed", msg, {"region": input.request.regionName}) if {
+warn contains lib.warn(net_01.meta, "EndpointFailed", msg, {"region": input.request.regionName}) if {
 	input.op == "CreatePrivateEndpoint"
-	unregistered
-	msg := sprintf("the endpoint in %s will fail: %s", [input.request.regionName, message])
+	net_01.unregistered
+	msg := sprintf("the endpoint in %s will fail: %s", [input.request.regionName, net_01.message])
 }
 
-warn contains lib.apply(meta, "EndpointFailed", message, {"endpoint": id}, {"do": "failEndpoint", "endpoint": id, "errorMessage": message}) if {
+warn contains lib.apply(net_01.meta, "EndpointFailed", net_01.message, {"endpoint": id}, {"do": "failEndpoint", "endpoint": id, "errorMessage": net_01.message}) if {
 	input.op == "ProvisionEndpoint"
-	unregistered
+	net_01.unregistered
 	id := input.request.endpointId
 }

@@ -1,3 +1,7 @@
+package earsim.rules
+
+import data.earsim.lib
+
 # METADATA
 # title: CMK on the project before CMK on a cluster
 # description: A cluster can use encryptionAtRestProvider AZURE only once the project's encryption at rest is enabled.
@@ -9,13 +13,9 @@
 #   order: 30
 #   remediation: PATCH encryptionAtRest with azureKeyVault.enabled true first.
 #   source: You must enable CMK for a project before you can enable it on a cluster in that project.
-package earsim.rules.ord_01
+ord_01["meta"] := lib.meta(rego.metadata.rule())
 
-import data.earsim.lib
-
-meta := lib.meta(rego.metadata.chain())
-
-deny contains lib.deny(meta, msg, []) if {
+deny contains lib.deny(ord_01.meta, msg, []) if {
 	input.op in {"CreateCluster", "UpdateCluster"}
 	lib.uses_cmk(input.request.cluster)
 	not lib.cmk_enabled

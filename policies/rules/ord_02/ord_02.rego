@@ -1,3 +1,7 @@
+package earsim.rules
+
+import data.earsim.lib
+
 # METADATA
 # title: Private networking after CMK
 # description: requirePrivateNetworking true needs enabled true, in the same PATCH or before.
@@ -9,13 +13,9 @@
 #   order: 30
 #   remediation: Enable customer key management (enabled true) in the same or an earlier PATCH.
 #   source: Complete the steps to enable Customer-Managed Keys for your project.
-package earsim.rules.ord_02
+ord_02["meta"] := lib.meta(rego.metadata.rule())
 
-import data.earsim.lib
-
-meta := lib.meta(rego.metadata.chain())
-
-deny contains lib.deny(meta, "requirePrivateNetworking needs encryption at rest enabled", []) if {
+deny contains lib.deny(ord_02.meta, "requirePrivateNetworking needs encryption at rest enabled", []) if {
 	input.op == "UpdateEncryptionConfig"
 	after := input.request.after
 	after.requirePrivateNetworking == true

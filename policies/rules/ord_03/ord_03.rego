@@ -1,3 +1,7 @@
+package earsim.rules
+
+import data.earsim.lib
+
 # METADATA
 # title: Endpoints need CMK and private networking
 # description: Creating an endpoint needs CMK enabled and requirePrivateNetworking true.
@@ -10,18 +14,14 @@
 #   remediation: Enable CMK, then set requirePrivateNetworking true, then create endpoints.
 #   source: To enable private networking and set up a private endpoint in your AKV, you must do the following - Complete the steps to enable Customer-Managed Keys for your project.
 #   md: ENCRYPTION_AT_REST_PRIVATE_NETWORKING_NOT_ENABLED is a modelling decision
-package earsim.rules.ord_03
+ord_03["meta"] := lib.meta(rego.metadata.rule())
 
-import data.earsim.lib
-
-meta := lib.meta(rego.metadata.chain())
-
-deny contains lib.deny(meta, "encryption at rest is not enabled for the project", []) if {
+deny contains lib.deny(ord_03.meta, "encryption at rest is not enabled for the project", []) if {
 	input.op == "CreatePrivateEndpoint"
 	not lib.cmk_enabled
 }
 
-deny contains lib.deny_code(meta, "ENCRYPTION_AT_REST_PRIVATE_NETWORKING_NOT_ENABLED", msg, []) if {
+deny contains lib.deny_code(ord_03.meta, "ENCRYPTION_AT_REST_PRIVATE_NETWORKING_NOT_ENABLED", msg, []) if {
 	input.op == "CreatePrivateEndpoint"
 	lib.cmk_enabled
 	not lib.private_networking

@@ -1,3 +1,7 @@
+package earsim.rules
+
+import data.earsim.lib
+
 # METADATA
 # title: One Azure region per endpoint request
 # description: Each POST names one region, which must be an Atlas Azure region of the enum; only the AZURE provider takes endpoints.
@@ -9,13 +13,9 @@
 #   order: 20
 #   remediation: Send one POST per region with regionName set to an Atlas Azure region such as US_CENTRAL.
 #   source: You must send a separate request for each region in which you want Atlas to create a private endpoint.
-package earsim.rules.pe_01
+pe_01["meta"] := lib.meta(rego.metadata.rule())
 
-import data.earsim.lib
-
-meta := lib.meta(rego.metadata.chain())
-
-azure_regions := {
+pe_01["azure_regions"] := {
 	"US_CENTRAL", "US_EAST", "US_EAST_2", "US_NORTH_CENTRAL", "US_WEST", "US_SOUTH_CENTRAL",
 	"EUROPE_NORTH", "EUROPE_WEST", "US_WEST_CENTRAL", "US_WEST_2", "US_WEST_3",
 	"CANADA_EAST", "CANADA_CENTRAL", "BRAZIL_SOUTH", "BRAZIL_SOUTHEAST",
@@ -30,24 +30,24 @@ azure_regions := {
 	"US_GOV_VIRGINIA", "US_GOV_ARIZONA", "US_GOV_TEXAS",
 }
 
-provider := object.get(input.request, "cloudProvider", "AZURE")
+pe_01["provider"] := object.get(input.request, "cloudProvider", "AZURE")
 
-deny contains lib.deny(meta, msg, [region]) if {
+deny contains lib.deny(pe_01.meta, msg, [region]) if {
 	input.op == "CreatePrivateEndpoint"
-	provider == "AZURE"
+	pe_01.provider == "AZURE"
 	region := object.get(input.request, "regionName", "")
-	not region in azure_regions
+	not region in pe_01.azure_regions
 	msg := sprintf("%q is not an Atlas Azure region", [region])
 }
 
-deny contains lib.deny_code(meta, "ENCRYPTION_AT_REST_PROVIDER_NOT_SUPPORTED", msg, [provider]) if {
+deny contains lib.deny_code(pe_01.meta, "ENCRYPTION_AT_REST_PROVIDER_NOT_SUPPORTED", msg, [pe_01.provider]) if {
 	input.op == "CreatePrivateEndpoint"
-	provider == "AWS"
+	pe_01.provider == "AWS"
 	msg := "private endpoints for encryption at rest are modelled for AZURE only"
 }
 
-deny contains lib.deny_code(meta, "INVALID_ENUM_VALUE", msg, [provider]) if {
+deny contains lib.deny_code(pe_01.meta, "INVALID_ENUM_VALUE", msg, [pe_01.provider]) if {
 	input.op in {"CreatePrivateEndpoint", "ListPrivateEndpoints", "GetPrivateEndpoint", "DeletePrivateEndpoint"}
-	not provider in {"AZURE", "AWS"}
-	msg := sprintf("%q is not a cloud provider for encryption at rest private endpoints", [provider])
+	not pe_01.provider in {"AZURE", "AWS"}
+	msg := sprintf("%q is not a cloud provider for encryption at rest private endpoints", [pe_01.provider])
 }

@@ -1,3 +1,7 @@
+package earsim.rules
+
+import data.earsim.lib
+
 # METADATA
 # title: Approval makes an endpoint ACTIVE
 # description: An endpoint is ACTIVE only once its connection is approved in Azure; approval shows within 180 s.
@@ -9,13 +13,9 @@
 #   order: 90
 #   remediation: Approve the private endpoint connection on the Key Vault in Azure.
 #   source: ACTIVE - Indicates that the private endpoint is approved and Atlas can or is using it.
-package earsim.rules.pe_03
+pe_03["meta"] := lib.meta(rego.metadata.rule())
 
-import data.earsim.lib
-
-meta := lib.meta(rego.metadata.chain())
-
-warn contains lib.warn(meta, "EndpointActivated", msg, {"endpoint": e.id}) if {
+warn contains lib.warn(pe_03.meta, "EndpointActivated", msg, {"endpoint": e.id}) if {
 	input.op == "ApproveConnection"
 	some e in lib.endpoints
 	e.id == input.request.endpointId
@@ -23,7 +23,7 @@ warn contains lib.warn(meta, "EndpointActivated", msg, {"endpoint": e.id}) if {
 	msg := sprintf("endpoint %s in %s becomes ACTIVE within 180 s", [e.id, e.regionName])
 }
 
-invariant contains lib.broken(meta, msg, {"endpoint": e.id}) if {
+invariant contains lib.broken(pe_03.meta, msg, {"endpoint": e.id}) if {
 	some e in lib.endpoints
 	e.status == "ACTIVE"
 	e.connection != "APPROVED"

@@ -1,3 +1,7 @@
+package earsim.rules
+
+import data.earsim.lib
+
 # METADATA
 # title: No DELETE during provisioning
 # description: DELETE of an INITIATING endpoint is refused.
@@ -9,13 +13,9 @@
 #   order: 40
 #   remediation: Wait until the endpoint leaves INITIATING, then delete it.
 #   source: INITIATING - Indicates that Atlas is in the process of creating the private endpoint.
-package earsim.rules.pe_06
+pe_06["meta"] := lib.meta(rego.metadata.rule())
 
-import data.earsim.lib
-
-meta := lib.meta(rego.metadata.chain())
-
-deny contains lib.deny(meta, msg, [e.id]) if {
+deny contains lib.deny(pe_06.meta, msg, [e.id]) if {
 	input.op == "DeletePrivateEndpoint"
 	some e in lib.endpoints
 	e.id == input.request.endpointId

@@ -1,3 +1,7 @@
+package earsim.rules
+
+import data.earsim.lib
+
 # METADATA
 # title: One live endpoint per region
 # description: A POST for a region whose endpoint is neither FAILED nor DELETING is refused.
@@ -10,13 +14,9 @@
 #   remediation: Use the existing endpoint, or delete it (and wait) before creating another in that region.
 #   source: You must send a separate request for each region in which you want Atlas to create a private endpoint.
 #   md: rule and errorCode are modelling decisions
-package earsim.rules.pe_07
+pe_07["meta"] := lib.meta(rego.metadata.rule())
 
-import data.earsim.lib
-
-meta := lib.meta(rego.metadata.chain())
-
-deny contains lib.deny(meta, msg, [e.regionName]) if {
+deny contains lib.deny(pe_07.meta, msg, [e.regionName]) if {
 	input.op == "CreatePrivateEndpoint"
 	some e in lib.endpoints
 	e.regionName == input.request.regionName

@@ -1,3 +1,7 @@
+package earsim.rules
+
+import data.earsim.lib
+
 # METADATA
 # title: Failed provisioning says why
 # description: Provisioning that fails leaves the endpoint FAILED with an errorMessage.
@@ -9,13 +13,9 @@
 #   order: 90
 #   remediation: Read errorMessage, fix the cause (e.g. register Microsoft.Network), delete the endpoint and create it again.
 #   source: FAILED - Indicates that the private endpoint creation failed.
-package earsim.rules.pe_08
+pe_08["meta"] := lib.meta(rego.metadata.rule())
 
-import data.earsim.lib
-
-meta := lib.meta(rego.metadata.chain())
-
-invariant contains lib.broken(meta, msg, {"endpoint": e.id}) if {
+invariant contains lib.broken(pe_08.meta, msg, {"endpoint": e.id}) if {
 	some e in lib.endpoints
 	e.status == "FAILED"
 	object.get(e, "errorMessage", "") == ""

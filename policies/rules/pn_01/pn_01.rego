@@ -1,3 +1,7 @@
+package earsim.rules
+
+import data.earsim.lib
+
 # METADATA
 # title: Remove every endpoint before turning private networking off
 # description: requirePrivateNetworking cannot go from true to false while any endpoint exists, in any status; parameters list the regions.
@@ -9,13 +13,9 @@
 #   order: 30
 #   remediation: Delete every private endpoint of the project, wait until they are gone, then PATCH requirePrivateNetworking false.
 #   source: To disable private endpoint connections for a project, you must first remove all private endpoints, associated with the project, regardless of their state.
-package earsim.rules.pn_01
+pn_01["meta"] := lib.meta(rego.metadata.rule())
 
-import data.earsim.lib
-
-meta := lib.meta(rego.metadata.chain())
-
-deny contains lib.deny(meta, msg, regions) if {
+deny contains lib.deny(pn_01.meta, msg, regions) if {
 	input.op == "UpdateEncryptionConfig"
 	lib.private_networking
 	after := input.request.after

@@ -1,7 +1,9 @@
-package earsim.rules.pn_01_test
+package earsim.tests.pn_01
 
 import data.earsim.fixtures as f
-import data.earsim.rules.pn_01
+import data.earsim.rules
+
+deny := {x | some x in rules.deny; x.rule == "EAR-PN-01"}
 
 with_endpoints := f.project({"encryption": f.pn, "endpoints": [
 	f.endpoint("e1", "US_EAST_2", "ACTIVE"),
@@ -10,10 +12,10 @@ with_endpoints := f.project({"encryption": f.pn, "endpoints": [
 ]})
 
 test_pn_off_with_endpoints_is_refused if {
-	some v in pn_01.deny with input as f.patch({"requirePrivateNetworking": false}, with_endpoints)
+	some v in deny with input as f.patch({"requirePrivateNetworking": false}, with_endpoints)
 	v.params == ["US_CENTRAL", "US_EAST_2"]
 }
 
 test_pn_off_without_endpoints_is_fine if {
-	count(pn_01.deny) == 0 with input as f.patch({"requirePrivateNetworking": false}, f.project({"encryption": f.pn}))
+	count(deny) == 0 with input as f.patch({"requirePrivateNetworking": false}, f.project({"encryption": f.pn}))
 }

@@ -1,3 +1,7 @@
+package earsim.rules
+
+import data.earsim.lib
+
 # METADATA
 # title: No private networking in an INACTIVE project
 # description: Turning requirePrivateNetworking on, or creating an endpoint, in an INACTIVE project is refused.
@@ -10,22 +14,18 @@
 #   remediation: Reactivate the project before configuring private endpoints for Azure Key Vault.
 #   source: Atlas doesn't support Encryption at Rest using CMK over private endpoints for projects in the INACTIVE state.
 #   md: errorCode unconfirmed
-package earsim.rules.proj_01
+proj_01["meta"] := lib.meta(rego.metadata.rule())
 
-import data.earsim.lib
+proj_01["inactive"] if lib.project.state == "INACTIVE"
 
-meta := lib.meta(rego.metadata.chain())
-
-inactive if lib.project.state == "INACTIVE"
-
-deny contains lib.deny(meta, "the project is INACTIVE: private endpoints cannot be created", []) if {
+deny contains lib.deny(proj_01.meta, "the project is INACTIVE: private endpoints cannot be created", []) if {
 	input.op == "CreatePrivateEndpoint"
-	inactive
+	proj_01.inactive
 }
 
-deny contains lib.deny(meta, "the project is INACTIVE: requirePrivateNetworking cannot be turned on", []) if {
+deny contains lib.deny(proj_01.meta, "the project is INACTIVE: requirePrivateNetworking cannot be turned on", []) if {
 	input.op == "UpdateEncryptionConfig"
-	inactive
+	proj_01.inactive
 	input.request.after.requirePrivateNetworking == true
 	not lib.private_networking
 }

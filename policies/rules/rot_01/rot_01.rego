@@ -1,3 +1,7 @@
+package earsim.rules
+
+import data.earsim.lib
+
 # METADATA
 # title: A new key must belong to the configured vault
 # description: A keyIdentifier whose vault host is not keyVaultName is refused.
@@ -10,13 +14,9 @@
 #   remediation: Create the new key version in the Key Vault configured for the project.
 #   source: The encryption key must belong to the Key Vault configured for the project.
 #   md: errorCode is a modelling decision
-package earsim.rules.rot_01
+rot_01["meta"] := lib.meta(rego.metadata.rule())
 
-import data.earsim.lib
-
-meta := lib.meta(rego.metadata.chain())
-
-deny contains lib.deny(meta, msg, [key.vault, vault]) if {
+deny contains lib.deny(rot_01.meta, msg, [key.vault, vault]) if {
 	input.op == "UpdateEncryptionConfig"
 	after := input.request.after
 	after.enabled == true

@@ -1,3 +1,7 @@
+package earsim.rules
+
+import data.earsim.lib
+
 # METADATA
 # title: Keep the old key until rotation and snapshots are done
 # description: Disabling or deleting the previous key while a rotation deploys (300 s, MD) makes data inaccessible; doing so while snapshots use it makes them unrestorable.
@@ -10,44 +14,40 @@
 #   remediation: Wait until the rotation has deployed and no snapshot uses the old key before disabling or deleting it.
 #   source: Do not delete or disable the original Key Identifier until your changes have deployed. If the cluster uses Back Up Your Cluster, do not delete or disable the original Key Identifier until you validate that no snapshots used that key for encryption.
 #   md: rotation takes 300 s of logical time, clusters UPDATING meanwhile
-package earsim.rules.rot_02
+rot_02["meta"] := lib.meta(rego.metadata.rule())
 
-import data.earsim.lib
+rot_02["snapshots"] := object.get(input, ["project", "snapshots"], [])
 
-meta := lib.meta(rego.metadata.chain())
+rot_02["rotating_from"] := lib.enc.rotation.from
 
-snapshots := object.get(input, ["project", "snapshots"], [])
-
-rotating_from := lib.enc.rotation.from
-
-mid_rotation := lib.condition(meta, "DataInaccessible", msg, {"key": rotating_from}) if {
+rot_02["mid_rotation"] := lib.condition(rot_02.meta, "DataInaccessible", msg, {"key": rot_02.rotating_from}) if {
 	msg := "the previous key is gone before the rotation has deployed"
 }
 
-unrestorable(s) := lib.condition(meta, "SnapshotsUnrestorable", msg, {"snapshot": s.id, "cluster": s.clusterName}) if {
+rot_02["unrestorable"](s) := lib.condition(rot_02.meta, "SnapshotsUnrestorable", msg, {"snapshot": s.id, "cluster": s.clusterName}) if {
 	msg := sprintf("snapshot %s of cluster %q was encrypted with a key that is disabled or deleted", [s.id, s.clusterName])
 }
 
-touches(kid) if {
+rot_02["touches"](kid) if {
 	input.op in {"DisableKey", "DeleteKey"}
 	lib.same_key(input.request.keyIdentifier, kid)
 }
 
-warn contains mid_rotation if {
+warn contains rot_02.mid_rotation if {
 	input.op in {"DisableKey", "DeleteKey"}
-	touches(rotating_from)
+	rot_02.touches(rot_02.rotating_from)
 }
 
-warn contains unrestorable(s) if {
+warn contains rot_02.unrestorable(s) if {
 	input.op in {"DisableKey", "DeleteKey"}
-	some s in snapshots
-	touches(s.keyIdentifier)
+	some s in rot_02.snapshots
+	rot_02.touches(s.keyIdentifier)
 }
 
-condition contains mid_rotation if lib.key_unusable(rotating_from)
+condition contains rot_02.mid_rotation if lib.key_unusable(rot_02.rotating_from)
 
-condition contains unrestorable(s) if {
-	some s in snapshots
+condition contains rot_02.unrestorable(s) if {
+	some s in rot_02.snapshots
 	s.keyIdentifier != ""
 	lib.key_unusable(s.keyIdentifier)
 }

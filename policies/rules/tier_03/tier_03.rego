@@ -1,3 +1,7 @@
+package earsim.rules
+
+import data.earsim.lib
+
 # METADATA
 # title: CMK needs cloud backup, not legacy backup
 # description: A CMK cluster must have backupEnabled false or omitted.
@@ -9,13 +13,9 @@
 #   order: 22
 #   remediation: Set backupEnabled to false (use cloud backup, providerBackupEnabled) on the cluster.
 #   source: "the cluster ... instanceSize setting must be M10 or higher and \"backupEnabled\" : false or omitted entirely."
-package earsim.rules.tier_03
+tier_03["meta"] := lib.meta(rego.metadata.rule())
 
-import data.earsim.lib
-
-meta := lib.meta(rego.metadata.chain())
-
-deny contains lib.deny(meta, msg, []) if {
+deny contains lib.deny(tier_03.meta, msg, []) if {
 	input.op in {"CreateCluster", "UpdateCluster"}
 	c := input.request.cluster
 	object.get(c, "encryptionAtRestProvider", "NONE") != "NONE"
