@@ -15,9 +15,15 @@ import data.earsim.lib
 #   source: You must enable CMK for a project before you can enable it on a cluster in that project.
 ord_01["meta"] := lib.meta(rego.metadata.rule())
 
-deny contains lib.deny(ord_01.meta, msg, []) if {
+# ord_01.enabled(provider) holds when the project has that key provider
+# enabled: Azure Key Vault when its configuration is enabled; AWS KMS and
+# Google Cloud KMS are never configured in this model.
+ord_01["enabled"]("AZURE") if lib.cmk_enabled
+
+deny contains lib.deny(ord_01.meta, msg, [provider]) if {
 	input.op in {"CreateCluster", "UpdateCluster"}
-	lib.uses_cmk(input.request.cluster)
-	not lib.cmk_enabled
-	msg := sprintf("cluster %q cannot use customer key management: it is not enabled for the project", [input.request.cluster.name])
+	provider := object.get(input.request.cluster, "encryptionAtRestProvider", "NONE")
+	provider != "NONE"
+	not ord_01.enabled(provider)
+	msg := sprintf("cluster %q cannot use %s customer key management: it is not enabled for the project", [input.request.cluster.name, provider])
 }

@@ -17,3 +17,9 @@ test_with_project_cmk_is_fine if {
 test_plain_cluster_is_fine if {
 	count(deny) == 0 with input as f.input_for("CreateCluster", {"cluster": f.cluster("c", {})}, f.project({"encryption": f.off}))
 }
+
+test_other_providers_are_not_enabled if {
+	c := object.union(f.cluster("c", {}), {"encryptionAtRestProvider": "AWS"})
+	some v in deny with input as f.input_for("CreateCluster", {"cluster": c}, f.project({}))
+	v.params == ["AWS"]
+}

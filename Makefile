@@ -1,0 +1,45 @@
+# earsim: `make test` is what CI runs (see .ci/run). Everything here goes
+# through the Go toolchain and the versions pinned in go.mod; the OPA CLI is
+# the pinned module's own (`go tool opa`), not a separately installed binary.
+
+GO        ?= go
+FUZZTIME  ?= 30s
+BENCHTIME ?= 2s
+
+.PHONY: all build test bench lint fuzz policies clean
+
+all: lint test
+
+## build: the earsim binary in bin/
+build:
+	$(GO) build -o bin/earsim ./cmd/earsim
+
+## test: every Go test, the Rego tests with their 100% coverage gate, the
+## bundled scenarios (twice, byte for byte) and the CLI scripts
+test:
+	$(GO) test -count=1 ./...
+
+## policies: the Rego tests alone, through OPA's tester and through `opa test`
+policies:
+	$(GO) test -count=1 -run 'TestRego|TestCatalog|TestCapabilities|TestEveryRule' -v ./policies
+	$(GO) tool opa test policies
+
+## lint: gofmt, go vet, opa fmt and opa check --strict
+lint:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) tool opa fmt --list --fail policies
+	$(GO) tool opa check --strict policies
+
+## fuzz: a short campaign for each fuzz target (FUZZTIME each)
+fuzz:
+	$(GO) test ./sim -run '^$$' -fuzz '^FuzzParseKeyIdentifier$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./scenarios -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+
+## bench: the Go benchmarks (results go into docs/BENCHMARKS.md by hand,
+## with this command)
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -count 1 ./policies ./scenarios
+
+clean:
+	rm -rf bin
