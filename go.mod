@@ -3,6 +3,7 @@ module github.com/earsim/earsim
 go 1.26.8
 
 require (
+	github.com/google/go-cmp v0.7.0
 	github.com/open-policy-agent/opa v1.22.3
 	github.com/rogpeppe/go-internal v1.16.0
 	gopkg.in/yaml.v3 v3.0.1

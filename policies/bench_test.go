@@ -1,6 +1,10 @@
 package policies_test
 
 import (
+	"context"
+
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"slices"
 	"testing"
 	"time"
@@ -150,4 +154,55 @@ func report(b *testing.B, lat []time.Duration) {
 	slices.Sort(lat)
 	b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds()), "p50-ns")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Nanoseconds()), "p99-ns")
+}
+
+// rbac is OPA's own RBAC example policy (the one behind its published
+// median decision latency), measured in the same run as a reference for
+// this machine's speed.
+const rbac = `package app.rbac
+
+default allow := false
+
+allow if user_is_admin
+
+allow if {
+	some grant in user_is_granted
+	input.action == grant.action
+	input.type == grant.type
+}
+
+user_is_admin if "admin" in data.user_roles[input.user]
+
+user_is_granted contains grant if {
+	some role in data.user_roles[input.user]
+	some grant in data.role_grants[role]
+}
+`
+
+// BenchmarkOPAReferenceRBAC measures OPA's RBAC example decision, the
+// baseline that docs/BENCHMARKS.md relates earsim's decisions to.
+func BenchmarkOPAReferenceRBAC(b *testing.B) {
+	grant := func(action, typ string) any { return map[string]any{"action": action, "type": typ} }
+	data := map[string]any{
+		"user_roles": map[string]any{"alice": []any{"admin"}, "bob": []any{"employee", "billing"}, "eve": []any{"customer"}},
+		"role_grants": map[string]any{
+			"customer": []any{grant("read", "dog"), grant("read", "cat"), grant("adopt", "dog"), grant("adopt", "cat")},
+			"employee": []any{grant("read", "dog"), grant("read", "cat"), grant("update", "dog"), grant("update", "cat")},
+			"billing":  []any{grant("read", "finance"), grant("update", "finance")},
+		},
+	}
+	pq, err := rego.New(rego.Query("data.app.rbac.allow"), rego.Module("rbac.rego", rbac), rego.Store(inmem.NewFromObject(data))).PrepareForEval(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := map[string]any{"user": "bob", "action": "read", "object": "id123", "type": "dog"}
+	lat := make([]time.Duration, 0, b.N)
+	for b.Loop() {
+		t0 := time.Now()
+		if _, err := pq.Eval(context.Background(), rego.EvalInput(in)); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	report(b, lat)
 }

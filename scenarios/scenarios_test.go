@@ -10,6 +10,7 @@ import (
 
 	"github.com/earsim/earsim/policies"
 	"github.com/earsim/earsim/scenarios"
+	"github.com/google/go-cmp/cmp"
 )
 
 // ruleIDs reads every rule ID that RULES.md names.
@@ -50,24 +51,26 @@ func TestTracesAreByteIdentical(t *testing.T) {
 		t.Fatal(err)
 	}
 	engine := policies.MustDefault()
-	run := func() []byte {
-		var buf bytes.Buffer
+	run := func() []string {
+		var out []string
 		for _, s := range all {
 			tr, err := scenarios.Run(s, engine, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			b, err := json.Marshal(tr)
+			b, err := json.MarshalIndent(tr, "", " ")
 			if err != nil {
 				t.Fatal(err)
 			}
-			buf.Write(b)
+			out = append(out, string(b))
 		}
-		return buf.Bytes()
+		return out
 	}
 	first, second := run(), run()
-	if !bytes.Equal(first, second) {
-		t.Fatal("two runs with the same seeds gave different traces")
+	for i := range first {
+		if first[i] != second[i] {
+			t.Fatalf("%s: two runs with the same seed differ (-first +second):\n%s", all[i].File, cmp.Diff(first[i], second[i]))
+		}
 	}
 }
 

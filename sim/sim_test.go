@@ -4,11 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/earsim/earsim/sim"
+	"github.com/google/go-cmp/cmp"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -245,8 +245,8 @@ func TestCloneIsIndependent(t *testing.T) {
 	s.PlaceEndpoint(sim.DefaultProjectID, "US_CENTRAL", sim.StatusActive)
 	s.PlaceCluster(sim.DefaultProjectID, sim.Cluster{Name: "c", ReplicationSpecs: []sim.ReplicationSpec{{RegionConfigs: []sim.RegionConfig{{ProviderName: "AZURE", RegionName: "US_CENTRAL", ElectableSpecs: &sim.HardwareSpec{InstanceSize: "M10"}}}}}})
 	c := s.Clone()
-	if !reflect.DeepEqual(s, c) {
-		t.Fatal("a clone differs from its original")
+	if diff := cmp.Diff(s, c); diff != "" {
+		t.Fatalf("a clone differs from its original (-original +clone):\n%s", diff)
 	}
 	cp := c.Project(sim.DefaultProjectID)
 	cp.Endpoints[0].Status = "X"

@@ -104,13 +104,13 @@ active_regions := {e.regionName | some e in endpoints; e.status == "ACTIVE"}
 
 has_active_endpoint if count(active_regions) > 0
 
-# A cluster's Require Private Networking status (EAR-CL-02).
+# A cluster's Require Private Networking status (EAR-CL-02): ACTIVE under
+# private networking when every Azure region of it has an ACTIVE endpoint.
 cluster_private_networking(c) := "ACTIVE" if {
 	private_networking
-	count(azure_regions(c)) > 0
-	every r in azure_regions(c) {
-		r in active_regions
-	}
+	regions := azure_regions(c)
+	count(regions) > 0
+	count(regions - active_regions) == 0
 } else := "INACTIVE"
 
 # Key identifiers (EAR-CRED-03): https://{vault}.{host}/keys/{name}/{version}.
@@ -131,16 +131,24 @@ parse_key(kid) := {"vault": m[1], "host": m[2], "name": m[3], "version": m[4]} i
 # key_well_formed holds when kid has the full format for the environment.
 key_well_formed(kid, environment) if parse_key(kid).host == key_hosts[environment]
 
-# find_key returns the Azure key that a key identifier names, case-insensitively
-# in the vault name as Azure does.
-find_key(kid) := k if {
-	p := parse_key(kid)
+# key_norm is the lookup key of a key identifier: vault (lower case, as
+# Azure compares it), key name and version. It does not judge the format;
+# EAR-CRED-03 does.
+key_norm(kid) := concat("/", [lower(split(parts[2], ".")[0]), parts[4], parts[5]]) if {
+	is_string(kid)
+	parts := split(kid, "/")
+	count(parts) == 6
+}
+
+# keys_by_norm indexes the Azure side's key versions that are not deleted
+# (a complete document, so it is built once per evaluation).
+keys_by_norm := {concat("/", [lower(k.vault), k.name, k.version]): k |
 	some k in input.azure.keys
-	lower(k.vault) == lower(p.vault)
-	k.name == p.name
-	k.version == p.version
 	not k.deleted
 }
+
+# find_key returns the Azure key version that a key identifier names.
+find_key(kid) := keys_by_norm[key_norm(kid)]
 
 # key_usable holds when Atlas can use the key now (EAR-CRED-05 without credentials).
 key_usable(kid) if {
@@ -169,13 +177,7 @@ credentials_reach(cfg) if {
 sorted_regions(eps) := sort({e.regionName | some e in eps})
 
 # same_key holds when two key identifiers name the same key version.
-same_key(a, b) if {
-	pa := parse_key(a)
-	pb := parse_key(b)
-	lower(pa.vault) == lower(pb.vault)
-	pa.name == pb.name
-	pa.version == pb.version
-}
+same_key(a, b) if key_norm(a) == key_norm(b)
 
 # key_unusable holds when the Azure side is known and the key is gone or disabled.
 key_unusable(kid) if {

@@ -17,7 +17,7 @@ mig_01["meta"] := lib.meta(rego.metadata.rule())
 
 condition contains lib.condition(mig_01.meta, "ClusterMigratedToPrivateEndpoint", msg, {"cluster": c.name}) if {
 	some c in lib.cmk_clusters
-	lib.cluster_private_networking(c) == "ACTIVE"
+	private_networking[c.name] == "ACTIVE"
 	msg := sprintf("cluster %q uses only the private endpoint connection", [c.name])
 }
 
