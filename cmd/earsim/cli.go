@@ -34,6 +34,7 @@ Commands:
   demo     run the bundled scenarios on the simulator and print one summary
   run      apply scenario files to the simulator and check their expectations
   rules    list every rule: id, title, severity, HTTP status, errorCode, source
+  serve    the mock Atlas Administration API over HTTP (digest auth), backed by the simulator
 
 Run 'earsim <command> -h' for a command's flags.
 Exit codes: 0 all passed, 1 something found or failed, 2 could not run.
@@ -48,6 +49,7 @@ var commands = map[string]command{
 	"demo":  {runDemo, "run the bundled scenarios and print one summary"},
 	"run":   {runScenarios, "apply scenario files to the simulator"},
 	"rules": {runRules, "list every rule"},
+	"serve": {runServe, "serve the mock Atlas endpoint"},
 }
 
 // env is what a command writes to.

@@ -1,0 +1,259 @@
+package atlasapi_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/earsim/earsim/atlasapi"
+	"github.com/earsim/earsim/sim"
+)
+
+func TestVersionedMediaTypes(t *testing.T) {
+	s := newServer(t, atlasapi.Options{Seed: 1})
+	for _, tc := range []struct {
+		reason, accept string
+		status         int
+		contentType    string
+	}{
+		{"the resource's own version", accept, 200, "application/vnd.atlas.2023-01-01+json"},
+		{"a later date resolves to the newest version on or before it (the seed sends 2024-05-30)", "application/vnd.atlas.2024-05-30+json", 200, "application/vnd.atlas.2023-01-01+json"},
+		{"among other media types", "text/html, application/vnd.atlas.2024-10-23+json;q=0.9", 200, "application/vnd.atlas.2023-01-01+json"},
+		{"no version", "application/json", 406, "application/json"},
+		{"missing Accept", "", 406, "application/json"},
+		{"malformed date", "application/vnd.atlas.2024-13-45+json", 406, "application/json"},
+		{"before the first version", "application/vnd.atlas.2022-12-31+json", 406, "application/json"},
+	} {
+		a := s.do("GET", earPath, tc.accept, nil)
+		if a.Status != tc.status || a.Header.Get("Content-Type") != tc.contentType {
+			t.Errorf("%s: got %d %s, want %d %s", tc.reason, a.Status, a.Header.Get("Content-Type"), tc.status, tc.contentType)
+		}
+		if tc.status == 406 && a.code() != "INVALID_VERSION_DATE" {
+			t.Errorf("%s: errorCode %q", tc.reason, a.code())
+		}
+	}
+	// Clusters start at 2024-08-05.
+	if a := s.do("GET", "/api/atlas/v2/groups/"+group+"/clusters", accept, nil); a.Status != 406 {
+		t.Errorf("clusters with 2023-01-01: %d", a.Status)
+	}
+	if a := s.do("GET", "/api/atlas/v2/groups/"+group+"/clusters", accept24, nil); a.Status != 200 || a.Header.Get("Content-Type") != "application/vnd.atlas.2024-08-05+json" {
+		t.Errorf("clusters with 2024-08-05: %d %s", a.Status, a.Header.Get("Content-Type"))
+	}
+}
+
+func TestErrorShapeAndHeaders(t *testing.T) {
+	s := newServer(t, atlasapi.Options{Seed: 1})
+	a := s.do("POST", endpoints, accept, map[string]any{"regionName": "US_CENTRAL"})
+	if a.Status != 400 || a.code() != "ENCRYPTION_AT_REST_NOT_ENABLED" || a.Header.Get("Content-Type") != "application/json" {
+		t.Fatalf("got %d %s %s", a.Status, a.code(), a.Header.Get("Content-Type"))
+	}
+	for _, k := range []string{"detail", "error", "errorCode", "parameters", "reason"} {
+		if _, ok := a.Body[k]; !ok {
+			t.Errorf("error document lacks %q: %s", k, a.Raw)
+		}
+	}
+	if a.Body["reason"] != "Bad Request" || a.Body["error"] != float64(400) {
+		t.Errorf("error document: %s", a.Raw)
+	}
+	ok := s.do("GET", earPath, accept, nil)
+	if ok.Header.Get("RateLimit-Limit") == "" || ok.Header.Get("RateLimit-Remaining") == "" {
+		t.Errorf("no RateLimit headers: %v", ok.Header)
+	}
+}
+
+func TestEnvelopeAndPretty(t *testing.T) {
+	s := newServer(t, atlasapi.Options{Seed: 1})
+	a := s.do("GET", earPath+"?envelope=true", accept, nil)
+	if a.Status != 200 || a.Body["status"] != float64(200) || a.Body["content"] == nil {
+		t.Fatalf("envelope: %d %s", a.Status, a.Raw)
+	}
+	e := s.do("POST", endpoints+"?envelope=true", accept, map[string]any{"regionName": "US_CENTRAL"})
+	if e.Status != 200 || e.Body["status"] != float64(400) {
+		t.Fatalf("enveloped error: %d %s", e.Status, e.Raw)
+	}
+	if p := s.do("GET", earPath+"?pretty=true", accept, nil); !strings.Contains(p.Raw, "\n  \"awsKms\"") {
+		t.Fatalf("pretty: %q", p.Raw)
+	}
+}
+
+func TestPagination(t *testing.T) {
+	s := newServer(t, atlasapi.Options{Seed: 1})
+	if a := s.do("GET", endpoints, accept, nil); a.Status != 200 || a.Body["totalCount"] != float64(0) {
+		t.Fatalf("empty list before encryption is enabled: %d %s", a.Status, a.Raw)
+	}
+	s.enable(true)
+	for _, r := range []string{"US_CENTRAL", "US_EAST_2", "UK_SOUTH"} {
+		s.endpoint(r, sim.StatusInitiating)
+	}
+	a := s.do("GET", endpoints+"?itemsPerPage=2&pageNum=2", accept, nil)
+	results, _ := a.Body["results"].([]any)
+	if a.Status != 200 || len(results) != 1 || a.Body["totalCount"] != float64(3) {
+		t.Fatalf("page 2 of 2: %d %s", a.Status, a.Raw)
+	}
+	links, _ := a.Body["links"].([]any)
+	rels := map[string]bool{}
+	for _, l := range links {
+		rels[l.(map[string]any)["rel"].(string)] = true
+	}
+	if !rels["self"] || !rels["previous"] || rels["next"] {
+		t.Errorf("links %v", links)
+	}
+	if a := s.do("GET", endpoints+"?includeCount=false", accept, nil); a.Body["totalCount"] != nil {
+		t.Errorf("includeCount=false still counts: %s", a.Raw)
+	}
+	for _, q := range []string{"itemsPerPage=0", "itemsPerPage=501", "pageNum=0", "pageNum=x", "includeCount=maybe"} {
+		if a := s.do("GET", endpoints+"?"+q, accept, nil); a.Status != 400 || a.code() != "INVALID_QUERY_PARAMETER" {
+			t.Errorf("%s: %d %s", q, a.Status, a.code())
+		}
+	}
+}
+
+func TestAuthAndRoles(t *testing.T) {
+	other := "0123456789abcdef01234567"
+	keys := []atlasapi.Key{
+		{PublicKey: "ownerkey", PrivateKey: "owner-private", Roles: []string{"ORG_OWNER"}},
+		{PublicKey: "readonly", PrivateKey: "read-private", Roles: []string{"ORG_READ_ONLY"}},
+		{PublicKey: "projownr", PrivateKey: "proj-private", GroupRoles: map[string][]string{other: {"GROUP_OWNER"}}},
+	}
+	s := newServer(t, atlasapi.Options{Seed: 1, Keys: keys})
+	if a := s.with(http.DefaultClient, "GET", earPath, accept, nil); a.Status != 401 || len(a.Header.Values("WWW-Authenticate")) != 2 ||
+		!strings.Contains(a.Header.Get("WWW-Authenticate"), `realm="MMS Public API"`) {
+		t.Fatalf("no credentials: %d %v", a.Status, a.Header)
+	}
+	wrong := digestClient(t, atlasapi.Key{PublicKey: "ownerkey", PrivateKey: "not-it"})
+	if a := s.with(wrong, "GET", earPath, accept, nil); a.Status != 401 {
+		t.Fatalf("wrong private key: %d", a.Status)
+	}
+	ro := digestClient(t, keys[1])
+	if a := s.with(ro, "GET", earPath, accept, nil); a.Status != 200 {
+		t.Errorf("read-only GET: %d %s", a.Status, a.Raw)
+	}
+	if a := s.with(ro, "PATCH", earPath, accept, `{"azureKeyVault":{"enabled":false}}`); a.Status != 403 {
+		t.Errorf("read-only PATCH: %d %s", a.Status, a.Raw)
+	}
+	if a := s.with(ro, "GET", endpoints, accept, nil); a.Status != 403 {
+		t.Errorf("read-only endpoint list (needs Project Owner): %d", a.Status)
+	}
+	if a := s.with(ro, "GET", "/api/atlas/v2/groups/0000000000000000000000ff/encryptionAtRest", accept, nil); a.Status != 404 {
+		t.Errorf("unknown project, organization-wide key: %d", a.Status)
+	}
+	po := digestClient(t, keys[2])
+	if a := s.with(po, "GET", earPath, accept, nil); a.Status != 403 {
+		t.Errorf("a project key on another project: %d", a.Status)
+	}
+}
+
+func TestDigestRefusesReplays(t *testing.T) {
+	s := newServer(t, atlasapi.Options{Seed: 1})
+	// A first request to get a nonce, then a hand-made digest header used twice.
+	a := s.with(http.DefaultClient, "GET", earPath, accept, nil)
+	nonce := between(a.Header.Get("WWW-Authenticate"), `nonce="`, `"`)
+	header := digestHeader("MD5", atlasapi.DevKey, "GET", earPath, nonce, "00000001", "abc")
+	req := func(h string) int {
+		r, _ := http.NewRequest("GET", s.http.URL+earPath, nil)
+		r.Header.Set("Accept", accept)
+		r.Header.Set("Authorization", h)
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := req(header); got != 200 {
+		t.Fatalf("first use of nc=1: %d", got)
+	}
+	if got := req(header); got != 401 {
+		t.Fatalf("replay of nc=1: %d", got)
+	}
+	if got := req(digestHeader("SHA-256", atlasapi.DevKey, "GET", earPath, nonce, "00000002", "def")); got != 200 {
+		t.Fatalf("SHA-256 with nc=2: %d", got)
+	}
+}
+
+func TestRoutesAndMethods(t *testing.T) {
+	s := newServer(t, atlasapi.Options{Seed: 1})
+	for _, tc := range []struct {
+		reason, method, path string
+		status               int
+		code                 string
+	}{
+		{"unknown route", "GET", "/api/atlas/v2/nothing", 404, "RESOURCE_NOT_FOUND"},
+		{"wrong method", "DELETE", earPath, 405, "METHOD_NOT_ALLOWED"},
+		{"malformed group id", "GET", "/api/atlas/v2/groups/xyz/encryptionAtRest", 400, "INVALID_PATH_PARAMETER"},
+		{"malformed endpoint id", "GET", endpoints + "/123", 400, "INVALID_PATH_PARAMETER"},
+		{"unknown endpoint", "GET", endpoints + "/0000000000000000000000ff", 404, "RESOURCE_NOT_FOUND"},
+		{"unknown provider", "GET", earPath + "/GCP/privateEndpoints", 400, "INVALID_ENUM_VALUE"},
+		{"a trailing slash is the same route (the seed's examples send one)", "GET", earPath + "/", 200, ""},
+		{"the organization", "GET", "/api/atlas/v2/orgs", 200, ""},
+	} {
+		a := s.do(tc.method, tc.path, accept, nil)
+		if a.Status != tc.status || a.code() != tc.code {
+			t.Errorf("%s: got %d %s, want %d %s", tc.reason, a.Status, a.code(), tc.status, tc.code)
+		}
+	}
+}
+
+// Every bad request gets a 4xx Atlas error and changes nothing.
+func TestBadInputChangesNothing(t *testing.T) {
+	s := newServer(t, atlasapi.Options{Seed: 1})
+	s.enable(true)
+	provisioning := s.endpoint("US_CENTRAL", sim.StatusInitiating)
+	big := `{"azureKeyVault":{"keyVaultName":"` + strings.Repeat("x", atlasapi.MaxBody) + `"}}`
+	ro := digestClient(t, atlasapi.Key{PublicKey: "readonly", PrivateKey: "read-private"})
+	for _, tc := range []struct {
+		reason, method, path string
+		body                 any
+		status               int
+		code                 string
+	}{
+		{"malformed JSON", "PATCH", earPath, `{"azureKeyVault":`, 400, "MALFORMED_JSON"},
+		{"two JSON values", "PATCH", earPath, `{} {}`, 400, "MALFORMED_JSON"},
+		{"empty body", "PATCH", earPath, ``, 400, "MALFORMED_JSON"},
+		{"wrong type", "PATCH", earPath, `{"azureKeyVault":{"enabled":"yes"}}`, 400, "INVALID_ATTRIBUTE"},
+		{"unknown attribute", "PATCH", earPath, `{"azureKeyVault":{"vaultName":"x"}}`, 400, "INVALID_ATTRIBUTE"},
+		{"the seed's DELETE body sent to POST", "POST", endpoints, `{"cloudProvider":"AZURE","regions":["US_CENTRAL"]}`, 400, "INVALID_ATTRIBUTE"},
+		{"body over 1 MiB", "PATCH", earPath, big, 413, "REQUEST_ENTITY_TOO_LARGE"},
+		{"a rule refuses", "DELETE", endpoints + "/" + provisioning, nil, 400, "ENCRYPTION_AT_REST_PRIVATE_ENDPOINT_DELETE_BLOCKED_DURING_PROVISIONING"},
+		{"AWS KMS is not modelled", "PATCH", earPath, `{"awsKms":{"enabled":true}}`, 400, "ENCRYPTION_AT_REST_PROVIDER_NOT_SUPPORTED"},
+	} {
+		before := s.state()
+		a := s.do(tc.method, tc.path, accept, tc.body)
+		if a.Status != tc.status || a.code() != tc.code {
+			t.Errorf("%s: got %d %s, want %d %s", tc.reason, a.Status, a.code(), tc.status, tc.code)
+		}
+		if after := s.state(); after != before {
+			t.Errorf("%s: the world changed", tc.reason)
+		}
+	}
+	before := s.state()
+	if a := s.with(http.DefaultClient, "PATCH", earPath, accept, `{"azureKeyVault":{"enabled":false}}`); a.Status != 401 || s.state() != before {
+		t.Errorf("no credentials: %d, or the world changed", a.Status)
+	}
+	if a := s.with(ro, "PATCH", earPath, accept, `{"azureKeyVault":{"enabled":false}}`); a.Status != 401 || s.state() != before {
+		t.Errorf("unknown key: %d, or the world changed", a.Status)
+	}
+	if a := s.do("PATCH", earPath, "application/json", `{"azureKeyVault":{"enabled":false}}`); a.Status != 406 || s.state() != before {
+		t.Errorf("no version: %d, or the world changed", a.Status)
+	}
+}
+
+func TestReadOnlyFieldsAreAcceptedAndIgnored(t *testing.T) {
+	s := newServer(t, atlasapi.Options{Seed: 1})
+	s.enable(true)
+	got := s.do("GET", earPath, accept, nil)
+	// The Terraform provider PATCHes what GET returned, valid included.
+	if a := s.do("PATCH", earPath, accept, got.Body); a.Status != 200 {
+		t.Fatalf("PATCH of the GET result: %d %s", a.Status, a.Raw)
+	}
+	a := s.do("POST", endpoints, accept, `{"regionName":"US_CENTRAL","cloudProvider":"AZURE","status":"ACTIVE","id":"0000000000000000000000ff"}`)
+	if a.Status != 202 || a.Body["status"] != "INITIATING" || a.Body["id"] == "0000000000000000000000ff" {
+		t.Fatalf("POST with read-only fields: %d %s", a.Status, a.Raw)
+	}
+}
+
+func between(s, from, to string) string {
+	_, after, _ := strings.Cut(s, from)
+	v, _, _ := strings.Cut(after, to)
+	return v
+}

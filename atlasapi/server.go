@@ -1,0 +1,424 @@
+// Package atlasapi is earsim's mock of the Atlas Administration API for
+// encryption at rest with Azure Key Vault over private endpoints: real HTTP,
+// digest authentication, the routes of API.md from one route table, backed by
+// the simulator with the policies in the loop, and control routes under
+// /_sim/v1/ for what happens outside Atlas (Azure, time, an operator).
+package atlasapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/earsim/earsim/sim"
+)
+
+// MaxBody is the largest request body accepted (413 above it).
+const MaxBody = 1 << 20
+
+// Options configure a Server.
+type Options struct {
+	Seed         uint64
+	Checker      sim.Checker // the policies; required
+	Keys         []Key       // nil: the development key only (DevKey)
+	ControlToken string      // when set, control routes need "Authorization: Bearer TOKEN"
+	Faults       []string    // deliberate rule breaks, see Faults
+	StatePath    string      // when set, the world persists there (see persist.go)
+	Now          func() time.Time
+}
+
+// Server is the mock endpoint. It is safe for concurrent use: one lock
+// orders every request on the world.
+type Server struct {
+	opt     Options
+	digest  *digestAuth
+	faults  faultSet
+	checker sim.Checker
+
+	mu      sync.Mutex
+	m       *sim.Machine
+	journal []Entry
+	rate    rateWindow
+}
+
+// Entry is one line of the effects journal served at /_sim/v1/effects.
+type Entry struct {
+	Seq      int           `json:"seq"`
+	Op       sim.Op        `json:"op"`
+	Effect   *sim.Effect   `json:"effect,omitempty"`
+	Forecast *sim.Forecast `json:"warning,omitempty"`
+}
+
+// New returns a Server on a fresh world, or on the world in StatePath when
+// that file exists.
+func New(opt Options) (*Server, error) {
+	if opt.Checker == nil {
+		return nil, errors.New("atlasapi: Options.Checker is required")
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Keys == nil {
+		opt.Keys = []Key{DevKey}
+	}
+	faults, err := parseFaults(opt.Faults)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{opt: opt, digest: newDigestAuth(opt.Keys, opt.Now), faults: faults, checker: faults.checker(opt.Checker)}
+	world := sim.NewWorld(opt.Seed)
+	if opt.StatePath != "" {
+		loaded, err := loadState(opt.StatePath)
+		if err != nil {
+			return nil, err
+		}
+		if loaded != nil {
+			world = loaded
+		}
+	}
+	if s.m, err = sim.NewMachine(world, s.checker); err != nil {
+		return nil, err
+	}
+	if opt.StatePath != "" {
+		if err := saveState(opt.StatePath, s.m.State()); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// ServeHTTP answers one request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if v := recover(); v != nil {
+			writeError(w, r, sim.Errorf(500, "UNEXPECTED_ERROR", "internal error"))
+		}
+	}()
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeError(w, r, sim.Errorf(413, "REQUEST_ENTITY_TOO_LARGE", "the request body exceeds %d bytes", MaxBody))
+			return
+		}
+		writeError(w, r, sim.Errorf(400, "MALFORMED_JSON", "the request body could not be read"))
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, controlPrefix) {
+		s.control(w, r, body)
+		return
+	}
+	rt, params, pathFound := match(r.Method, r.URL.Path)
+	if rt == nil {
+		if pathFound {
+			w.Header().Set("Allow", strings.Join(allowed(r.URL.Path), ", "))
+			writeError(w, r, sim.Errorf(405, "METHOD_NOT_ALLOWED", "%s is not allowed on %s", r.Method, r.URL.Path))
+			return
+		}
+		writeError(w, r, sim.Errorf(404, "RESOURCE_NOT_FOUND", "no resource at %s", r.URL.Path))
+		return
+	}
+	key, ok, stale := s.digest.verify(r.Method, r.URL.RequestURI(), r.Header.Get("Authorization"))
+	if !ok {
+		s.digest.challenge(w.Header(), stale)
+		writeError(w, r, sim.Errorf(401, "UNAUTHORIZED", "you are not authorized for this resource: use HTTP digest authentication with an API key"))
+		return
+	}
+	version := ""
+	if rt.versions != nil {
+		v, err := negotiate(r.Header.Get("Accept"), rt.versions)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		version = v
+	}
+	page, perr := pagination(r, rt.list)
+	if perr != nil {
+		writeError(w, r, perr)
+		return
+	}
+	c := &call{route: rt, params: params, body: body, actor: key.actor()}
+	cmd, derr := c.command()
+	if derr != nil {
+		writeError(w, r, derr)
+		return
+	}
+	res, serr := s.step(cmd)
+	if serr != nil {
+		writeError(w, r, serr)
+		return
+	}
+	if res.Err != nil {
+		writeError(w, r, res.Err)
+		return
+	}
+	s.answer(w, r, c, version, key, page, res)
+}
+
+// call is a matched request on its way to a command.
+type call struct {
+	route  *route
+	params map[string]string
+	body   []byte
+	actor  *sim.Actor
+}
+
+// step applies a command to the world under the lock; an accepted change is
+// persisted before the answer goes out.
+func (s *Server) step(cmd sim.Command) (sim.Result, *sim.Error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	res := s.m.Step(cmd)
+	s.record(cmd.Op, res)
+	if spec, _ := sim.Spec(cmd.Op); res.Err == nil && !spec.Read && s.opt.StatePath != "" {
+		if err := saveState(s.opt.StatePath, s.m.State()); err != nil {
+			return res, sim.Errorf(500, "UNEXPECTED_ERROR", "the state file could not be written")
+		}
+	}
+	return res, nil
+}
+
+func (s *Server) record(op sim.Op, res sim.Result) {
+	for i := range res.Warnings {
+		s.journal = append(s.journal, Entry{Seq: len(s.journal) + 1, Op: op, Forecast: &res.Warnings[i]})
+	}
+	for i := range res.Effects {
+		s.journal = append(s.journal, Entry{Seq: len(s.journal) + 1, Op: op, Effect: &res.Effects[i]})
+	}
+}
+
+// answer writes a successful result.
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, c *call, version string, key Key, page pageSpec, res sim.Result) {
+	rt := c.route
+	s.rateHeaders(w.Header(), key.PublicKey)
+	status := res.Status
+	if rt.status != 0 {
+		status = rt.status
+	}
+	status = s.faults.status(rt.op, status)
+	if status == http.StatusNoContent {
+		w.WriteHeader(status)
+		return
+	}
+	body, err := toJSON(res.Body)
+	if err != nil {
+		writeError(w, r, sim.Errorf(500, "UNEXPECTED_ERROR", "internal error"))
+		return
+	}
+	body = s.faults.body(rt.op, body)
+	if rt.list {
+		body = page.apply(r, body)
+	}
+	if rt.versions == nil { // the legacy v1.0 shape carries groupId
+		if m, ok := body.(map[string]any); ok {
+			m["groupId"] = c.params["groupId"]
+		}
+		writeJSON(w, r, "application/json", status, body)
+		return
+	}
+	writeJSON(w, r, "application/vnd.atlas."+version+"+json", status, body)
+}
+
+func toJSON(v any) (any, error) {
+	if v == nil {
+		return map[string]any{}, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var out any
+	err = json.Unmarshal(b, &out)
+	return out, err
+}
+
+// writeJSON writes a body, honouring envelope and pretty. A 401 is never
+// enveloped: digest clients must see the challenge's status.
+func writeJSON(w http.ResponseWriter, r *http.Request, contentType string, status int, body any) {
+	q := r.URL.Query()
+	if q.Get("envelope") == "true" && status != http.StatusUnauthorized {
+		body = map[string]any{"status": status, "content": body}
+		status = http.StatusOK
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	if q.Get("pretty") == "true" {
+		enc.SetIndent("", "  ")
+	}
+	if err := enc.Encode(body); err != nil {
+		status = 500
+		buf.Reset()
+		buf.WriteString(`{"detail":"internal error","error":500,"errorCode":"UNEXPECTED_ERROR","parameters":[],"reason":"Internal Server Error"}` + "\n")
+		contentType = "application/json"
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// writeError writes an Atlas error document.
+func writeError(w http.ResponseWriter, r *http.Request, e *sim.Error) {
+	params := e.Parameters
+	if params == nil {
+		params = []string{}
+	}
+	doc := map[string]any{
+		"detail": e.Detail, "error": e.Status, "errorCode": e.Code,
+		"parameters": params, "reason": http.StatusText(e.Status),
+	}
+	writeJSON(w, r, "application/json", e.Status, doc)
+}
+
+var mediaType = regexp.MustCompile(`^application/vnd\.atlas\.(\d{4}-\d{2}-\d{2})\+json$`)
+
+// negotiate resolves an Accept header to the newest supported version on or
+// before the requested date (RULES.md section 4).
+func negotiate(accept string, versions []string) (string, *sim.Error) {
+	var requested string
+	for _, part := range strings.Split(accept, ",") {
+		mt := strings.TrimSpace(strings.Split(part, ";")[0])
+		if m := mediaType.FindStringSubmatch(mt); m != nil {
+			requested = m[1]
+			break
+		}
+	}
+	bad := func(why string) *sim.Error {
+		return sim.Errorf(406, "INVALID_VERSION_DATE", "%s; send Accept: application/vnd.atlas.%s+json", why, versions[len(versions)-1])
+	}
+	if requested == "" {
+		return "", bad("the Accept header names no API version")
+	}
+	if _, err := time.Parse("2006-01-02", requested); err != nil {
+		return "", bad(fmt.Sprintf("%q is not a date", requested))
+	}
+	best := ""
+	for _, v := range versions {
+		if v <= requested && v > best {
+			best = v
+		}
+	}
+	if best == "" {
+		return "", bad(fmt.Sprintf("no version of this resource on or before %s", requested))
+	}
+	return best, nil
+}
+
+// pageSpec is a list request's pagination.
+type pageSpec struct {
+	includeCount bool
+	itemsPerPage int
+	pageNum      int
+}
+
+func pagination(r *http.Request, list bool) (pageSpec, *sim.Error) {
+	p := pageSpec{includeCount: true, itemsPerPage: 100, pageNum: 1}
+	if !list {
+		return p, nil
+	}
+	q := r.URL.Query()
+	num := func(name string, min, max int, dst *int) *sim.Error {
+		v := q.Get(name)
+		if v == "" {
+			return nil
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < min || n > max {
+			e := sim.Errorf(400, "INVALID_QUERY_PARAMETER", "%s must be a whole number from %d to %d, got %q", name, min, max, v)
+			e.Parameters = []string{name}
+			return e
+		}
+		*dst = n
+		return nil
+	}
+	if err := num("itemsPerPage", 1, 500, &p.itemsPerPage); err != nil {
+		return p, err
+	}
+	if err := num("pageNum", 1, 1<<30, &p.pageNum); err != nil {
+		return p, err
+	}
+	switch v := q.Get("includeCount"); v {
+	case "", "true":
+	case "false":
+		p.includeCount = false
+	default:
+		e := sim.Errorf(400, "INVALID_QUERY_PARAMETER", "includeCount must be true or false, got %q", v)
+		e.Parameters = []string{"includeCount"}
+		return p, e
+	}
+	return p, nil
+}
+
+// apply cuts a list answer ({"results", "totalCount"}) to one page and adds links.
+func (p pageSpec) apply(r *http.Request, body any) any {
+	m, _ := body.(map[string]any)
+	results, _ := m["results"].([]any)
+	total := len(results)
+	start := min((p.pageNum-1)*p.itemsPerPage, total)
+	end := min(start+p.itemsPerPage, total)
+	out := map[string]any{"results": slices.Clone(results[start:end])}
+	if out["results"] == nil {
+		out["results"] = []any{}
+	}
+	self := "http://" + r.Host + r.URL.RequestURI()
+	links := []any{map[string]any{"href": self, "rel": "self"}}
+	page := func(n int) string {
+		q := r.URL.Query()
+		q.Set("pageNum", strconv.Itoa(n))
+		q.Set("itemsPerPage", strconv.Itoa(p.itemsPerPage))
+		return "http://" + r.Host + r.URL.Path + "?" + q.Encode()
+	}
+	if p.pageNum > 1 {
+		links = append(links, map[string]any{"href": page(p.pageNum - 1), "rel": "previous"})
+	}
+	if end < total {
+		links = append(links, map[string]any{"href": page(p.pageNum + 1), "rel": "next"})
+	}
+	out["links"] = links
+	if p.includeCount {
+		out["totalCount"] = total
+	}
+	return out
+}
+
+// rateWindow counts requests per key in the current minute, for the
+// RateLimit headers (informative: the mock does not throttle).
+type rateWindow struct {
+	mu     sync.Mutex
+	minute int64
+	used   map[string]int
+}
+
+const rateLimit = 100
+
+func (s *Server) rateHeaders(h http.Header, key string) {
+	s.rate.mu.Lock()
+	defer s.rate.mu.Unlock()
+	if m := s.opt.Now().Unix() / 60; m != s.rate.minute || s.rate.used == nil {
+		s.rate.minute, s.rate.used = m, map[string]int{}
+	}
+	s.rate.used[key]++
+	h.Set("RateLimit-Limit", strconv.Itoa(rateLimit))
+	h.Set("RateLimit-Remaining", strconv.Itoa(max(0, rateLimit-s.rate.used[key])))
+}
+
+// isLoopback reports whether a request comes from this machine.
+func isLoopback(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

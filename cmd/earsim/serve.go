@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/earsim/earsim/atlasapi"
+	"github.com/earsim/earsim/policies"
+)
+
+// multi is a repeatable string flag.
+type multi []string
+
+func (m *multi) String() string     { return strings.Join(*m, ",") }
+func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
+
+func runServe(ctx context.Context, args []string, e *env) int {
+	fs := e.flags("serve", "[--addr 127.0.0.1:8080] [--keys FILE] [--state FILE] [--seed N] [--control-token T] [--fault NAME]...",
+		"Serve the mock Atlas Administration API (API.md) over HTTP with digest authentication,\nbacked by the simulator with the policies in the loop. Control routes for Azure, the\nclock and faults are under /_sim/v1/. Without --keys, one development key (public\nkey earsimdv, see API.md) and loopback only.")
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	keysFile := fs.String("keys", "", "YAML file of API keys and their roles (API.md)")
+	stateFile := fs.String("state", "", "keep the world in this file across restarts")
+	seed := fs.Uint64("seed", 1, "seed of the world (ids, approval lags)")
+	token := fs.String("control-token", "", "require Authorization: Bearer TOKEN on control routes (and allow them off loopback)")
+	list := fs.Bool("list-faults", false, "print the faults and the rule each breaks, then exit")
+	var faults multi
+	fs.Var(&faults, "fault", "start deliberately wrong: break one rule (repeatable; see --list-faults)")
+	if code, done := e.parse(fs, args); done {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(e.stderr, "earsim serve: takes no arguments, got %q\n", fs.Arg(0))
+		return exitCannot
+	}
+	if *list {
+		tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "FAULT\tRULE\tWHAT")
+		for _, f := range atlasapi.Faults {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", f.Name, f.Rule, f.What)
+		}
+		tw.Flush()
+		return exitOK
+	}
+	var keys []atlasapi.Key
+	if *keysFile != "" {
+		k, err := atlasapi.LoadKeys(*keysFile)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "earsim serve: %v\n", err)
+			return exitCannot
+		}
+		keys = k
+	} else if !loopbackAddr(*addr) {
+		fmt.Fprintf(e.stderr, "earsim serve: without --keys the development key is used and serve binds to loopback only; %q is not loopback\n", *addr)
+		return exitCannot
+	}
+	engine, err := policies.Default()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "earsim serve: %v\n", err)
+		return exitCannot
+	}
+	srv, err := atlasapi.New(atlasapi.Options{Seed: *seed, Checker: engine, Keys: keys, ControlToken: *token, Faults: faults, StatePath: *stateFile})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "earsim serve: %v\n", err)
+		return exitCannot
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "earsim serve: %v\n", err)
+		return exitCannot
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}
+	who := "keys from " + *keysFile
+	if keys == nil {
+		who = "development key earsimdv"
+	}
+	fmt.Fprintf(e.stderr, "earsim serve: listening on http://%s (%s; control routes at /_sim/v1/)\n", ln.Addr(), who)
+	if len(faults) > 0 {
+		fmt.Fprintf(e.stderr, "earsim serve: deliberately faulty: %s\n", strings.Join(faults, ", "))
+	}
+	done := make(chan error, 1)
+	go func() { done <- hs.Serve(ln) }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, http.ErrServerClosed) {
+			fmt.Fprintf(e.stderr, "earsim serve: %v\n", err)
+			return exitCannot
+		}
+	case <-ctx.Done():
+		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		hs.Shutdown(shut)
+		fmt.Fprintln(e.stderr, "earsim serve: stopped")
+	}
+	return exitOK
+}
+
+// loopbackAddr reports whether a listen address is on loopback only.
+func loopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
