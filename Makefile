@@ -15,9 +15,12 @@ build:
 	$(GO) build -o bin/earsim ./cmd/earsim
 
 ## test: every Go test, the Rego tests with their 100% coverage gate, the
-## bundled scenarios (twice, byte for byte) and the CLI scripts
+## bundled scenarios (twice, byte for byte), the CLI scripts, and the mock's
+## concurrency test under the race detector
 test:
 	$(GO) test -count=1 ./...
+	$(GO) test -race -count=1 ./sim
+	$(GO) test -race -count=1 -run 'TestConcurrentClients' ./atlasapi
 
 ## policies: the Rego tests alone, through OPA's tester and through `opa test`
 policies:
@@ -35,6 +38,7 @@ lint:
 fuzz:
 	$(GO) test ./sim -run '^$$' -fuzz '^FuzzParseKeyIdentifier$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./scenarios -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+	$(GO) test ./atlasapi -run '^$$' -fuzz '^FuzzHandler$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 
 ## bench: the Go benchmarks (results go into docs/BENCHMARKS.md by hand,
 ## with this command)

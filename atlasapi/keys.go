@@ -72,20 +72,8 @@ func ParseKeys(path string, data []byte) ([]Key, error) {
 		case len(k.Roles) == 0 && len(k.GroupRoles) == 0:
 			return nil, fmt.Errorf("%s:%d: key %q has no roles", path, n.Line, k.PublicKey)
 		}
-		for _, r := range k.Roles {
-			if !slices.Contains(knownRoles, r) {
-				return nil, fmt.Errorf("%s:%d: unknown role %q (known: %v)", path, n.Line, r, knownRoles)
-			}
-		}
-		for g, roles := range k.GroupRoles {
-			if !hexID.MatchString(g) {
-				return nil, fmt.Errorf("%s:%d: groupRoles key %q is not a 24-hex project id", path, n.Line, g)
-			}
-			for _, r := range roles {
-				if !slices.Contains(knownRoles, r) {
-					return nil, fmt.Errorf("%s:%d: unknown role %q (known: %v)", path, n.Line, r, knownRoles)
-				}
-			}
+		if err := checkRoles(path, &n); err != nil {
+			return nil, err
 		}
 		seen[k.PublicKey] = n.Line
 		keys = append(keys, k)
@@ -95,4 +83,32 @@ func ParseKeys(path string, data []byte) ([]Key, error) {
 
 func (k Key) actor() *sim.Actor {
 	return &sim.Actor{Roles: k.Roles, GroupRoles: k.GroupRoles}
+}
+
+// checkRoles refuses unknown roles and malformed project ids, naming the
+// line of the offending value.
+func checkRoles(path string, key *yaml.Node) error {
+	for i := 0; i+1 < len(key.Content); i += 2 {
+		name, value := key.Content[i].Value, key.Content[i+1]
+		var lists []*yaml.Node
+		switch name {
+		case "roles":
+			lists = []*yaml.Node{value}
+		case "groupRoles":
+			for j := 0; j+1 < len(value.Content); j += 2 {
+				if g := value.Content[j]; !hexID.MatchString(g.Value) {
+					return fmt.Errorf("%s:%d: groupRoles key %q is not a 24-hex project id", path, g.Line, g.Value)
+				}
+				lists = append(lists, value.Content[j+1])
+			}
+		}
+		for _, l := range lists {
+			for _, r := range l.Content {
+				if !slices.Contains(knownRoles, r.Value) {
+					return fmt.Errorf("%s:%d: unknown role %q (known: %v)", path, r.Line, r.Value, knownRoles)
+				}
+			}
+		}
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package policies
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -113,4 +114,28 @@ func ruleOps(r *ast.Rule) []string {
 		}
 	}
 	return nil
+}
+
+// Admission decisions are remembered without the clock (Engine.Admit), so no
+// deny or warn rule may read input.now; only state invariants do.
+func TestAdmissionIgnoresTheClock(t *testing.T) {
+	mods, err := Modules(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := ast.MustParseRef("input.now")
+	for _, name := range sortedKeys(mods) {
+		for _, r := range mods[name].Rules {
+			head := r.Head.Name.String()
+			if head != "deny" && head != "warn" && !strings.HasPrefix(name, "lib/") {
+				continue
+			}
+			ast.WalkRefs(r, func(ref ast.Ref) bool {
+				if ref.HasPrefix(now) {
+					t.Errorf("%s: a %s rule reads input.now", name, head)
+				}
+				return false
+			})
+		}
+	}
 }

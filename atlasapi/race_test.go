@@ -1,0 +1,77 @@
+package atlasapi_test
+
+import (
+	"fmt"
+	"net/http"
+	"sync"
+	"testing"
+
+	"github.com/earsim/earsim/atlasapi"
+	"github.com/earsim/earsim/sim"
+	"github.com/mongodb-forks/digest"
+)
+
+var regions32 = []string{
+	"US_CENTRAL", "US_EAST", "US_EAST_2", "US_NORTH_CENTRAL", "US_WEST", "US_SOUTH_CENTRAL", "EUROPE_NORTH", "EUROPE_WEST",
+	"US_WEST_CENTRAL", "US_WEST_2", "US_WEST_3", "CANADA_EAST", "CANADA_CENTRAL", "BRAZIL_SOUTH", "BRAZIL_SOUTHEAST", "AUSTRALIA_CENTRAL",
+	"AUSTRALIA_EAST", "AUSTRALIA_SOUTH_EAST", "GERMANY_WEST_CENTRAL", "GERMANY_NORTH", "SWEDEN_CENTRAL", "SWITZERLAND_NORTH", "UK_SOUTH", "UK_WEST",
+	"NORWAY_EAST", "INDIA_CENTRAL", "JAPAN_EAST", "JAPAN_WEST", "KOREA_CENTRAL", "FRANCE_CENTRAL", "UAE_NORTH", "POLAND_CENTRAL",
+}
+
+// 32 clients × 500 mixed requests (run with -race by make test): no answer
+// is a server error, and the world afterwards breaks no invariant.
+func TestConcurrentClients(t *testing.T) {
+	s := newServer(t, atlasapi.Options{Seed: 1})
+	s.enable(true)
+	const clients, requests = 32, 500
+	var wg sync.WaitGroup
+	errs := make(chan error, clients)
+	for g := range clients {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			tr := digest.NewTransport(atlasapi.DevKey.PublicKey, atlasapi.DevKey.PrivateKey)
+			c := &http.Client{Transport: tr}
+			region, id := regions32[g], ""
+			for i := range requests {
+				var a answer
+				switch i % 10 {
+				case 0:
+					a = s.with(c, "POST", endpoints, accept, map[string]any{"regionName": region})
+					if a.Status == 202 {
+						id = a.Body["id"].(string)
+					}
+				case 1:
+					a = s.with(c, "GET", endpoints+"?itemsPerPage=5", accept, nil)
+				case 2:
+					if id != "" {
+						a = s.with(c, "DELETE", endpoints+"/"+id, accept, nil)
+					}
+				case 3:
+					a = s.control("POST", "clock/advance", map[string]any{"seconds": 20})
+				case 4:
+					a = s.with(c, "GET", "/api/atlas/v2/groups/"+sim.DefaultProjectID, accept, nil)
+				default:
+					a = s.with(c, "GET", earPath, accept, nil)
+				}
+				if a.Status >= 500 {
+					errs <- fmt.Errorf("client %d request %d: %d %s", g, i, a.Status, a.Raw)
+					return
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	// The world the server holds afterwards is one the rules allow.
+	export := s.control("GET", "state", nil)
+	if export.Status != 200 {
+		t.Fatalf("export: %d", export.Status)
+	}
+	if a := s.control("PUT", "state", export.Raw); a.Status != 200 {
+		t.Fatalf("the world after the run does not re-import cleanly: %d %s", a.Status, a.Raw)
+	}
+}
