@@ -40,10 +40,11 @@ fuzz:
 	$(GO) test ./scenarios -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 	$(GO) test ./atlasapi -run '^$$' -fuzz '^FuzzHandler$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 
-## bench: the Go benchmarks (results go into docs/BENCHMARKS.md by hand,
-## with this command)
+## bench: the Go benchmarks, then the load runs of the mock beside Prism
+## (scripts/load.sh); results go into docs/BENCHMARKS.md with this command
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -count 1 ./policies ./scenarios
+	bash scripts/load.sh
 
 clean:
 	rm -rf bin

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -24,19 +25,22 @@ const Realm = "MMS Public API"
 const nonceLife = 5 * time.Minute
 
 // digestAuth is HTTP Digest authentication (RFC 7616) with qop=auth and the
-// MD5 and SHA-256 algorithms. Nonces are stateless (a time and its HMAC);
-// the highest nonce count seen per nonce is kept to refuse replays.
+// MD5 and SHA-256 algorithms. Nonces are stateless (a time and its HMAC).
+// Replays are refused per nonce with a window of nonce counts: a count used
+// before, or one more than replayWindow below the highest seen, is refused,
+// so concurrent requests sharing a nonce may arrive in any order.
 type digestAuth struct {
 	secret []byte
 	keys   map[string]Key
 	now    func() time.Time
 	mu     sync.Mutex
-	counts map[string]uint64 // nonce -> highest nc accepted
+	counts map[string]*ncWindow // nonce -> the nonce counts it accepted
 	swept  time.Time
+	issued atomic.Uint64 // makes nonces unique within a nanosecond
 }
 
 func newDigestAuth(keys []Key, now func() time.Time) *digestAuth {
-	d := &digestAuth{secret: make([]byte, 32), keys: map[string]Key{}, now: now, counts: map[string]uint64{}}
+	d := &digestAuth{secret: make([]byte, 32), keys: map[string]Key{}, now: now, counts: map[string]*ncWindow{}}
 	if _, err := rand.Read(d.secret); err != nil {
 		panic(err) // crypto/rand does not fail on supported platforms
 	}
@@ -46,9 +50,12 @@ func newDigestAuth(keys []Key, now func() time.Time) *digestAuth {
 	return d
 }
 
+// nonce returns a fresh nonce: the issue time, a sequence number, and their
+// HMAC, so it is unique and checkable without server state.
 func (d *digestAuth) nonce() string {
-	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], uint64(d.now().UnixNano()))
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(d.now().UnixNano()))
+	binary.BigEndian.PutUint64(b[8:], d.issued.Add(1))
 	mac := hmac.New(sha256.New, d.secret)
 	mac.Write(b[:])
 	return base64.RawURLEncoding.EncodeToString(append(b[:], mac.Sum(nil)[:16]...))
@@ -57,12 +64,12 @@ func (d *digestAuth) nonce() string {
 // fresh reports whether a nonce is ours and whether it is still young.
 func (d *digestAuth) fresh(nonce string) (ours, young bool) {
 	raw, err := base64.RawURLEncoding.DecodeString(nonce)
-	if err != nil || len(raw) != 24 {
+	if err != nil || len(raw) != 32 {
 		return false, false
 	}
 	mac := hmac.New(sha256.New, d.secret)
-	mac.Write(raw[:8])
-	if !hmac.Equal(raw[8:], mac.Sum(nil)[:16]) {
+	mac.Write(raw[:16])
+	if !hmac.Equal(raw[16:], mac.Sum(nil)[:16]) {
 		return false, false
 	}
 	issued := time.Unix(0, int64(binary.BigEndian.Uint64(raw[:8])))
@@ -126,10 +133,14 @@ func (d *digestAuth) verify(method, uri, header string) (Key, bool, bool) {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if nc <= d.counts[p["nonce"]] {
-		return Key{}, false, false // a replayed nonce count
+	win := d.counts[p["nonce"]]
+	if win == nil {
+		win = &ncWindow{seen: map[uint64]bool{}}
+		d.counts[p["nonce"]] = win
 	}
-	d.counts[p["nonce"]] = nc
+	if !win.accept(nc) {
+		return Key{}, false, false // a replayed (or far too old) nonce count
+	}
 	if now := d.now(); now.Sub(d.swept) > nonceLife {
 		for n := range d.counts {
 			if _, y := d.fresh(n); !y {
@@ -178,4 +189,32 @@ func parseDigest(header string) (map[string]string, bool) {
 		out[key] = val
 	}
 	return out, true
+}
+
+// replayWindow is how far below the highest nonce count a count may still be
+// accepted once.
+const replayWindow = 1024
+
+// ncWindow remembers the nonce counts of one nonce within the window.
+type ncWindow struct {
+	highest uint64
+	seen    map[uint64]bool
+}
+
+func (w *ncWindow) accept(nc uint64) bool {
+	if w.seen[nc] || (w.highest > replayWindow && nc <= w.highest-replayWindow) {
+		return false
+	}
+	w.seen[nc] = true
+	if nc > w.highest {
+		w.highest = nc
+		if len(w.seen) > 2*replayWindow {
+			for n := range w.seen {
+				if n+replayWindow <= w.highest {
+					delete(w.seen, n)
+				}
+			}
+		}
+	}
+	return true
 }

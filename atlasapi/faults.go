@@ -102,6 +102,9 @@ func (f faultSet) status(op sim.Op, status int) int {
 	return status
 }
 
+// rewrites reports whether a fault changes answer bodies.
+func (f faultSet) rewrites() bool { return f.has("misspell-initiating") || f.has("return-secret") }
+
 // body applies the wire faults on answers.
 func (f faultSet) body(op sim.Op, body any) any {
 	if f.has("misspell-initiating") {

@@ -183,3 +183,5 @@ func digestHeader(alg string, k atlasapi.Key, method, uri, nonce, nc, cnonce str
 	return fmt.Sprintf(`Digest username="%s", realm="%s", nonce="%s", uri="%s", algorithm=%s, qop=auth, nc=%s, cnonce="%s", response="%s"`,
 		k.PublicKey, atlasapi.Realm, nonce, uri, alg, nc, cnonce, resp)
 }
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

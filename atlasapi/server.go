@@ -23,8 +23,12 @@ import (
 	"github.com/earsim/earsim/sim"
 )
 
-// MaxBody is the largest request body accepted (413 above it).
+// MaxBody is the largest request body the Atlas routes accept (413 above it).
 const MaxBody = 1 << 20
+
+// maxControlBody bounds control-route bodies, which may carry a whole world
+// (PUT /_sim/v1/state).
+const maxControlBody = 64 << 20
 
 // Options configure a Server.
 type Options struct {
@@ -35,6 +39,9 @@ type Options struct {
 	Faults       []string    // deliberate rule breaks, see Faults
 	StatePath    string      // when set, the world persists there (see persist.go)
 	Now          func() time.Time
+	// NoAuth serves every request as the development key, without digest
+	// authentication: for load baselines only, never offered by the CLI.
+	NoAuth bool
 }
 
 // Server is the mock endpoint. It is safe for concurrent use: one lock
@@ -104,11 +111,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, r, sim.Errorf(500, "UNEXPECTED_ERROR", "internal error"))
 		}
 	}()
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	limit := int64(MaxBody)
+	if strings.HasPrefix(r.URL.Path, controlPrefix) {
+		limit = maxControlBody
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			writeError(w, r, sim.Errorf(413, "REQUEST_ENTITY_TOO_LARGE", "the request body exceeds %d bytes", MaxBody))
+			writeError(w, r, sim.Errorf(413, "REQUEST_ENTITY_TOO_LARGE", "the request body exceeds %d bytes", limit))
 			return
 		}
 		writeError(w, r, sim.Errorf(400, "MALFORMED_JSON", "the request body could not be read"))
@@ -128,7 +139,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, sim.Errorf(404, "RESOURCE_NOT_FOUND", "no resource at %s", r.URL.Path))
 		return
 	}
-	key, ok, stale := s.digest.verify(r.Method, r.URL.RequestURI(), r.Header.Get("Authorization"))
+	key, ok, stale := DevKey, true, false
+	if !s.opt.NoAuth {
+		key, ok, stale = s.digest.verify(r.Method, r.URL.RequestURI(), r.Header.Get("Authorization"))
+	}
 	if !ok {
 		s.digest.challenge(w.Header(), stale)
 		writeError(w, r, sim.Errorf(401, "UNAUTHORIZED", "you are not authorized for this resource: use HTTP digest authentication with an API key"))
@@ -209,6 +223,10 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, c *call, version
 	status = s.faults.status(rt.op, status)
 	if status == http.StatusNoContent {
 		w.WriteHeader(status)
+		return
+	}
+	if !rt.list && rt.versions != nil && !s.faults.rewrites() {
+		writeJSON(w, r, "application/vnd.atlas."+version+"+json", status, res.Body)
 		return
 	}
 	body, err := toJSON(res.Body)

@@ -29,6 +29,7 @@ func runServe(ctx context.Context, args []string, e *env) int {
 	seed := fs.Uint64("seed", 1, "seed of the world (ids, approval lags)")
 	token := fs.String("control-token", "", "require Authorization: Bearer TOKEN on control routes (and allow them off loopback)")
 	list := fs.Bool("list-faults", false, "print the faults and the rule each breaks, then exit")
+	noAuth := fs.Bool("no-auth", false, "serve every request as the development key without digest authentication (loopback only; for load baselines)")
 	var faults multi
 	fs.Var(&faults, "fault", "start deliberately wrong: break one rule (repeatable; see --list-faults)")
 	if code, done := e.parse(fs, args); done {
@@ -59,12 +60,16 @@ func runServe(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintf(e.stderr, "earsim serve: without --keys the development key is used and serve binds to loopback only; %q is not loopback\n", *addr)
 		return exitCannot
 	}
+	if *noAuth && !loopbackAddr(*addr) {
+		fmt.Fprintf(e.stderr, "earsim serve: --no-auth binds to loopback only; %q is not loopback\n", *addr)
+		return exitCannot
+	}
 	engine, err := policies.Default()
 	if err != nil {
 		fmt.Fprintf(e.stderr, "earsim serve: %v\n", err)
 		return exitCannot
 	}
-	srv, err := atlasapi.New(atlasapi.Options{Seed: *seed, Checker: engine, Keys: keys, ControlToken: *token, Faults: faults, StatePath: *stateFile})
+	srv, err := atlasapi.New(atlasapi.Options{Seed: *seed, Checker: engine, Keys: keys, ControlToken: *token, Faults: faults, StatePath: *stateFile, NoAuth: *noAuth})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "earsim serve: %v\n", err)
 		return exitCannot
@@ -80,6 +85,9 @@ func runServe(ctx context.Context, args []string, e *env) int {
 		who = "development key earsimdv"
 	}
 	fmt.Fprintf(e.stderr, "earsim serve: listening on http://%s (%s; control routes at /_sim/v1/)\n", ln.Addr(), who)
+	if *noAuth {
+		fmt.Fprintln(e.stderr, "earsim serve: --no-auth: every request acts as the development key")
+	}
 	if len(faults) > 0 {
 		fmt.Fprintf(e.stderr, "earsim serve: deliberately faulty: %s\n", strings.Join(faults, ", "))
 	}
