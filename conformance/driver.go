@@ -32,6 +32,7 @@ type Capabilities struct {
 	Azure    bool // @needs-azure: approve, reject, remove endpoints; key events
 	Clock    bool // @needs-clock: advance logical time
 	Operator bool // @needs-operator: set a project INACTIVE
+	Roles    bool // @needs-roles: send requests as a read-only user
 }
 
 // Response is an answer compared by status and errorCode, never by message.

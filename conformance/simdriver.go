@@ -49,5 +49,5 @@ func (d *SimDriver) Advance(ctx context.Context, seconds int64) error {
 
 // Capabilities: the simulator can do everything.
 func (d *SimDriver) Capabilities() Capabilities {
-	return Capabilities{Azure: true, Clock: true, Operator: true}
+	return Capabilities{Azure: true, Clock: true, Operator: true, Roles: true}
 }

@@ -20,6 +20,7 @@ type Rule struct {
 	Remediation string `json:"remediation"`
 	Source      string `json:"source"` // the seed (or API) sentence it comes from
 	Modelling   string `json:"modellingDecision,omitempty"`
+	CodeIsMD    bool   `json:"errorCodeIsModellingDecision,omitempty"` // no live answer confirms the errorCode
 	Package     string `json:"package"`
 	File        string `json:"file"`
 }
@@ -46,7 +47,7 @@ func (e *Engine) Catalog() []Rule {
 		out = append(out, Rule{
 			ID: s("id"), Title: a.Title, Description: strings.TrimSpace(a.Description), Severity: s("severity"),
 			Check: s("check"), Status: status, ErrorCode: s("errorCode"), Remediation: s("remediation"),
-			Source: s("source"), Modelling: s("md"), Package: ast.Ref(ref.Path[:len(ref.Path)-1]).String(), File: ref.Location.File,
+			Source: s("source"), Modelling: s("md"), CodeIsMD: s("codeMD") == "true", Package: ast.Ref(ref.Path[:len(ref.Path)-1]).String(), File: ref.Location.File,
 		})
 	}
 	slices.SortFunc(out, func(a, b Rule) int { return strings.Compare(a.ID, b.ID) })

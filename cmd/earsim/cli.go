@@ -35,6 +35,7 @@ Commands:
   run      apply scenario files to the simulator and check their expectations
   rules    list every rule: id, title, severity, HTTP status, errorCode, source
   serve    the mock Atlas Administration API over HTTP (digest auth), backed by the simulator
+  conform  run the Gherkin features against a target (default: the embedded mock)
 
 Run 'earsim <command> -h' for a command's flags.
 Exit codes: 0 all passed, 1 something found or failed, 2 could not run.
@@ -46,10 +47,11 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"demo":  {runDemo, "run the bundled scenarios and print one summary"},
-	"run":   {runScenarios, "apply scenario files to the simulator"},
-	"rules": {runRules, "list every rule"},
-	"serve": {runServe, "serve the mock Atlas endpoint"},
+	"demo":    {runDemo, "run the bundled scenarios and print one summary"},
+	"run":     {runScenarios, "apply scenario files to the simulator"},
+	"rules":   {runRules, "list every rule"},
+	"serve":   {runServe, "serve the mock Atlas endpoint"},
+	"conform": {runConform, "run the conformance features against a target"},
 }
 
 // env is what a command writes to.

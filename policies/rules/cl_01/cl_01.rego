@@ -11,6 +11,7 @@ import data.earsim.lib
 #   status: 403
 #   errorCode: USER_UNAUTHORIZED
 #   order: 0
+#   codeMD: true
 #   remediation: Use an API key with Project Owner on the project (Project Read Only suffices for GET encryptionAtRest and other reads).
 #   source: You must have the Project Owner role to enable customer key management for clusters.
 cl_01["meta"] := lib.meta(rego.metadata.rule())

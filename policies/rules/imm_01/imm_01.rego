@@ -11,6 +11,7 @@ import data.earsim.lib
 #   status: 400
 #   errorCode: ENCRYPTION_AT_REST_PRIVATE_ENDPOINT_IMMUTABLE_ATTRIBUTE
 #   order: 30
+#   codeMD: true
 #   remediation: Delete every private endpoint (and wait for them to go) before changing the vault, subscription or resource group.
 #   source: Once you've set up a private endpoint connection to your AKV, you can't modify the Key Vault Name, Subscription ID, or Resource Group Name of your AKV.
 #   md: set up means at least one endpoint record exists; errorCode is a modelling decision

@@ -11,6 +11,7 @@ import data.earsim.lib
 #   status: 409
 #   errorCode: CANNOT_RESUME_CLUSTER_KEY_ACCESS_REVOKED
 #   order: 40
+#   codeMD: true
 #   remediation: Restore Atlas's access to the key in Azure, then resume the clusters.
 #   source: You can revoke Atlas's access to an encryption key from within AKV to freeze your data. Atlas automatically pauses your clusters when you revoke access to the encryption key.
 #   md: the resume refusal and its errorCode are modelling decisions

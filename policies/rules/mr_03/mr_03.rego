@@ -11,6 +11,7 @@ import data.earsim.lib
 #   status: 400
 #   errorCode: ENCRYPTION_AT_REST_PRIVATE_ENDPOINT_REGION_NOT_APPROVED
 #   order: 40
+#   codeMD: true
 #   remediation: Create and approve an endpoint in the new region before adding it.
 #   source: Atlas deploys additional nodes for existing clusters only in the regions with approved private endpoints.
 #   md: errorCode is a modelling decision

@@ -11,6 +11,7 @@ import data.earsim.lib
 #   status: 400
 #   errorCode: ENCRYPTION_AT_REST_NOT_ENABLED
 #   order: 30
+#   codeMD: true
 #   remediation: Enable CMK, then set requirePrivateNetworking true, then create endpoints.
 #   source: To enable private networking and set up a private endpoint in your AKV, you must do the following - Complete the steps to enable Customer-Managed Keys for your project.
 #   md: ENCRYPTION_AT_REST_PRIVATE_NETWORKING_NOT_ENABLED is a modelling decision

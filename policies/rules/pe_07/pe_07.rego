@@ -11,6 +11,7 @@ import data.earsim.lib
 #   status: 409
 #   errorCode: ENCRYPTION_AT_REST_PRIVATE_ENDPOINT_ALREADY_EXISTS
 #   order: 40
+#   codeMD: true
 #   remediation: Use the existing endpoint, or delete it (and wait) before creating another in that region.
 #   source: You must send a separate request for each region in which you want Atlas to create a private endpoint.
 #   md: rule and errorCode are modelling decisions

@@ -11,6 +11,7 @@ import data.earsim.lib
 #   status: 409
 #   errorCode: ENCRYPTION_AT_REST_PRIVATE_NETWORKING_PROJECT_INACTIVE
 #   order: 10
+#   codeMD: true
 #   remediation: Reactivate the project before configuring private endpoints for Azure Key Vault.
 #   source: Atlas doesn't support Encryption at Rest using CMK over private endpoints for projects in the INACTIVE state.
 #   md: errorCode unconfirmed

@@ -11,6 +11,7 @@ import data.earsim.lib
 #   status: 400
 #   errorCode: ENCRYPTION_AT_REST_PRIVATE_NETWORKING_MULTI_CLOUD_UNSUPPORTED
 #   order: 40
+#   codeMD: true
 #   remediation: Move multi-cloud clusters to a single cloud (or another project) before requiring private networking.
 #   source: If you enable encryption at rest using CMK over Azure Private Link in an existing project with multi-cloud clusters, Atlas disables the multi-cloud clusters in your project.
 #   md: disabled means paused with reason MULTI_CLOUD_UNSUPPORTED; resume refused while private networking is required

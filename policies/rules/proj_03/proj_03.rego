@@ -11,6 +11,7 @@ import data.earsim.lib
 #   status: 400
 #   errorCode: ENCRYPTION_AT_REST_PRIVATE_NETWORKING_MULTI_CLOUD_UNSUPPORTED
 #   order: 40
+#   codeMD: true
 #   remediation: Keep clusters on one cloud provider while the project requires private networking for Azure Key Vault.
 #   source: Atlas doesn't support Encryption at Rest using CMK over private endpoints for multi-cloud deployments.
 #   md: rule and errorCode are modelling decisions

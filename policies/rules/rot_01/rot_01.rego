@@ -11,6 +11,7 @@ import data.earsim.lib
 #   status: 400
 #   errorCode: INVALID_ATTRIBUTE
 #   order: 35
+#   codeMD: true
 #   remediation: Create the new key version in the Key Vault configured for the project.
 #   source: The encryption key must belong to the Key Vault configured for the project.
 #   md: errorCode is a modelling decision

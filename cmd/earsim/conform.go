@@ -1,0 +1,168 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/earsim/earsim/atlasapi"
+	"github.com/earsim/earsim/conformance"
+)
+
+func runConform(ctx context.Context, args []string, e *env) int {
+	fs := e.flags("conform", "[--target URL] [--public-key K --private-key S] [--tags EXPR] [--format pretty|progress|junit|cucumber] [--output FILE] [--allow-destructive] [--strict-codes] [--ledger FILE] [--faults]",
+		"Run the Gherkin features (every rule ID of RULES.md) against a target: without --target,\nthe embedded mock on a loopback port. Keys may come from EARSIM_PUBLIC_KEY /\nEARSIM_PRIVATE_KEY or MONGODB_ATLAS_PUBLIC_API_KEY / MONGODB_ATLAS_PRIVATE_API_KEY.\nScenarios needing what the target lacks (@needs-azure, @needs-clock, @needs-roles)\nare skipped and counted.")
+	target := fs.String("target", "", "base URL of the endpoint under test (default: the embedded mock)")
+	pub := fs.String("public-key", "", "API public key (Project Owner)")
+	priv := fs.String("private-key", "", "API private key")
+	roPub := fs.String("read-only-public-key", "", "a Project Read Only key, for @needs-roles")
+	roPriv := fs.String("read-only-private-key", "", "its private key")
+	tags := fs.String("tags", "", "select scenarios by tag expression, e.g. '@EAR-PE-06' or '~@destructive'")
+	format := fs.String("format", "progress", "pretty, progress, junit or cucumber")
+	output := fs.String("output", "", "write the report to this file instead of stdout")
+	destructive := fs.Bool("allow-destructive", false, "run @destructive scenarios on a target that is not earsim")
+	strict := fs.Bool("strict-codes", false, "fail, rather than record, an errorCode that differs on a modelling-decision rule")
+	ledger := fs.String("ledger", "", "write the divergences as JSON to this file")
+	poll := fs.Duration("poll", 15*time.Second, "interval of 'within N minutes' checks on targets without a clock")
+	faults := fs.Bool("faults", false, "run the suite against the embedded mock with each fault and print the matrix")
+	if code, done := e.parse(fs, args); done {
+		return code
+	}
+	if !checkFormat(e, *format, "pretty", "progress", "junit", "cucumber") {
+		return exitCannot
+	}
+	if *faults {
+		return faultMatrix(ctx, e)
+	}
+	var d *conformance.HTTPDriver
+	if *target == "" {
+		emb, stop, err := embedded(nil)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "earsim conform: %v\n", err)
+			return exitCannot
+		}
+		defer stop()
+		d = emb
+	} else {
+		owner := conformance.Credentials{PublicKey: first(*pub, os.Getenv("EARSIM_PUBLIC_KEY"), os.Getenv("MONGODB_ATLAS_PUBLIC_API_KEY")),
+			PrivateKey: first(*priv, os.Getenv("EARSIM_PRIVATE_KEY"), os.Getenv("MONGODB_ATLAS_PRIVATE_API_KEY"))}
+		if owner.PublicKey == "" || owner.PrivateKey == "" {
+			fmt.Fprintln(e.stderr, "earsim conform: a --target needs --public-key and --private-key (or EARSIM_PUBLIC_KEY / EARSIM_PRIVATE_KEY)")
+			return exitCannot
+		}
+		d = &conformance.HTTPDriver{BaseURL: strings.TrimSuffix(*target, "/"), Owner: owner, Seed: 1}
+		if *roPub != "" {
+			d.ReadOnly = &conformance.Credentials{PublicKey: *roPub, PrivateKey: *roPriv}
+		}
+	}
+	caps := d.Capabilities()
+	// Divergences are for live targets; earsim itself (control routes) must
+	// answer the model's codes exactly.
+	strictCodes := *strict || caps.Clock
+	sel := *tags
+	if !caps.Clock && !*destructive { // not earsim: keep its data unless allowed
+		sel = joinTags(sel, "~@destructive")
+	}
+	var out io.Writer = e.stdout
+	if *output != "" {
+		f, err := os.Create(*output)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "earsim conform: %v\n", err)
+			return exitCannot
+		}
+		defer f.Close()
+		out = f
+	}
+	var passed, failed, skipped int
+	var divergences []conformance.Divergence
+	ok := conformance.Run(conformance.Options{
+		Driver: d, Tags: sel, Format: *format, Output: out, Poll: *poll, Context: ctx,
+		CodeIsMD: codeIsMD(), StrictCodes: strictCodes,
+		Diverge: func(dv conformance.Divergence) { divergences = append(divergences, dv) },
+		Record: func(o conformance.Outcome) {
+			switch {
+			case o.Skipped:
+				skipped++
+				fmt.Fprintf(e.stderr, "skipped: %q: %s\n", o.Name, o.Why)
+			case o.Err != nil:
+				failed++
+			default:
+				passed++
+			}
+		},
+	})
+	for _, dv := range divergences {
+		fmt.Fprintf(e.stderr, "divergence: %q (%s): %d %s, the model says %s\n", dv.Scenario, strings.Join(dv.Rules, ", "), dv.Status, dv.Got, dv.Expected)
+	}
+	if *ledger != "" {
+		data, _ := json.MarshalIndent(map[string]any{"target": d.BaseURL, "divergences": divergences}, "", "  ")
+		if err := os.WriteFile(*ledger, append(data, '\n'), 0o644); err != nil {
+			fmt.Fprintf(e.stderr, "earsim conform: %v\n", err)
+			return exitCannot
+		}
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintln(e.stderr, "earsim conform: interrupted")
+		return exitCannot
+	}
+	fmt.Fprintf(e.stderr, "earsim conform: %s: %d passed, %d failed, %d skipped (capabilities: azure=%v clock=%v roles=%v)\n",
+		d.BaseURL, passed, failed, skipped, caps.Azure, caps.Clock, caps.Roles)
+	if !ok {
+		return exitFound
+	}
+	return exitOK
+}
+
+// faultMatrix runs the suite against the embedded mock with each fault.
+func faultMatrix(ctx context.Context, e *env) int {
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "FAULT\tRULE\tCAUGHT\tFAILING SCENARIOS")
+	missed := 0
+	for _, f := range atlasapi.Faults {
+		d, stop, err := embedded([]string{f.Name})
+		if err != nil {
+			fmt.Fprintf(e.stderr, "earsim conform: %v\n", err)
+			return exitCannot
+		}
+		var failing []string
+		conformance.Run(conformance.Options{Driver: d, Output: &bytes.Buffer{}, Context: ctx, Record: func(o conformance.Outcome) {
+			if o.Err != nil {
+				failing = append(failing, o.Name)
+			}
+		}})
+		stop()
+		caught := "yes"
+		if len(failing) == 0 {
+			caught, missed = "NO", missed+1
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", f.Name, f.Rule, caught, strings.Join(failing, "; "))
+	}
+	tw.Flush()
+	fmt.Fprintf(e.stdout, "%d of %d faults caught\n", len(atlasapi.Faults)-missed, len(atlasapi.Faults))
+	if missed > 0 {
+		return exitFound
+	}
+	return exitOK
+}
+
+func first(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func joinTags(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return "(" + a + ") && " + b
+}

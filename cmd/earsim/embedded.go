@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/earsim/earsim/atlasapi"
+	"github.com/earsim/earsim/conformance"
+	"github.com/earsim/earsim/policies"
+)
+
+// The embedded mock's keys: the development key and a read-only one, so the
+// role scenarios run.
+var readOnlyKey = atlasapi.Key{PublicKey: "earsimro", PrivateKey: "00000000-0000-4000-8000-0000000000ro", Roles: []string{"ORG_READ_ONLY"}}
+
+// embedded starts the mock on a free loopback port and returns a driver for
+// it and a stop function.
+func embedded(faults []string) (*conformance.HTTPDriver, func(), error) {
+	engine, err := policies.Default()
+	if err != nil {
+		return nil, nil, err
+	}
+	srv, err := atlasapi.New(atlasapi.Options{Seed: 1, Checker: engine, Keys: []atlasapi.Key{atlasapi.DevKey, readOnlyKey}, Faults: faults})
+	if err != nil {
+		return nil, nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, err
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 5 * time.Second}
+	go hs.Serve(ln)
+	stop := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		hs.Shutdown(ctx)
+	}
+	d := &conformance.HTTPDriver{
+		BaseURL:  "http://" + ln.Addr().String(),
+		Owner:    conformance.Credentials{PublicKey: atlasapi.DevKey.PublicKey, PrivateKey: atlasapi.DevKey.PrivateKey},
+		ReadOnly: &conformance.Credentials{PublicKey: readOnlyKey.PublicKey, PrivateKey: readOnlyKey.PrivateKey},
+		Seed:     1,
+	}
+	return d, stop, nil
+}
+
+// codeIsMD lists the rules whose errorCode is a modelling decision.
+func codeIsMD() map[string]bool {
+	out := map[string]bool{}
+	for _, r := range policies.MustDefault().Catalog() {
+		if r.CodeIsMD {
+			out[r.ID] = true
+		}
+	}
+	return out
+}
