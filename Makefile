@@ -44,6 +44,7 @@ fuzz:
 ## (scripts/load.sh); results go into docs/BENCHMARKS.md with this command
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -count 1 ./policies ./scenarios
+	$(GO) test -run '^$$' -bench . -benchtime 10x -count 1 ./conformance
 	bash scripts/load.sh
 
 clean:

@@ -2,8 +2,10 @@ package atlasapi_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/earsim/earsim/atlasapi"
 	"github.com/earsim/earsim/sim"
@@ -256,4 +258,54 @@ func between(s, from, to string) string {
 	_, after, _ := strings.Cut(s, from)
 	v, _, _ := strings.Cut(after, to)
 	return v
+}
+
+func TestControlRoutesNeedLoopbackOrToken(t *testing.T) {
+	s := newServer(t, atlasapi.Options{Seed: 1, ControlToken: "s3cret-token"})
+	if a := s.control("GET", "clock", nil); a.Status != 401 {
+		t.Fatalf("without the token: %d", a.Status)
+	}
+	req, _ := http.NewRequest("GET", s.http.URL+"/_sim/v1/clock", nil)
+	req.Header.Set("Authorization", "Bearer s3cret-token")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("with the token: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	// Off loopback and without a token, control routes are closed.
+	open := newServer(t, atlasapi.Options{Seed: 1})
+	r := httptest.NewRequest("GET", "/_sim/v1/clock", nil) // RemoteAddr 192.0.2.1
+	rec := httptest.NewRecorder()
+	open.srv.ServeHTTP(rec, r)
+	if rec.Code != 403 || !strings.Contains(rec.Body.String(), "CONTROL_ROUTES_LOOPBACK_ONLY") {
+		t.Fatalf("off loopback: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// A nonce older than its life earns a stale challenge, not acceptance.
+func TestStaleNonce(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	s := newServer(t, atlasapi.Options{Seed: 1, Now: clock})
+	first := s.with(http.DefaultClient, "GET", earPath, accept, nil)
+	nonce := between(first.Header.Get("WWW-Authenticate"), `nonce="`, `"`)
+	send := func(nc string) answer {
+		r, _ := http.NewRequest("GET", s.http.URL+earPath, nil)
+		r.Header.Set("Accept", accept)
+		r.Header.Set("Authorization", digestHeader("MD5", atlasapi.DevKey, "GET", earPath, nonce, nc, "x"))
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return answer{Status: resp.StatusCode, Header: resp.Header}
+	}
+	if a := send("00000001"); a.Status != 200 {
+		t.Fatalf("fresh nonce: %d", a.Status)
+	}
+	now = now.Add(6 * time.Minute)
+	a := send("00000002")
+	if a.Status != 401 || !strings.Contains(a.Header.Get("WWW-Authenticate"), "stale=true") {
+		t.Fatalf("stale nonce: %d %v", a.Status, a.Header.Values("WWW-Authenticate"))
+	}
 }

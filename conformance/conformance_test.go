@@ -1,6 +1,12 @@
 package conformance_test
 
 import (
+	"io/fs"
+	"os"
+	"regexp"
+	"strings"
+
+	"github.com/earsim/earsim/features"
 	"net/http/httptest"
 
 	"github.com/earsim/earsim/atlasapi"
@@ -38,7 +44,7 @@ func TestFeaturesCatchAnImplementationWithoutRules(t *testing.T) {
 }
 
 // embedded starts the mock on a loopback port with an owner and a read-only key.
-func embedded(t *testing.T, faults ...string) *conformance.HTTPDriver {
+func embedded(t testing.TB, faults ...string) *conformance.HTTPDriver {
 	t.Helper()
 	owner := atlasapi.Key{PublicKey: "ownerkey", PrivateKey: "owner-private-key", Roles: []string{"ORG_OWNER"}}
 	ro := atlasapi.Key{PublicKey: "readonly", PrivateKey: "read-only-private-key", Roles: []string{"ORG_READ_ONLY"}}
@@ -88,5 +94,52 @@ func TestEveryFaultIsCaught(t *testing.T) {
 	}
 	if caught != len(atlasapi.Faults) {
 		t.Fatalf("%d of %d faults caught", caught, len(atlasapi.Faults))
+	}
+}
+
+// Every rule ID of RULES.md and every procedure of the seed has a feature.
+func TestEveryRuleAndProcedureHasAFeature(t *testing.T) {
+	rules, err := os.ReadFile("../../shared/spec/RULES.md")
+	if err != nil {
+		t.Fatalf("RULES.md is read from ../shared beside the checkout: %v", err)
+	}
+	var text strings.Builder
+	fs.WalkDir(features.FS(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(p, ".feature") {
+			b, _ := fs.ReadFile(features.FS(), p)
+			text.Write(b)
+		}
+		return nil
+	})
+	all := text.String()
+	for _, id := range regexp.MustCompile(`EAR-[A-Z]+-\d\d`).FindAllString(string(rules), -1) {
+		if !strings.Contains(all, "@"+id+" ") && !strings.Contains(all, "@"+id+"\n") {
+			t.Errorf("no feature is tagged @%s", id)
+		}
+	}
+	for _, p := range []string{
+		"Enable Customer-Managed Keys for a Project", "Enable and Set up Private Endpoint Connections for a Project",
+		"Enable Customer Key Management for an Atlas Cluster", "Create New Endpoints for a Project",
+		"Reject or Remove Private Endpoint Connection", "View Private Endpoints and their Statuses",
+		"Disable Private Endpoint Connections for a Project", "Disable Customer-Managed Keys for a Project",
+		"Revoke Access to an Encryption Key", "Rotate your Azure Key Identifier",
+	} {
+		if !strings.Contains(all, "Scenario: "+p+"\n") {
+			t.Errorf("no feature walks through %q", p)
+		}
+	}
+}
+
+// A live target runs only when EARSIM_TARGET and keys are set; destructive
+// scenarios are left out.
+func TestFeaturesOnALiveTarget(t *testing.T) {
+	target := os.Getenv("EARSIM_TARGET")
+	pub, priv := os.Getenv("EARSIM_PUBLIC_KEY"), os.Getenv("EARSIM_PRIVATE_KEY")
+	if target == "" || pub == "" || priv == "" {
+		t.Skip("set EARSIM_TARGET, EARSIM_PUBLIC_KEY and EARSIM_PRIVATE_KEY to run against a live endpoint")
+	}
+	d := &conformance.HTTPDriver{BaseURL: target, Owner: conformance.Credentials{PublicKey: pub, PrivateKey: priv}}
+	if !conformance.Run(conformance.Options{Driver: d, Tags: "~@destructive", TestingT: t}) {
+		t.Fatal("the live target fails the features")
 	}
 }

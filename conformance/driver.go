@@ -33,6 +33,14 @@ type Capabilities struct {
 	Clock    bool // @needs-clock: advance logical time
 	Operator bool // @needs-operator: set a project INACTIVE
 	Roles    bool // @needs-roles: send requests as a read-only user
+	Effects  bool // @needs-effects: read the effects the target reports (EffectReader)
+}
+
+// EffectReader is a Driver that reports the effects its world emitted: what
+// the Atlas API does not show (a cluster's key unreachable in a region,
+// migration to the private endpoint, data inaccessible).
+type EffectReader interface {
+	Effects(ctx context.Context) ([]sim.Effect, error)
 }
 
 // Response is an answer compared by status and errorCode, never by message.

@@ -63,7 +63,7 @@ func (d *HTTPDriver) Capabilities() Capabilities {
 				io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
 				if resp.StatusCode == 200 {
-					c.Azure, c.Clock, c.Operator = true, true, true
+					c.Azure, c.Clock, c.Operator, c.Effects = true, true, true, true
 				}
 			}
 		}
@@ -143,6 +143,34 @@ func (d *HTTPDriver) Advance(ctx context.Context, seconds int64) error {
 		err = fmt.Errorf("advance: status %d", r.Status)
 	}
 	return err
+}
+
+// Effects reads the effects journal of an earsim target.
+func (d *HTTPDriver) Effects(ctx context.Context) ([]sim.Effect, error) {
+	req, err := http.NewRequestWithContext(ctx, "GET", d.BaseURL+"/_sim/v1/effects", nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var journal struct {
+		Entries []struct {
+			Effect *sim.Effect `json:"effect"`
+		} `json:"entries"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&journal); err != nil {
+		return nil, fmt.Errorf("effects: %w", err)
+	}
+	var out []sim.Effect
+	for _, e := range journal.Entries {
+		if e.Effect != nil {
+			out = append(out, *e.Effect)
+		}
+	}
+	return out, nil
 }
 
 func readOnly(a *sim.Actor) bool {

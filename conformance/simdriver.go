@@ -49,5 +49,8 @@ func (d *SimDriver) Advance(ctx context.Context, seconds int64) error {
 
 // Capabilities: the simulator can do everything.
 func (d *SimDriver) Capabilities() Capabilities {
-	return Capabilities{Azure: true, Clock: true, Operator: true, Roles: true}
+	return Capabilities{Azure: true, Clock: true, Operator: true, Roles: true, Effects: true}
 }
+
+// Effects returns every effect since the scenario began.
+func (d *SimDriver) Effects(context.Context) ([]sim.Effect, error) { return d.m.Effects(0), nil }

@@ -101,7 +101,7 @@ type world struct {
 
 // needs maps a capability tag to whether the target has it.
 func needs(c Capabilities) map[string]bool {
-	return map[string]bool{"@needs-azure": c.Azure, "@needs-clock": c.Clock, "@needs-operator": c.Operator, "@needs-roles": c.Roles}
+	return map[string]bool{"@needs-azure": c.Azure, "@needs-clock": c.Clock, "@needs-operator": c.Operator, "@needs-roles": c.Roles, "@needs-effects": c.Effects}
 }
 
 func initialize(sc *godog.ScenarioContext, opt Options) {
@@ -165,6 +165,16 @@ func initialize(sc *godog.ScenarioContext, opt Options) {
 	sc.Step(`^I enable customer-managed keys with only the key identifier$`, w.enablePartial)
 	sc.Step(`^I enable customer-managed keys with a wrong secret$`, w.enableWrongSecret)
 	sc.Step(`^I change the key identifier to "([^"]*)"$`, w.changeKey)
+
+	sc.Step(`^Microsoft\.Network is not registered for the vault's subscription$`, w.unregisterNetwork)
+	sc.Step(`^endpoint "([^"]*)" says why it failed$`, w.failedWhy)
+	sc.Step(`^Azure holds a new key "([^"]*)"$`, w.newKey)
+	sc.Step(`^Azure (disables|deletes) the key "([^"]*)"$`, w.keyEvent)
+	sc.Step(`^a snapshot of cluster "([^"]*)"$`, w.snapshot)
+	sc.Step(`^I turn on customer-managed keys for cluster "([^"]*)"$`, w.clusterCMK)
+	sc.Step(`^I move cluster "([^"]*)" to ([A-Z0-9_, ]+)$`, w.moveCluster)
+	sc.Step(`^the effect (\w+) is reported( for cluster "([^"]*)")?$`, w.effectReported)
+	sc.Step(`^the effect (\w+) is not reported$`, w.effectNotReported)
 
 	sc.Step(`^the request succeeds with status (\d+)$`, w.succeeds)
 	sc.Step(`^the request is refused with status (\d+) and error code ([A-Z_]+)$`, w.refused)
@@ -409,6 +419,93 @@ func (w *world) newEndpoint(ctx context.Context, name, region string) error {
 		}
 	}
 	return fmt.Errorf("no new INITIATING endpoint in %s among %d", region, len(results))
+}
+
+func (w *world) unregisterNetwork(ctx context.Context) error {
+	_, err := w.must(ctx, sim.Command{Op: sim.UnregisterNetwork, SubscriptionID: sim.Presets["example"].SubscriptionID})
+	return err
+}
+
+func (w *world) failedWhy(ctx context.Context, name string) error {
+	id, err := w.id(name)
+	if err != nil {
+		return err
+	}
+	r, err := w.d.Do(ctx, sim.Command{Op: sim.GetPrivateEndpoint, GroupID: sim.DefaultProjectID, EndpointID: id})
+	if err != nil {
+		return err
+	}
+	if field(r.Body, "status") != sim.StatusFailed || field(r.Body, "errorMessage") == "" {
+		return fmt.Errorf("endpoint %q: status %q, errorMessage %q", name, field(r.Body, "status"), field(r.Body, "errorMessage"))
+	}
+	return nil
+}
+
+func (w *world) newKey(ctx context.Context, kid string) error {
+	_, err := w.must(ctx, sim.Command{Op: sim.CreateKey, KeyIdentifier: kid})
+	return err
+}
+
+func (w *world) keyEvent(ctx context.Context, verb, kid string) error {
+	op := sim.DisableKey
+	if verb == "deletes" {
+		op = sim.DeleteKey
+	}
+	_, err := w.must(ctx, sim.Command{Op: op, KeyIdentifier: kid})
+	return err
+}
+
+func (w *world) snapshot(ctx context.Context, name string) error {
+	_, err := w.must(ctx, sim.Command{Op: sim.CreateSnapshot, ClusterName: name, Snapshot: &sim.SnapshotSpec{Description: "conformance"}})
+	return err
+}
+
+func (w *world) clusterCMK(ctx context.Context, name string) error {
+	_, err := w.do(ctx, sim.Command{Op: sim.UpdateCluster, ClusterName: name, Cluster: &sim.ClusterSpec{EncryptionAtRestProvider: "AZURE"}})
+	return err
+}
+
+func (w *world) moveCluster(ctx context.Context, name, list string) error {
+	spec := clusterSpec(name, "AZURE", "M10", false, inRegions(list)...)
+	spec.EncryptionAtRestProvider = ""
+	_, err := w.do(ctx, sim.Command{Op: sim.UpdateCluster, ClusterName: name, Cluster: &sim.ClusterSpec{ReplicationSpecs: spec.ReplicationSpecs}})
+	return err
+}
+
+func (w *world) effects(ctx context.Context) ([]sim.Effect, error) {
+	r, ok := w.d.(EffectReader)
+	if !ok {
+		return nil, fmt.Errorf("the target reports no effects")
+	}
+	return r.Effects(ctx)
+}
+
+func (w *world) effectReported(ctx context.Context, kind, _, cluster string) error {
+	all, err := w.effects(ctx)
+	if err != nil {
+		return err
+	}
+	var seen []string
+	for _, e := range all {
+		if e.Kind == kind && (cluster == "" || e.Target["cluster"] == cluster) {
+			return nil
+		}
+		seen = append(seen, e.Kind)
+	}
+	return fmt.Errorf("no effect %s%s among %v", kind, map[bool]string{true: "", false: " for cluster " + cluster}[cluster == ""], seen)
+}
+
+func (w *world) effectNotReported(ctx context.Context, kind string) error {
+	all, err := w.effects(ctx)
+	if err != nil {
+		return err
+	}
+	for _, e := range all {
+		if e.Kind == kind {
+			return fmt.Errorf("effect %s was reported: %s", kind, e.Msg)
+		}
+	}
+	return nil
 }
 
 // regions splits "US_CENTRAL, US_EAST_2" or "US_CENTRAL and US_EAST_2".
