@@ -1,7 +1,9 @@
 package conformance_test
 
 import (
+	"context"
 	"io/fs"
+	"net/http"
 	"os"
 	"regexp"
 	"strings"
@@ -141,5 +143,39 @@ func TestFeaturesOnALiveTarget(t *testing.T) {
 	d := &conformance.HTTPDriver{BaseURL: target, Owner: conformance.Credentials{PublicKey: pub, PrivateKey: priv}}
 	if !conformance.Run(conformance.Options{Driver: d, Tags: "~@destructive", TestingT: t}) {
 		t.Fatal("the live target fails the features")
+	}
+}
+
+// On a live target every scenario works in a project of its own named with
+// the run prefix, and the run removes them all afterwards. Checked by
+// treating the mock as live; the Azure side is shared by all scenarios
+// there (no reset), so scenarios that change it are left out, as a live
+// target, which has no control of Azure, leaves them out.
+func TestLiveModeNamesAndCleansUp(t *testing.T) {
+	d := embedded(t)
+	d.Live, d.RunPrefix = true, "earsim-test-run"
+	var projects []string
+	ok := conformance.Run(conformance.Options{Driver: d, Output: io.Discard, Tags: "~@needs-azure", Record: func(o conformance.Outcome) {
+		if p := d.Project(); p != "" && (len(projects) == 0 || projects[len(projects)-1] != p) {
+			projects = append(projects, p)
+		}
+		if o.Err != nil {
+			t.Errorf("%s: %v", o.Name, o.Err)
+		}
+	}})
+	if !ok || len(projects) < 25 {
+		t.Fatalf("suite in live mode: ok=%v over %d projects", ok, len(projects))
+	}
+	if left := d.CleanupAll(context.Background()); len(left) > 0 {
+		t.Fatalf("not removed: %v", left)
+	}
+	resp, err := http.Get(d.BaseURL + "/_sim/v1/state")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	state, _ := io.ReadAll(resp.Body)
+	if strings.Contains(string(state), "earsim-test-run") {
+		t.Fatal("projects with the run prefix remain after cleanup")
 	}
 }

@@ -31,10 +31,28 @@ type HTTPDriver struct {
 	ReadOnly *Credentials // a key with Project Read Only; without it, @needs-roles is skipped
 	Seed     uint64
 	Timeout  time.Duration // per request; default 30 s
+	// Live makes the driver treat the target as live Atlas even if it has
+	// control routes (the default for targets without them): each scenario
+	// works in a project of its own named RunPrefix-N, and CleanupAll removes
+	// what the run made.
+	Live      bool
+	RunPrefix string // default "earsim-" and the start time
 
 	caps    *Capabilities
 	clients map[Credentials]*http.Client
+	project string   // the current scenario's project (live)
+	made    []string // projects this run created (live)
+	seq     int
 }
+
+// live reports whether scenarios get projects of their own.
+func (d *HTTPDriver) live() bool { return d.Live || !d.Capabilities().Clock }
+
+// Project returns the current scenario's project on a live target.
+func (d *HTTPDriver) Project() string { return d.project }
+
+// Made returns the projects this run created on a live target.
+func (d *HTTPDriver) Made() []string { return d.made }
 
 func (d *HTTPDriver) client(c Credentials) *http.Client {
 	if d.clients == nil {
@@ -72,10 +90,11 @@ func (d *HTTPDriver) Capabilities() Capabilities {
 	return *d.caps
 }
 
-// Reset starts a fresh default world on a target with control routes.
+// Reset starts a scenario: on a live target, in a project of its own whose
+// name carries the run prefix; otherwise on a fresh default world.
 func (d *HTTPDriver) Reset(ctx context.Context) error {
-	if !d.Capabilities().Clock {
-		return nil
+	if d.live() {
+		return d.newProject(ctx)
 	}
 	req, err := http.NewRequestWithContext(ctx, "POST", d.BaseURL+"/_sim/v1/reset", jsonBody(map[string]any{"seed": d.Seed}))
 	if err != nil {
@@ -91,6 +110,63 @@ func (d *HTTPDriver) Reset(ctx context.Context) error {
 		return fmt.Errorf("reset: status %d", resp.StatusCode)
 	}
 	return nil
+}
+
+func (d *HTTPDriver) newProject(ctx context.Context) error {
+	if d.RunPrefix == "" {
+		d.RunPrefix = "earsim-" + time.Now().UTC().Format("20060102-150405")
+	}
+	orgs, err := d.Do(ctx, sim.Command{Op: sim.ListOrganizations})
+	if err != nil {
+		return err
+	}
+	results, _ := asMap(orgs.Body)["results"].([]any)
+	if orgs.Status != 200 || len(results) == 0 {
+		return fmt.Errorf("listing organizations answered %d %s", orgs.Status, orgs.ErrorCode)
+	}
+	d.seq++
+	name := fmt.Sprintf("%s-%d", d.RunPrefix, d.seq)
+	r, err := d.Do(ctx, sim.Command{Op: sim.CreateProject, Project: &sim.ProjectSpec{Name: name, OrgID: field(results[0], "id")}})
+	if err != nil {
+		return err
+	}
+	if r.Status >= 300 {
+		return fmt.Errorf("creating project %s answered %d %s", name, r.Status, r.ErrorCode)
+	}
+	d.project = field(r.Body, "id")
+	d.made = append(d.made, d.project)
+	return nil
+}
+
+// CleanupAll removes what the run created on a live target, best effort:
+// endpoints, clusters, customer keys, then each project. It returns what it
+// could not remove, so that it can be reported; the run prefix names it.
+func (d *HTTPDriver) CleanupAll(ctx context.Context) []string {
+	var left []string
+	for _, g := range d.made {
+		eps, err := d.Do(ctx, sim.Command{Op: sim.ListPrivateEndpoints, GroupID: g})
+		if err == nil {
+			results, _ := asMap(eps.Body)["results"].([]any)
+			for _, e := range results {
+				d.Do(ctx, sim.Command{Op: sim.DeletePrivateEndpoint, GroupID: g, EndpointID: field(e, "id")})
+			}
+		}
+		cls, err := d.Do(ctx, sim.Command{Op: sim.ListClusters, GroupID: g})
+		if err == nil {
+			results, _ := asMap(cls.Body)["results"].([]any)
+			for _, c := range results {
+				d.Do(ctx, sim.Command{Op: sim.DeleteCluster, GroupID: g, ClusterName: field(c, "name")})
+			}
+		}
+		off := false
+		d.Do(ctx, sim.Command{Op: sim.UpdateEncryptionConfig, GroupID: g, AzureKeyVault: &sim.AzureKeyVaultPatch{Enabled: &off}})
+		r, err := d.Do(ctx, sim.Command{Op: sim.DeleteProject, GroupID: g})
+		if err != nil || r.Status >= 300 {
+			left = append(left, g)
+		}
+	}
+	d.made = nil
+	return left
 }
 
 // Do sends one operation; read-only actors use the read-only key.

@@ -186,7 +186,7 @@ func initialize(sc *godog.ScenarioContext, opt Options) {
 
 func (w *world) do(ctx context.Context, cmd sim.Command) (Response, error) {
 	if cmd.GroupID == "" {
-		cmd.GroupID = sim.DefaultProjectID
+		cmd.GroupID = w.group()
 	}
 	r, err := w.d.Do(ctx, cmd)
 	w.last, w.lastOp = r, cmd.Op
@@ -200,6 +200,15 @@ func (w *world) must(ctx context.Context, cmd sim.Command) (Response, error) {
 		err = fmt.Errorf("%s answered %d %s", cmd.Op, r.Status, r.ErrorCode)
 	}
 	return r, err
+}
+
+// group is the project the scenario works in: the driver's, when it makes
+// one per scenario (live targets), else the default project.
+func (w *world) group() string {
+	if p, ok := w.d.(interface{ Project() string }); ok && p.Project() != "" {
+		return p.Project()
+	}
+	return sim.DefaultProjectID
 }
 
 func (w *world) id(name string) (string, error) {
@@ -335,7 +344,7 @@ func (w *world) status(ctx context.Context, name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	r, err := w.d.Do(ctx, sim.Command{Op: sim.GetPrivateEndpoint, GroupID: sim.DefaultProjectID, EndpointID: id})
+	r, err := w.d.Do(ctx, sim.Command{Op: sim.GetPrivateEndpoint, GroupID: w.group(), EndpointID: id})
 	switch {
 	case err != nil:
 		return "", err
@@ -402,7 +411,7 @@ func (w *world) endpointGone(ctx context.Context, name string, minutes int) erro
 
 // newEndpoint finds the endpoint that replaced a rejected or removed one.
 func (w *world) newEndpoint(ctx context.Context, name, region string) error {
-	r, err := w.d.Do(ctx, sim.Command{Op: sim.ListPrivateEndpoints, GroupID: sim.DefaultProjectID})
+	r, err := w.d.Do(ctx, sim.Command{Op: sim.ListPrivateEndpoints, GroupID: w.group()})
 	if err != nil {
 		return err
 	}
@@ -431,7 +440,7 @@ func (w *world) failedWhy(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	r, err := w.d.Do(ctx, sim.Command{Op: sim.GetPrivateEndpoint, GroupID: sim.DefaultProjectID, EndpointID: id})
+	r, err := w.d.Do(ctx, sim.Command{Op: sim.GetPrivateEndpoint, GroupID: w.group(), EndpointID: id})
 	if err != nil {
 		return err
 	}
@@ -487,6 +496,9 @@ func (w *world) effectReported(ctx context.Context, kind, _, cluster string) err
 	}
 	var seen []string
 	for _, e := range all {
+		if e.GroupID != "" && e.GroupID != w.group() {
+			continue // another scenario's project
+		}
 		if e.Kind == kind && (cluster == "" || e.Target["cluster"] == cluster) {
 			return nil
 		}
@@ -501,7 +513,7 @@ func (w *world) effectNotReported(ctx context.Context, kind string) error {
 		return err
 	}
 	for _, e := range all {
-		if e.Kind == kind {
+		if e.Kind == kind && (e.GroupID == "" || e.GroupID == w.group()) {
 			return fmt.Errorf("effect %s was reported: %s", kind, e.Msg)
 		}
 	}
@@ -594,7 +606,7 @@ func (w *world) resume(ctx context.Context, name string) error {
 }
 
 func (w *world) clusterIs(ctx context.Context, name, state string) error {
-	r, err := w.d.Do(ctx, sim.Command{Op: sim.GetCluster, GroupID: sim.DefaultProjectID, ClusterName: name})
+	r, err := w.d.Do(ctx, sim.Command{Op: sim.GetCluster, GroupID: w.group(), ClusterName: name})
 	if err != nil {
 		return err
 	}

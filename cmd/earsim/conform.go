@@ -97,6 +97,14 @@ func runConform(ctx context.Context, args []string, e *env) int {
 			}
 		},
 	})
+	if d.Live || !caps.Clock {
+		cleanCtx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		left := d.CleanupAll(cleanCtx)
+		cancel()
+		for _, g := range left {
+			fmt.Fprintf(e.stderr, "earsim conform: could not remove project %s (run prefix %s); remove it by hand\n", g, d.RunPrefix)
+		}
+	}
 	for _, dv := range divergences {
 		fmt.Fprintf(e.stderr, "divergence: %q (%s): %d %s, the model says %s\n", dv.Scenario, strings.Join(dv.Rules, ", "), dv.Status, dv.Got, dv.Expected)
 	}
