@@ -19,9 +19,14 @@ type Key struct {
 	GroupRoles map[string][]string `yaml:"groupRoles"` // per project id
 }
 
-// DevKey is the one key of a server started without a keys file; such a
-// server binds only to loopback.
+// DevKey is the key of a server started without a keys file (API.md); such
+// a server binds only to loopback.
 var DevKey = Key{PublicKey: "earsimdv", PrivateKey: "00000000-0000-4000-8000-000000000000", Roles: []string{"ORG_OWNER"}}
+
+// DevReadOnlyKey is a second development key, Organization Read Only, beside
+// DevKey on a server started without a keys file, so that role checks
+// (EAR-CL-01) can be exercised against it (docs/MODEL.md).
+var DevReadOnlyKey = Key{PublicKey: "earsimro", PrivateKey: "00000000-0000-4000-8000-0000000000ff", Roles: []string{"ORG_READ_ONLY"}}
 
 var knownRoles = []string{"ORG_OWNER", "ORG_READ_ONLY", "GROUP_OWNER", "GROUP_CLUSTER_MANAGER", "GROUP_READ_ONLY"}
 

@@ -34,7 +34,7 @@ const maxControlBody = 64 << 20
 type Options struct {
 	Seed         uint64
 	Checker      sim.Checker // the policies; required
-	Keys         []Key       // nil: the development key only (DevKey)
+	Keys         []Key       // nil: the development keys (DevKey, DevReadOnlyKey)
 	ControlToken string      // when set, control routes need "Authorization: Bearer TOKEN"
 	Faults       []string    // deliberate rule breaks, see Faults
 	StatePath    string      // when set, the world persists there (see persist.go)
@@ -76,7 +76,7 @@ func New(opt Options) (*Server, error) {
 		opt.Now = time.Now
 	}
 	if opt.Keys == nil {
-		opt.Keys = []Key{DevKey}
+		opt.Keys = []Key{DevKey, DevReadOnlyKey}
 	}
 	faults, err := parseFaults(opt.Faults)
 	if err != nil {

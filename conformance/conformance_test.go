@@ -179,3 +179,41 @@ func TestLiveModeNamesAndCleansUp(t *testing.T) {
 		t.Fatal("projects with the run prefix remain after cleanup")
 	}
 }
+
+// otherCode answers one errorCode with another, as a live target might on a
+// rule whose code is a modelling decision.
+type otherCode struct {
+	*conformance.SimDriver
+	from, to string
+}
+
+func (o otherCode) Do(ctx context.Context, cmd sim.Command) (conformance.Response, error) {
+	r, err := o.SimDriver.Do(ctx, cmd)
+	if r.ErrorCode == o.from {
+		r.ErrorCode = o.to
+	}
+	return r, err
+}
+
+// The same status with another code on a modelling-decision rule is a
+// divergence, recorded and passing, unless codes are strict.
+func TestDivergenceLedger(t *testing.T) {
+	d := otherCode{&conformance.SimDriver{Seed: 1, Checker: policies.MustDefault()}, "ENCRYPTION_AT_REST_PRIVATE_ENDPOINT_ALREADY_EXISTS", "DUPLICATE_PRIVATE_ENDPOINT"}
+	var seen []conformance.Divergence
+	opts := conformance.Options{Driver: d, Output: io.Discard, Tags: "@EAR-PE-07", CodeIsMD: map[string]bool{"EAR-PE-07": true},
+		Diverge: func(dv conformance.Divergence) { seen = append(seen, dv) }}
+	if !conformance.Run(opts) {
+		t.Fatal("a divergence on a modelling-decision code failed the run")
+	}
+	if len(seen) != 1 || seen[0].Got != "DUPLICATE_PRIVATE_ENDPOINT" || seen[0].Rules[0] != "EAR-PE-07" {
+		t.Fatalf("divergences %+v", seen)
+	}
+	opts.StrictCodes = true
+	if conformance.Run(opts) {
+		t.Fatal("--strict-codes let a differing code pass")
+	}
+	opts.StrictCodes, opts.CodeIsMD = false, nil
+	if conformance.Run(opts) {
+		t.Fatal("a differing code on a rule whose code is not a modelling decision passed")
+	}
+}

@@ -57,8 +57,11 @@ func runConform(ctx context.Context, args []string, e *env) int {
 			return exitCannot
 		}
 		d = &conformance.HTTPDriver{BaseURL: strings.TrimSuffix(*target, "/"), Owner: owner, Seed: 1}
-		if *roPub != "" {
+		switch {
+		case *roPub != "":
 			d.ReadOnly = &conformance.Credentials{PublicKey: *roPub, PrivateKey: *roPriv}
+		case owner.PublicKey == atlasapi.DevKey.PublicKey: // earsim serve without --keys has both development keys
+			d.ReadOnly = &conformance.Credentials{PublicKey: atlasapi.DevReadOnlyKey.PublicKey, PrivateKey: atlasapi.DevReadOnlyKey.PrivateKey}
 		}
 	}
 	caps := d.Capabilities()

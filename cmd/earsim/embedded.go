@@ -11,9 +11,9 @@ import (
 	"github.com/earsim/earsim/policies"
 )
 
-// The embedded mock's keys: the development key and a read-only one, so the
-// role scenarios run.
-var readOnlyKey = atlasapi.Key{PublicKey: "earsimro", PrivateKey: "00000000-0000-4000-8000-0000000000ro", Roles: []string{"ORG_READ_ONLY"}}
+// The embedded mock has the development keys: an owner and a read-only one,
+// so the role scenarios run.
+var readOnlyKey = atlasapi.DevReadOnlyKey
 
 // embedded starts the mock on a free loopback port and returns a driver for
 // it and a stop function.

@@ -82,7 +82,7 @@ func runServe(ctx context.Context, args []string, e *env) int {
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}
 	who := "keys from " + *keysFile
 	if keys == nil {
-		who = "development key earsimdv"
+		who = "development keys earsimdv (owner) and earsimro (read-only)"
 	}
 	fmt.Fprintf(e.stderr, "earsim serve: listening on http://%s (%s; control routes at /_sim/v1/)\n", ln.Addr(), who)
 	if *noAuth {

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/earsim/earsim/atlasapi"
+)
+
+// startServe runs `earsim serve` with args on a free loopback port and
+// returns its base URL; it stops when the test ends.
+func startServe(t *testing.T, args ...string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	var stderr bytes.Buffer
+	go func() {
+		done <- Run(ctx, append([]string{"serve", "--addr", addr}, args...), nil, &bytes.Buffer{}, &stderr)
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	for i := 0; i < 200; i++ {
+		if resp, err := http.Get("http://" + addr + "/_sim/v1/clock"); err == nil {
+			resp.Body.Close()
+			return "http://" + addr
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	t.Fatalf("serve did not start: %s", stderr.String())
+	return ""
+}
+
+// earsim conform against a separately started earsim serve passes, and
+// against earsim serve --fault X fails, for every X.
+func TestConformAgainstServe(t *testing.T) {
+	conform := func(url string) (int, string) {
+		var out, errb bytes.Buffer
+		code := Run(context.Background(), []string{"conform", "--target", url, "--public-key", atlasapi.DevKey.PublicKey, "--private-key", atlasapi.DevKey.PrivateKey}, nil, &out, &errb)
+		return code, errb.String()
+	}
+	if code, stderr := conform(startServe(t)); code != 0 {
+		t.Fatalf("the faithful serve: exit %d\n%s", code, stderr)
+	}
+	for _, f := range atlasapi.Faults {
+		t.Run(f.Name, func(t *testing.T) {
+			code, stderr := conform(startServe(t, "--fault", f.Name))
+			if code != 1 {
+				t.Fatalf("serve --fault %s (%s): conform exit %d, want 1\n%s", f.Name, f.Rule, code, stderr)
+			}
+		})
+	}
+}
