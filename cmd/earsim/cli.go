@@ -164,6 +164,7 @@ func runRules(_ context.Context, args []string, e *env) int {
 			code, status = "-", "-"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Severity, status, code, r.Title)
+		fmt.Fprintf(tw, "\t\t\t\t  source: %s\n", r.Source)
 	}
 	tw.Flush()
 	return exitOK
