@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/earsim/earsim/policies"
 	"github.com/earsim/earsim/scenarios"
@@ -156,17 +155,19 @@ func runRules(_ context.Context, args []string, e *env) int {
 		}
 		return exitOK
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSEVERITY\tHTTP\tERROR CODE\tTITLE")
+	fmt.Fprintf(e.stdout, "%-12s %-8s %-4s %s\n", "ID", "SEVERITY", "HTTP", "TITLE / errorCode, source")
 	for _, r := range rules {
 		code, status := r.ErrorCode, fmt.Sprint(r.Status)
 		if code == "" {
 			code, status = "-", "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Severity, status, code, r.Title)
-		fmt.Fprintf(tw, "\t\t\t\t  source: %s\n", r.Source)
+		fmt.Fprintf(e.stdout, "%-12s %-8s %-4s %s\n", r.ID, r.Severity, status, r.Title)
+		if code == "-" {
+			fmt.Fprintf(e.stdout, "%-27s %q\n", "", r.Source)
+		} else {
+			fmt.Fprintf(e.stdout, "%-27s %s: %q\n", "", code, r.Source)
+		}
 	}
-	tw.Flush()
 	return exitOK
 }
 
