@@ -397,3 +397,14 @@ func (t *tx) fire(tm Timer) *Error {
 	}
 	return nil
 }
+
+// Fork returns an independent Machine at the same point, for searches that
+// branch: the world is shared until either Machine steps (a step never
+// changes the world it started from), the rest is copied.
+func (m *Machine) Fork() *Machine {
+	f := *m
+	f.reports = maps.Clone(m.reports)
+	f.docs = maps.Clone(m.docs)
+	f.log = slices.Clone(m.log)
+	return &f
+}

@@ -257,3 +257,16 @@ func TestCloneIsIndependent(t *testing.T) {
 		t.Fatal("changing a clone changed the original")
 	}
 }
+
+// A fork and its original go their own ways.
+func TestForkIsIndependent(t *testing.T) {
+	m := machine(t, sim.AllowAll{})
+	f := m.Fork()
+	f.Step(sim.Command{Op: sim.CreatePrivateEndpoint, GroupID: sim.DefaultProjectID, RegionName: "US_CENTRAL"})
+	if n := len(m.State().Project(sim.DefaultProjectID).Endpoints); n != 0 {
+		t.Fatalf("the original has %d endpoints after its fork stepped", n)
+	}
+	if n := len(f.State().Project(sim.DefaultProjectID).Endpoints); n != 1 || len(m.Effects(0)) != 0 {
+		t.Fatalf("fork has %d endpoints; original log %d", n, len(m.Effects(0)))
+	}
+}

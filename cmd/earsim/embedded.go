@@ -1,11 +1,6 @@
 package main
 
 import (
-	"context"
-	"net"
-	"net/http"
-	"time"
-
 	"github.com/earsim/earsim/atlasapi"
 	"github.com/earsim/earsim/conformance"
 	"github.com/earsim/earsim/policies"
@@ -26,24 +21,17 @@ func embedded(faults []string) (*conformance.HTTPDriver, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	run, err := srv.Start("127.0.0.1:0")
 	if err != nil {
 		return nil, nil, err
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 5 * time.Second}
-	go hs.Serve(ln)
-	stop := func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		hs.Shutdown(ctx)
-	}
 	d := &conformance.HTTPDriver{
-		BaseURL:  "http://" + ln.Addr().String(),
+		BaseURL:  "http://" + run.Addr,
 		Owner:    conformance.Credentials{PublicKey: atlasapi.DevKey.PublicKey, PrivateKey: atlasapi.DevKey.PrivateKey},
 		ReadOnly: &conformance.Credentials{PublicKey: readOnlyKey.PublicKey, PrivateKey: readOnlyKey.PrivateKey},
 		Seed:     1,
 	}
-	return d, stop, nil
+	return d, run.Stop, nil
 }
 
 // codeIsMD lists the rules whose errorCode is a modelling decision.

@@ -2,13 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/earsim/earsim/atlasapi"
 	"github.com/earsim/earsim/policies"
@@ -74,35 +71,30 @@ func runServe(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintf(e.stderr, "earsim serve: %v\n", err)
 		return exitCannot
 	}
-	ln, err := net.Listen("tcp", *addr)
+	run, err := srv.Start(*addr)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "earsim serve: %v\n", err)
 		return exitCannot
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}
 	who := "keys from " + *keysFile
 	if keys == nil {
 		who = "development keys earsimdv (owner) and earsimro (read-only)"
 	}
-	fmt.Fprintf(e.stderr, "earsim serve: listening on http://%s (%s; control routes at /_sim/v1/)\n", ln.Addr(), who)
+	fmt.Fprintf(e.stderr, "earsim serve: listening on http://%s (%s; control routes at /_sim/v1/)\n", run.Addr, who)
 	if *noAuth {
 		fmt.Fprintln(e.stderr, "earsim serve: --no-auth: every request acts as the development key")
 	}
 	if len(faults) > 0 {
 		fmt.Fprintf(e.stderr, "earsim serve: deliberately faulty: %s\n", strings.Join(faults, ", "))
 	}
-	done := make(chan error, 1)
-	go func() { done <- hs.Serve(ln) }()
 	select {
-	case err := <-done:
-		if !errors.Is(err, http.ErrServerClosed) {
+	case err := <-run.Done():
+		if err != nil {
 			fmt.Fprintf(e.stderr, "earsim serve: %v\n", err)
 			return exitCannot
 		}
 	case <-ctx.Done():
-		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		hs.Shutdown(shut)
+		run.Stop()
 		fmt.Fprintln(e.stderr, "earsim serve: stopped")
 	}
 	return exitOK

@@ -1,0 +1,48 @@
+package atlasapi
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"time"
+)
+
+// Running is a Server listening on an address.
+type Running struct {
+	Addr string // host:port actually bound
+	hs   *http.Server
+	done chan error
+}
+
+// Start listens on addr and serves in the background, with the timeouts
+// earsim serve uses (read header, read, write, idle).
+func (s *Server) Start(addr string) (*Running, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	r := &Running{
+		Addr: ln.Addr().String(),
+		hs:   &http.Server{Handler: s, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second},
+		done: make(chan error, 1),
+	}
+	go func() {
+		err := r.hs.Serve(ln)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		r.done <- err
+	}()
+	return r, nil
+}
+
+// Done reports the server's end: nil after Stop, else why it stopped.
+func (r *Running) Done() <-chan error { return r.done }
+
+// Stop shuts the server down, letting requests in flight finish for up to 5 s.
+func (r *Running) Stop() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	r.hs.Shutdown(ctx)
+}
