@@ -45,6 +45,7 @@ fuzz:
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -count 1 ./policies ./scenarios
 	$(GO) test -run '^$$' -bench . -benchtime 10x -count 1 ./conformance
+	$(GO) test -run '^$$' -bench . -benchtime 3x -count 1 ./explore
 	bash scripts/load.sh
 
 clean:

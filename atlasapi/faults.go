@@ -68,26 +68,8 @@ func (f faultSet) checker(next sim.Checker) sim.Checker {
 	if len(drop) == 0 && len(noApply) == 0 {
 		return next
 	}
-	return &faultyChecker{next: next, drop: drop, noApply: noApply}
+	return sim.Breaking(next, drop, noApply)
 }
-
-type faultyChecker struct {
-	next          sim.Checker
-	drop, noApply map[string]bool
-}
-
-func (c *faultyChecker) Admit(in sim.Input) (sim.Decision, error) {
-	d, err := c.next.Admit(in)
-	d.Deny = slices.DeleteFunc(d.Deny, func(v sim.Violation) bool { return c.drop[v.Rule] })
-	for i := range d.Warn {
-		if c.noApply[d.Warn[i].Rule] {
-			d.Warn[i].Apply = nil
-		}
-	}
-	return d, err
-}
-
-func (c *faultyChecker) Inspect(in sim.Input) (sim.Report, error) { return c.next.Inspect(in) }
 
 func (f faultSet) has(name string) bool { _, ok := f[name]; return ok }
 

@@ -160,14 +160,16 @@ func (s *Scenario) build(seed uint64) (*sim.State, map[string]string, error) {
 		}
 		if e := wp.Encryption; e != nil {
 			cfg := sim.EncryptionConfig{}
-			if e.Preset != "" {
-				preset, ok := sim.Presets[e.Preset]
+			if e.Preset != nil {
+				preset, ok := sim.Presets[*e.Preset]
 				if !ok {
-					return nil, nil, fmt.Errorf("unknown encryption preset %q (test-tf-export or example)", e.Preset)
+					return nil, nil, fmt.Errorf("unknown encryption preset %q (test-tf-export or example)", *e.Preset)
 				}
 				cfg = preset.Config()
 			}
-			cfg = mergeArgs(cfg, &e.KeyVaultArgs)
+			args := e.KeyVaultArgs
+			args.Preset = nil
+			cfg = mergeArgs(cfg, &args)
 			p.Encryption = cfg
 		}
 		for _, c := range wp.Clusters {
@@ -241,6 +243,26 @@ func mergeArgs(c sim.EncryptionConfig, a *KeyVaultArgs) sim.EncryptionConfig {
 }
 
 func (a *KeyVaultArgs) patch() *sim.AzureKeyVaultPatch {
+	if a.Preset != nil {
+		if pr, ok := sim.Presets[*a.Preset]; ok {
+			full := &KeyVaultArgs{
+				AzureEnvironment: &pr.AzureEnvironment, ClientID: &pr.ClientID, TenantID: &pr.TenantID, Secret: &pr.Secret,
+				SubscriptionID: &pr.SubscriptionID, ResourceGroupName: &pr.ResourceGroupName, KeyVaultName: &pr.KeyVaultName,
+				KeyIdentifier: &pr.KeyIdentifier,
+			}
+			for dst, src := range map[**string]*string{
+				&full.AzureEnvironment: a.AzureEnvironment, &full.ClientID: a.ClientID, &full.TenantID: a.TenantID, &full.Secret: a.Secret,
+				&full.SubscriptionID: a.SubscriptionID, &full.ResourceGroupName: a.ResourceGroupName, &full.KeyVaultName: a.KeyVaultName,
+				&full.KeyIdentifier: a.KeyIdentifier,
+			} {
+				if src != nil {
+					*dst = src
+				}
+			}
+			full.RoleID, full.Enabled, full.RequirePrivateNetworking = a.RoleID, a.Enabled, a.RequirePrivateNetworking
+			a = full
+		}
+	}
 	p := &sim.AzureKeyVaultPatch{
 		AzureEnvironment: a.AzureEnvironment, ClientID: a.ClientID, TenantID: a.TenantID,
 		SubscriptionID: a.SubscriptionID, ResourceGroupName: a.ResourceGroupName, KeyVaultName: a.KeyVaultName,

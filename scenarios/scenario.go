@@ -54,8 +54,7 @@ type WorldProject struct {
 // WorldEncryption is a project's stored configuration: a preset of the seed's
 // examples, or fields, or both (fields win).
 type WorldEncryption struct {
-	Preset       string `yaml:"preset"` // test-tf-export or example
-	KeyVaultArgs `yaml:",inline"`
+	KeyVaultArgs `yaml:",inline"` // preset: test-tf-export or example, then fields
 }
 
 // WorldEndpoint is an endpoint record placed in a status.
@@ -105,8 +104,11 @@ type Step struct {
 	Expect         *Expect       `yaml:"expect"`
 }
 
-// KeyVaultArgs is an azureKeyVault object as a client sends it.
+// KeyVaultArgs is an azureKeyVault object as a client sends it. In a step,
+// preset fills every field (the secret included) from one of the seed's
+// examples, so that a scenario need not spell a secret; given fields win.
 type KeyVaultArgs struct {
+	Preset                   *string `yaml:"preset,omitempty"`
 	AzureEnvironment         *string `yaml:"azureEnvironment"`
 	ClientID                 *string `yaml:"clientID"`
 	TenantID                 *string `yaml:"tenantID"`
@@ -457,6 +459,11 @@ func (s *Scenario) validate() error {
 			case sim.CreateSnapshot:
 			default:
 				return fail(at("as"), "%s creates nothing to bind with as:", st.Do)
+			}
+		}
+		if k := st.AzureKeyVault; k != nil && k.Preset != nil {
+			if _, ok := sim.Presets[*k.Preset]; !ok {
+				return fail(at("azureKeyVault"), "unknown preset %q (test-tf-export or example)", *k.Preset)
 			}
 		}
 		if e := st.Expect; e != nil {

@@ -152,3 +152,31 @@ func sortedKeys[V any](m map[string]V) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// Breaking wraps a Checker so that some rules are broken on purpose: their
+// refusals are dropped (drop) and the consequences they name are not carried
+// out (noApply). It plants faults for the mock (serve --fault), the explorer
+// and run (--break), to show that the checks notice.
+func Breaking(c Checker, drop, noApply map[string]bool) Checker {
+	return &breaking{next: c, drop: drop, noApply: noApply}
+}
+
+type breaking struct {
+	next          Checker
+	drop, noApply map[string]bool
+}
+
+func (b *breaking) Admit(in Input) (Decision, error) {
+	d, err := b.next.Admit(in)
+	d.Deny = slices.DeleteFunc(slices.Clone(d.Deny), func(v Violation) bool { return b.drop[v.Rule] })
+	warn := slices.Clone(d.Warn)
+	for i := range warn {
+		if b.noApply[warn[i].Rule] {
+			warn[i].Apply = nil
+		}
+	}
+	d.Warn = warn
+	return d, err
+}
+
+func (b *breaking) Inspect(in Input) (Report, error) { return b.next.Inspect(in) }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/earsim/earsim/policies"
 	"github.com/earsim/earsim/scenarios"
+	"github.com/earsim/earsim/sim"
 )
 
 // Exit codes (CLI.md).
@@ -35,6 +36,7 @@ Commands:
   rules    list every rule: id, title, severity, HTTP status, errorCode, source
   serve    the mock Atlas Administration API over HTTP (digest auth), backed by the simulator
   conform  run the Gherkin features against a target (default: the embedded mock)
+  explore  search the state space for a broken rule; print the shortest counterexample
 
 Run 'earsim <command> -h' for a command's flags.
 Exit codes: 0 all passed, 1 something found or failed, 2 could not run.
@@ -51,6 +53,7 @@ var commands = map[string]command{
 	"rules":   {runRules, "list every rule"},
 	"serve":   {runServe, "serve the mock Atlas endpoint"},
 	"conform": {runConform, "run the conformance features against a target"},
+	"explore": {runExplore, "search the state space for broken rules"},
 }
 
 // env is what a command writes to.
@@ -212,6 +215,8 @@ func runScenarios(ctx context.Context, args []string, e *env) int {
 	fs := e.flags("run", "[--seed N] [--format text|json] FILE|DIR...", "Apply scenario files (a folder: its *.yaml files) to the simulator with the policies in the loop, check\ntheir expectations and print the trace. --seed overrides every scenario's seed.")
 	seed := fs.Uint64("seed", 0, "seed for every scenario (default: each scenario's own, else 1)")
 	format := formatFlag(fs, "text", "json")
+	var breaks multi
+	fs.Var(&breaks, "break", "run with a rule broken on purpose, to replay an explorer counterexample (repeatable)")
 	if code, done := e.parse(fs, args); done {
 		return code
 	}
@@ -232,7 +237,12 @@ func runScenarios(ctx context.Context, args []string, e *env) int {
 	if !ok {
 		return exitCannot
 	}
-	rep, code := execute(ctx, e, list, override)
+	checker, err := breakingChecker(breaks)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "earsim run: %v\n", err)
+		return exitCannot
+	}
+	rep, code := executeWith(ctx, e, list, override, checker)
 	if code == exitCannot {
 		return code
 	}
@@ -248,12 +258,16 @@ func runScenarios(ctx context.Context, args []string, e *env) int {
 
 // execute runs scenarios with the policy engine; progress goes to a terminal only.
 func execute(ctx context.Context, e *env, list []*scenarios.Scenario, seed *uint64) (runReport, int) {
-	rep := runReport{Scenarios: []*scenarios.Trace{}}
 	engine, err := policies.Default()
 	if err != nil {
 		fmt.Fprintf(e.stderr, "earsim: %v\n", err)
-		return rep, exitCannot
+		return runReport{Scenarios: []*scenarios.Trace{}}, exitCannot
 	}
+	return executeWith(ctx, e, list, seed, engine)
+}
+
+func executeWith(ctx context.Context, e *env, list []*scenarios.Scenario, seed *uint64, engine sim.Checker) (runReport, int) {
+	rep := runReport{Scenarios: []*scenarios.Trace{}}
 	progress := newProgress(e.stderr, len(list))
 	for _, s := range list {
 		if ctx.Err() != nil {

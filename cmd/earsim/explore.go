@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+
+	"github.com/earsim/earsim/explore"
+	"github.com/earsim/earsim/policies"
+	"github.com/earsim/earsim/scenarios"
+	"github.com/earsim/earsim/sim"
+)
+
+func runExplore(ctx context.Context, args []string, e *env) int {
+	fs := e.flags("explore", "[--depth N] [--seed N] [--walks K --steps M] [--format text|json|dot|mermaid] [--break RULE]... [FILE]",
+		"Search the state space from a scenario file's world (or the built-in one: one project, two\nAzure regions, a single-region and a multi-region CMK cluster, a multi-cloud cluster) for a\nbroken invariant or safety property, breadth first to --depth or by random walks. A\nviolation is printed as a scenario that earsim run replays; exit 1. --format dot|mermaid\ndraws the lifecycle the search saw.")
+	depth := fs.Int("depth", 6, "breadth-first depth bound")
+	seed := fs.Uint64("seed", 1, "seed of the world and of random walks")
+	walks := fs.Int("walks", 0, "random walks instead of breadth-first search")
+	steps := fs.Int("steps", 50, "steps per random walk")
+	format := formatFlag(fs, "text", "json", "dot", "mermaid")
+	var breaks multi
+	fs.Var(&breaks, "break", "plant a broken rule: drop its refusals and consequences (repeatable, e.g. EAR-IMM-01)")
+	if code, done := e.parse(fs, args); done {
+		return code
+	}
+	if !checkFormat(e, *format, "text", "json", "dot", "mermaid") {
+		return exitCannot
+	}
+	if fs.NArg() > 1 {
+		fmt.Fprintln(e.stderr, "earsim explore: at most one scenario file")
+		return exitCannot
+	}
+	checker, err := breakingChecker(breaks)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "earsim explore: %v\n", err)
+		return exitCannot
+	}
+	opt := explore.Options{Depth: *depth, Checker: checker}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "seed" {
+			opt.Seed = seed
+		}
+	})
+	if fs.NArg() == 1 {
+		text, err := os.ReadFile(fs.Arg(0))
+		if err != nil {
+			fmt.Fprintf(e.stderr, "earsim explore: %v\n", err)
+			return exitCannot
+		}
+		s, err := scenarios.Parse(fs.Arg(0), text)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "earsim explore: %v\n", err)
+			return exitCannot
+		}
+		opt.World, opt.Text = s, text
+	}
+	prog := newProgress(e.stderr, 0)
+	opt.Progress = func(st explore.Stats) {
+		if prog.on {
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			fmt.Fprintf(e.stderr, "\r\033[Kdepth %d: %d states, %.0f states/s, %d MB", st.Depth, st.States, st.Rate(), ms.HeapInuse>>20)
+		}
+	}
+	var res explore.Result
+	if *walks > 0 {
+		res, err = explore.Walk(ctx, opt, *walks, *steps, *seed)
+	} else {
+		res, err = explore.BFS(ctx, opt)
+	}
+	prog.done()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "earsim explore: %v\n", err)
+		return exitCannot
+	}
+	var counter string
+	if res.Violation != nil {
+		if counter, err = explore.Scenario(opt, res.Violation); err != nil {
+			fmt.Fprintf(e.stderr, "earsim explore: %v\n", err)
+			return exitCannot
+		}
+		if len(breaks) > 0 {
+			counter = "# replay: earsim run --break " + strings.Join(breaks, " --break ") + " FILE\n" + counter
+		}
+	}
+	switch *format {
+	case "json":
+		writeJSON(e.stdout, map[string]any{"stats": res.Stats, "statesPerSecond": int(res.Stats.Rate()), "violation": res.Violation, "counterexample": counter, "stopped": res.Stopped})
+	case "dot":
+		fmt.Fprint(e.stdout, res.Graph.Dot())
+	case "mermaid":
+		fmt.Fprint(e.stdout, res.Graph.Mermaid())
+	default:
+		how := fmt.Sprintf("depth %d", res.Stats.Depth)
+		if *walks > 0 {
+			how = fmt.Sprintf("%d walks of %d steps", *walks, *steps)
+		}
+		fmt.Fprintf(e.stdout, "explored %d states (%d transitions), %s, in %.1fs: %.0f states/s\n",
+			res.Stats.States, res.Stats.Transitions, how, res.Stats.Elapsed.Seconds(), res.Stats.Rate())
+		if res.Stopped {
+			fmt.Fprintln(e.stdout, "stopped before the bound (interrupted)")
+		}
+		if res.Violation == nil {
+			fmt.Fprintln(e.stdout, "no violation")
+		} else {
+			fmt.Fprintf(e.stdout, "VIOLATION %s: %s\n\n%s", res.Violation.Property, res.Violation.Msg, counter)
+		}
+	}
+	if res.Violation != nil {
+		return exitFound
+	}
+	return exitOK
+}
+
+// breakingChecker is the policies with the given rules broken on purpose.
+func breakingChecker(rules []string) (sim.Checker, error) {
+	engine, err := policies.Default()
+	if err != nil {
+		return nil, err
+	}
+	if len(rules) == 0 {
+		return engine, nil
+	}
+	known := map[string]bool{}
+	for _, r := range engine.Catalog() {
+		known[r.ID] = true
+	}
+	drop := map[string]bool{}
+	for _, r := range rules {
+		if !known[r] {
+			return nil, fmt.Errorf("--break %s: no such rule (see earsim rules)", r)
+		}
+		drop[r] = true
+	}
+	return sim.Breaking(engine, drop, drop), nil
+}

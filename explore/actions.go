@@ -1,0 +1,93 @@
+package explore
+
+import (
+	"fmt"
+
+	"github.com/earsim/earsim/sim"
+)
+
+// Action is one transition the search tries: the command, and the same as a
+// scenario step (a YAML flow mapping) for counterexamples.
+type Action struct {
+	Cmd  sim.Command
+	Step string
+}
+
+// Actions lists what can happen next in a world: every Atlas operation and
+// Azure event of the model with bounded parameters (two regions, the
+// endpoints and clusters that exist, the seed's two configurations, two key
+// versions), and the clock moving by the timers' quantum.
+func Actions(s *sim.State) []Action {
+	var out []Action
+	add := func(cmd sim.Command, step string) { out = append(out, Action{Cmd: cmd, Step: step}) }
+	for i := range s.Projects {
+		p := &s.Projects[i]
+		g := p.ID
+		gy := ""
+		if g != sim.DefaultProjectID {
+			gy = ", groupId: " + g
+		}
+		enc := p.Encryption
+		patch := func(y string, pt *sim.AzureKeyVaultPatch) {
+			add(sim.Command{Op: sim.UpdateEncryptionConfig, GroupID: g, AzureKeyVault: pt}, "{do: UpdateEncryptionConfig"+gy+", azureKeyVault: "+y+"}")
+		}
+		t, f := true, false
+		if !enc.Enabled {
+			patch("{preset: example, enabled: true}", preset("example", &t))
+		} else {
+			pn := !enc.RequirePrivateNetworking
+			patch(fmt.Sprintf("{requirePrivateNetworking: %v}", pn), &sim.AzureKeyVaultPatch{RequirePrivateNetworking: &pn})
+			patch("{enabled: false}", &sim.AzureKeyVaultPatch{Enabled: &f})
+			other := "test-tf-export"
+			if enc.KeyVaultName == "test-tf-export" {
+				other = "example"
+			}
+			patch("{preset: "+other+"}", preset(other, nil))
+			if enc.KeyVaultName == "EXAMPLEKeyVault" {
+				to := rotatedKey
+				if enc.KeyIdentifier == rotatedKey {
+					to = exampleKey
+				}
+				patch(fmt.Sprintf("{keyIdentifier: %q}", to), &sim.AzureKeyVaultPatch{KeyIdentifier: &to})
+			}
+			if k := s.Azure.Key(enc.KeyIdentifier); k != nil {
+				if k.AccessGranted {
+					add(sim.Command{Op: sim.RevokeKeyAccess, GroupID: g}, "{do: RevokeKeyAccess"+gy+"}")
+				} else {
+					add(sim.Command{Op: sim.RestoreKeyAccess, GroupID: g}, "{do: RestoreKeyAccess"+gy+"}")
+				}
+			}
+		}
+		for _, r := range []string{"US_CENTRAL", "US_EAST_2"} {
+			add(sim.Command{Op: sim.CreatePrivateEndpoint, GroupID: g, RegionName: r}, "{do: CreatePrivateEndpoint"+gy+", regionName: "+r+"}")
+		}
+		for _, e := range p.Endpoints {
+			ey := gy + ", endpointId: " + e.ID
+			add(sim.Command{Op: sim.DeletePrivateEndpoint, GroupID: g, EndpointID: e.ID}, "{do: DeletePrivateEndpoint"+ey+"}")
+			if e.Connection == sim.ConnectionPending {
+				add(sim.Command{Op: sim.ApproveConnection, GroupID: g, EndpointID: e.ID}, "{do: ApproveConnection"+ey+"}")
+			}
+			if e.Connection == sim.ConnectionPending || e.Connection == sim.ConnectionApproved {
+				add(sim.Command{Op: sim.RejectConnection, GroupID: g, EndpointID: e.ID}, "{do: RejectConnection"+ey+"}")
+			}
+		}
+		for _, c := range p.Clusters {
+			if c.Paused {
+				add(sim.Command{Op: sim.ResumeCluster, GroupID: g, ClusterName: c.Name}, "{do: ResumeCluster"+gy+", clusterName: "+c.Name+"}")
+			}
+		}
+	}
+	add(sim.Command{Op: sim.Advance, Seconds: sim.ProvisioningSeconds}, fmt.Sprintf("{advance: %d}", sim.ProvisioningSeconds))
+	return out
+}
+
+// preset is a PATCH with every field of one of the seed's configurations.
+func preset(name string, enabled *bool) *sim.AzureKeyVaultPatch {
+	p := sim.Presets[name]
+	secret := sim.Secret(p.Secret)
+	return &sim.AzureKeyVaultPatch{
+		AzureEnvironment: &p.AzureEnvironment, ClientID: &p.ClientID, TenantID: &p.TenantID, Secret: &secret,
+		SubscriptionID: &p.SubscriptionID, ResourceGroupName: &p.ResourceGroupName, KeyVaultName: &p.KeyVaultName,
+		KeyIdentifier: &p.KeyIdentifier, Enabled: enabled,
+	}
+}
