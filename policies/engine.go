@@ -27,6 +27,7 @@ type Engine struct {
 	state    rego.PreparedEvalQuery
 	docs     docCache
 	memo     decisionMemo
+	plan     planQuery // prepared on first use (Plan)
 }
 
 var _ sim.Checker = (*Engine)(nil)

@@ -17,7 +17,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 )
 
-//go:embed lib admission state rules
+//go:embed lib admission state rules terraform
 var files embed.FS
 
 // FS returns the embedded Rego tree (lib/, admission/, state/, rules/),

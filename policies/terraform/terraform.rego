@@ -1,0 +1,291 @@
+# METADATA
+# title: Terraform plans
+# description: |
+#   Judges a Terraform plan (terraform show -json) with the same rules as the
+#   simulator. Each planned change to mongodbatlas_encryption_at_rest,
+#   mongodbatlas_encryption_at_rest_private_endpoint or
+#   mongodbatlas_advanced_cluster becomes an admission input, judged against
+#   the prior state and the planned configuration; the planned state of each
+#   project is judged for the conditions it would exhibit (EAR-MR-01).
+#   Provider 1.x writes nested blocks as one-element lists, 2.x as objects;
+#   both are read. Other resource types are ignored and counted. Findings
+#   carry the resource address; sensitive values (the secret) never appear.
+#   Usable as it is: opa eval 'data.earsim.terraform.findings', or conftest
+#   with --namespace earsim.terraform (deny and warn).
+package earsim.terraform
+
+types := {
+	"mongodbatlas_encryption_at_rest",
+	"mongodbatlas_encryption_at_rest_private_endpoint",
+	"mongodbatlas_advanced_cluster",
+	"mongodbatlas_project",
+}
+
+changes := [rc |
+	some rc in object.get(input, "resource_changes", [])
+	object.get(rc, "mode", "managed") == "managed"
+]
+
+ignored := count([rc | some rc in changes; not rc.type in types])
+
+# one reads a nested block in either provider shape.
+one(x) := x[0] if is_array(x)
+
+one(x) := x if is_object(x)
+
+str(m, k) := v if {
+	v := m[k]
+	is_string(v)
+} else := ""
+
+prior := [r |
+	some r in object.get(input, ["prior_state", "values", "root_module", "resources"], [])
+]
+
+# config turns the azure_key_vault_config block into the input's shape; the
+# secret becomes a marker of presence, never its value.
+config(values) := c if {
+	k := one(values.azure_key_vault_config)
+	base := {
+		"enabled": object.get(k, "enabled", false) == true,
+		"requirePrivateNetworking": object.get(k, "require_private_networking", false) == true,
+		"azureEnvironment": object.get(k, "azure_environment", "AZURE"),
+		"clientID": str(k, "client_id"),
+		"tenantID": str(k, "tenant_id"),
+		"subscriptionID": str(k, "subscription_id"),
+		"resourceGroupName": str(k, "resource_group_name"),
+		"keyVaultName": str(k, "key_vault_name"),
+		"keyIdentifier": str(k, "key_identifier"),
+	}
+	c := object.union(base, secret_marker(k))
+} else := {"enabled": false, "requirePrivateNetworking": false}
+
+secret_marker(k) := {"secretDigest": "sensitive"} if {
+	is_string(k.secret)
+	k.secret != ""
+} else := {}
+
+# body is what a PATCH would send: the fields the plan sets.
+body(values) := {name: v |
+	k := one(values.azure_key_vault_config)
+	some field, name in {
+		"enabled": "enabled", "require_private_networking": "requirePrivateNetworking",
+		"azure_environment": "azureEnvironment", "client_id": "clientID", "tenant_id": "tenantID",
+		"subscription_id": "subscriptionID", "resource_group_name": "resourceGroupName",
+		"key_vault_name": "keyVaultName", "key_identifier": "keyIdentifier", "secret": "secretDigest",
+	}
+	raw := k[field]
+	raw != null
+	v := value(name, raw)
+}
+
+value("secretDigest", _) := "sensitive"
+
+value(name, raw) := raw if name != "secretDigest"
+
+endpoint(values) := {
+	"id": str(values, "id"),
+	"regionName": str(values, "region_name"),
+	"status": object.get(values, "status", "ACTIVE"),
+	"privateEndpointConnectionName": str(values, "private_endpoint_connection_name"),
+	"errorMessage": str(values, "error_message"),
+	"connection": "APPROVED",
+	"since": 0,
+	"approvedAt": 0,
+}
+
+cluster(values) := {
+	"name": values.name,
+	"encryptionAtRestProvider": object.get(values, "encryption_at_rest_provider", "NONE"),
+	"backupEnabled": object.get(values, "backup_enabled", false) == true,
+	"paused": object.get(values, "paused", false) == true,
+	"pauseReason": "",
+	"stateName": "IDLE",
+	"regionConfigs": [rc |
+		some spec in object.get(values, "replication_specs", [])
+		some c in object.get(spec, "region_configs", [])
+		rc := {
+			"providerName": str(c, "provider_name"),
+			"backingProviderName": str(c, "backing_provider_name"),
+			"regionName": str(c, "region_name"),
+			"instanceSize": instance_size(c),
+		}
+	],
+}
+
+instance_size(c) := str(one(c.electable_specs), "instance_size") if c.electable_specs
+
+instance_size(c) := "" if not c.electable_specs
+
+# The project a resource belongs to.
+project_of(values) := values.project_id
+
+# Prior-state resources of a type in a project.
+prior_of(type, g) := [r.values |
+	some r in prior
+	r.type == type
+	project_of(r.values) == g
+]
+
+# The encryption config of a project before and as planned.
+config_before(g) := config(v) if {
+	some v in prior_of("mongodbatlas_encryption_at_rest", g)
+} else := {"enabled": false, "requirePrivateNetworking": false}
+
+config_after(g) := config(rc.change.after) if {
+	some rc in changes
+	rc.type == "mongodbatlas_encryption_at_rest"
+	a := rc.change.after
+	is_object(a)
+	project_of(a) == g
+} else := config_before(g)
+
+projects contains g if {
+	some rc in changes
+	rc.type in types
+	some side in ["before", "after"]
+	g := project_of(rc.change[side])
+}
+
+doc(g, enc, eps, cls) := {
+	"id": g, "name": g, "state": "ACTIVE", "encryption": enc,
+	"endpoints": eps, "clusters": cls, "snapshots": [],
+}
+
+prior_endpoints(g) := [endpoint(v) | some v in prior_of("mongodbatlas_encryption_at_rest_private_endpoint", g)]
+
+prior_clusters(g) := [cluster(v) | some v in prior_of("mongodbatlas_advanced_cluster", g)]
+
+# The project as it stands before the plan, and with the planned configuration.
+before_doc(g) := doc(g, config_before(g), prior_endpoints(g), prior_clusters(g))
+
+planned_doc(g) := doc(g, config_after(g), prior_endpoints(g), prior_clusters(g))
+
+# The state the plan leaves: planned configuration, endpoints and clusters.
+final_doc(g) := doc(g, config_after(g), final_endpoints(g), final_clusters(g))
+
+final_endpoints(g) := array.concat(
+	[e | some e in prior_endpoints(g); not deleted(e.id)],
+	[endpoint(object.union(rc.change.after, {"status": "INITIATING"})) |
+		some rc in changes
+		rc.type == "mongodbatlas_encryption_at_rest_private_endpoint"
+		"create" in rc.change.actions
+		project_of(rc.change.after) == g
+	],
+)
+
+deleted(id) if {
+	some rc in changes
+	rc.type == "mongodbatlas_encryption_at_rest_private_endpoint"
+	"delete" in rc.change.actions
+	rc.change.before.id == id
+}
+
+final_clusters(g) := array.concat(
+	[c | some c in prior_clusters(g); not changed_cluster(g, c.name)],
+	[cluster(rc.change.after) |
+		some rc in changes
+		rc.type == "mongodbatlas_advanced_cluster"
+		rc.change.after
+		project_of(rc.change.after) == g
+	],
+)
+
+changed_cluster(g, name) if {
+	some rc in changes
+	rc.type == "mongodbatlas_advanced_cluster"
+	some side in ["before", "after"]
+	rc.change[side].name == name
+	project_of(rc.change[side]) == g
+}
+
+# inputs are the admission inputs the plan's changes make, by address.
+inputs contains {"address": rc.address, "input": x} if {
+	some rc in changes
+	rc.type == "mongodbatlas_encryption_at_rest"
+	rc.change.after
+	g := project_of(rc.change.after)
+	x := {"op": "UpdateEncryptionConfig", "now": 0, "project": before_doc(g), "request": {
+		"azureKeyVault": body(rc.change.after),
+		"after": config(rc.change.after),
+	}}
+}
+
+inputs contains {"address": rc.address, "input": x} if {
+	some rc in changes
+	rc.type == "mongodbatlas_encryption_at_rest"
+	rc.change.actions == ["delete"]
+	g := project_of(rc.change.before)
+	x := {"op": "UpdateEncryptionConfig", "now": 0, "project": before_doc(g), "request": {
+		"azureKeyVault": {"enabled": false},
+		"after": {"enabled": false, "requirePrivateNetworking": false},
+	}}
+}
+
+inputs contains {"address": rc.address, "input": x} if {
+	some rc in changes
+	rc.type == "mongodbatlas_encryption_at_rest_private_endpoint"
+	"create" in rc.change.actions
+	a := rc.change.after
+	x := {"op": "CreatePrivateEndpoint", "now": 0, "project": planned_doc(project_of(a)), "request": {
+		"cloudProvider": object.get(a, "cloud_provider", "AZURE"),
+		"regionName": str(a, "region_name"),
+	}}
+}
+
+inputs contains {"address": rc.address, "input": x} if {
+	some rc in changes
+	rc.type == "mongodbatlas_encryption_at_rest_private_endpoint"
+	"delete" in rc.change.actions
+	b := rc.change.before
+	x := {"op": "DeletePrivateEndpoint", "now": 0, "project": before_doc(project_of(b)), "request": {
+		"cloudProvider": object.get(b, "cloud_provider", "AZURE"),
+		"endpointId": str(b, "id"),
+	}}
+}
+
+inputs contains {"address": rc.address, "input": x} if {
+	some rc in changes
+	rc.type == "mongodbatlas_advanced_cluster"
+	some action in ["create", "update"]
+	action in rc.change.actions
+	a := rc.change.after
+	op := {"create": "CreateCluster", "update": "UpdateCluster"}[action]
+	x := {"op": op, "now": 0, "project": planned_doc(project_of(a)), "request": {
+		"clusterName": a.name,
+		"cluster": cluster(a),
+	}}
+}
+
+# finding is one rule's word on one resource. A rule's check severity, when
+# its METADATA sets one, is what a plan check reports (EAR-MR-01: error).
+finding(address, v, kind) := object.union(v, {
+	"address": address,
+	"kind": kind,
+	"severity": object.get(check_severity, v.rule, v.severity),
+})
+
+check_severity := {"EAR-MR-01": "error"}
+
+deny contains finding(i.address, v, "refusal") if {
+	some i in inputs
+	some v in data.earsim.rules.deny with input as i.input
+}
+
+warn contains finding(i.address, w, "forecast") if {
+	some i in inputs
+	some w in data.earsim.rules.warn with input as i.input
+	not w.rule in condition_rules
+}
+
+# Conditions of the planned state that a plan check treats as errors
+# (check_severity), reported against the project.
+deny contains finding(sprintf("project %s", [g]), c, "planned state") if {
+	some g in projects
+	some c in data.earsim.rules.condition with input as {"op": "", "request": null, "now": 0, "project": final_doc(g)}
+	check_severity[c.rule] == "error"
+}
+
+condition_rules := {r | some r, _ in check_severity}
+
+findings := {"deny": deny, "warn": warn, "ignored": ignored}
