@@ -33,6 +33,7 @@ Usage:
 Commands:
   demo     run the bundled scenarios on the simulator and print one summary
   run      apply scenario files to the simulator and check their expectations
+  check    evaluate the policies on Terraform plans, desired states or Atlas requests
   rules    list every rule: id, title, severity, HTTP status, errorCode, source
   serve    the mock Atlas Administration API over HTTP (digest auth), backed by the simulator
   conform  run the Gherkin features against a target (default: the embedded mock)
@@ -50,6 +51,7 @@ type command struct {
 var commands = map[string]command{
 	"demo":    {runDemo, "run the bundled scenarios and print one summary"},
 	"run":     {runScenarios, "apply scenario files to the simulator"},
+	"check":   {runCheck, "evaluate the policies on plans, desired states and requests"},
 	"rules":   {runRules, "list every rule"},
 	"serve":   {runServe, "serve the mock Atlas endpoint"},
 	"conform": {runConform, "run the conformance features against a target"},

@@ -19,9 +19,14 @@ func TestMain(m *testing.M) {
 }
 
 // TestScripts runs testdata/script/*.txtar against the earsim binary, end to
-// end as a separate process. $SCENARIOS is the repository's scenarios folder.
+// end as a separate process. $SCENARIOS is the repository's scenarios folder,
+// $EXAMPLES its examples folder.
 func TestScripts(t *testing.T) {
 	scenarios, err := filepath.Abs("../../scenarios")
+	if err != nil {
+		t.Fatal(err)
+	}
+	examples, err := filepath.Abs("../../examples")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,6 +34,7 @@ func TestScripts(t *testing.T) {
 		Dir: "testdata/script",
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("SCENARIOS", scenarios)
+			env.Setenv("EXAMPLES", examples)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

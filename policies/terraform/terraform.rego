@@ -265,7 +265,7 @@ finding(address, v, kind) := object.union(v, {
 	"severity": object.get(check_severity, v.rule, v.severity),
 })
 
-check_severity := {"EAR-MR-01": "error"}
+check_severity := {"EAR-MR-01": "error", "EAR-PROJ-02": "hazard"}
 
 deny contains finding(i.address, v, "refusal") if {
 	some i in inputs
@@ -286,6 +286,6 @@ deny contains finding(sprintf("project %s", [g]), c, "planned state") if {
 	check_severity[c.rule] == "error"
 }
 
-condition_rules := {r | some r, _ in check_severity}
+condition_rules := {r | some r, s in check_severity; s == "error"}
 
 findings := {"deny": deny, "warn": warn, "ignored": ignored}

@@ -8,6 +8,7 @@ import data.earsim.lib
 # custom:
 #   id: EAR-PROJ-02
 #   severity: effect
+#   check: hazard
 #   status: 400
 #   errorCode: ENCRYPTION_AT_REST_PRIVATE_NETWORKING_MULTI_CLOUD_UNSUPPORTED
 #   order: 40

@@ -1,0 +1,340 @@
+package check
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/earsim/earsim/scenarios"
+	"github.com/earsim/earsim/sim"
+)
+
+// InputError is an input that could not be read or understood.
+type InputError struct {
+	File string
+	Line int // 0 when not known
+	Msg  string
+}
+
+func (e *InputError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+// peekSize is how much of a file detection looks at.
+const peekSize = 64 << 10
+
+// Detect names the kind of an input from its first bytes: JSON with
+// resource_changes, planned_values or format_version is a Terraform plan,
+// JSON with "op" an Atlas request, YAML (or JSON) with "world" a desired
+// state.
+func Detect(head []byte) (string, bool) {
+	t := bytes.TrimLeft(head, " \t\r\n\ufeff")
+	if len(t) > 0 && t[0] == '{' {
+		switch {
+		case hasKey(t, "resource_changes"), hasKey(t, "planned_values"), hasKey(t, "format_version"), hasKey(t, "terraform_version"):
+			return KindPlan, true
+		case hasKey(t, "op"):
+			return KindRequest, true
+		case hasKey(t, "world"):
+			return KindState, true
+		}
+		return "", false
+	}
+	for _, line := range strings.Split(string(t), "\n") {
+		if strings.HasPrefix(line, "world:") {
+			return KindState, true
+		}
+	}
+	return "", false
+}
+
+// hasKey reports whether the JSON text has key as an object key somewhere in
+// what was read (a cheap test; the decoder decides).
+func hasKey(t []byte, key string) bool {
+	k := []byte(`"` + key + `"`)
+	for i := 0; ; {
+		j := bytes.Index(t[i:], k)
+		if j < 0 {
+			return false
+		}
+		rest := bytes.TrimLeft(t[i+j+len(k):], " \t\r\n")
+		if len(rest) > 0 && rest[0] == ':' {
+			return true
+		}
+		i += j + len(k)
+	}
+}
+
+func (c *Checker) file(ctx context.Context, path, kind string) (FileReport, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return FileReport{}, &InputError{File: path, Msg: strings.TrimPrefix(err.Error(), "open "+path+": ")}
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, peekSize)
+	head, err := br.Peek(peekSize)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return FileReport{}, &InputError{File: path, Msg: err.Error()}
+	}
+	if len(bytes.TrimSpace(head)) == 0 {
+		return FileReport{}, &InputError{File: path, Msg: "empty file: expected a Terraform plan (terraform show -json), a desired-state YAML or an Atlas request JSON"}
+	}
+	if kind == "" {
+		k, ok := Detect(head)
+		if !ok {
+			return FileReport{}, &InputError{File: path, Line: 1, Msg: "cannot tell the input kind: expected a Terraform plan (terraform show -json), a desired-state YAML (world:) or an Atlas request JSON (op, project, request); --input-kind forces one"}
+		}
+		kind = k
+	}
+	fr := FileReport{File: path, Kind: kind, Findings: []Finding{}}
+	switch kind {
+	case KindPlan:
+		err = c.plan(ctx, path, br, &fr)
+	case KindRequest:
+		err = c.request(path, br, &fr)
+	case KindState:
+		err = c.state(path, br, &fr)
+	default:
+		return fr, &InputError{File: path, Msg: fmt.Sprintf("unknown input kind %q (want %s)", kind, strings.Join(Kinds, ", "))}
+	}
+	if err != nil {
+		return fr, err
+	}
+	sortFindings(fr.Findings)
+	return fr, nil
+}
+
+// decodeJSON decodes one JSON object from r; errors name the line.
+func decodeJSON(path string, r io.Reader) (map[string]any, error) {
+	dec := json.NewDecoder(r)
+	dec.UseNumber()
+	var doc map[string]any
+	if err := dec.Decode(&doc); err != nil {
+		return nil, jsonError(path, dec, err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, &InputError{File: path, Line: lineAt(path, dec.InputOffset()), Msg: "invalid JSON: more than one value"}
+	}
+	if doc == nil {
+		return nil, &InputError{File: path, Line: 1, Msg: "invalid input: expected a JSON object"}
+	}
+	return doc, nil
+}
+
+func jsonError(path string, dec *json.Decoder, err error) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return &InputError{File: path, Line: lineAt(path, se.Offset), Msg: "invalid JSON: " + se.Error()}
+	case errors.As(err, &te):
+		return &InputError{File: path, Line: lineAt(path, te.Offset), Msg: "invalid input: expected a JSON object"}
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return &InputError{File: path, Line: lineAt(path, dec.InputOffset()), Msg: "invalid JSON: unexpected end of file"}
+	}
+	return &InputError{File: path, Msg: "invalid JSON: " + err.Error()}
+}
+
+// lineAt returns the 1-based line of a byte offset, reading the file again
+// rather than keeping it in memory.
+func lineAt(path string, off int64) int {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	line, buf, read := 1, make([]byte, 64<<10), int64(0)
+	for read < off {
+		n, err := f.Read(buf)
+		if n > 0 {
+			chunk := buf[:min(int64(n), off-read)]
+			line += bytes.Count(chunk, []byte{'\n'})
+			read += int64(len(chunk))
+		}
+		if err != nil {
+			break
+		}
+	}
+	return line
+}
+
+// addressLines finds the line of each `"address": "A"` after the
+// resource_changes key, in one streaming pass.
+func addressLines(path string, addrs map[string]int) {
+	f, err := os.Open(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<30)
+	started, left := false, len(addrs)
+	for line := 1; sc.Scan() && left > 0; line++ {
+		t := sc.Bytes()
+		if !started {
+			if !bytes.Contains(t, []byte(`"resource_changes"`)) {
+				continue
+			}
+			started = true
+		}
+		if line == 1 {
+			return // one-line JSON (terraform's own output): no useful lines
+		}
+		for a, l := range addrs {
+			if l == 0 && bytes.Contains(t, []byte(`"address": `+quote(a))) {
+				addrs[a] = line
+				left--
+			}
+		}
+	}
+}
+
+func quote(s string) string { b, _ := json.Marshal(s); return string(b) }
+
+func (c *Checker) plan(ctx context.Context, path string, r io.Reader, fr *FileReport) error {
+	doc, err := decodeJSON(path, r)
+	if err != nil {
+		return err
+	}
+	v, _ := doc["format_version"].(string)
+	if v == "" {
+		return &InputError{File: path, Line: 1, Msg: "not a Terraform plan: no format_version (write plans with terraform show -json)"}
+	}
+	if !strings.HasPrefix(v, "1.") {
+		return &InputError{File: path, Line: 1, Msg: fmt.Sprintf("unsupported plan format_version %q: earsim reads 1.x (Terraform 1.0 and later)", v)}
+	}
+	if rc, ok := doc["resource_changes"]; ok {
+		if _, ok := rc.([]any); !ok && rc != nil {
+			return &InputError{File: path, Line: 1, Msg: "invalid plan: resource_changes must be a list"}
+		}
+	}
+	res, err := c.engine.Plan(ctx, doc)
+	doc = nil
+	if err != nil {
+		return &InputError{File: path, Msg: "policy evaluation: " + err.Error()}
+	}
+	fr.Ignored = res.Ignored
+	lines := map[string]int{}
+	for _, x := range res.Findings {
+		if !strings.HasPrefix(x.Address, "project ") {
+			lines[x.Address] = 0
+		}
+	}
+	if len(lines) > 0 {
+		addressLines(path, lines)
+	}
+	for _, x := range res.Findings {
+		f := c.finding(x.Rule, x.Severity, x.Kind, x.Msg, x.Code, x.Address, path, x.Target)
+		f.Line = lines[x.Address]
+		fr.Findings = append(fr.Findings, f)
+	}
+	return nil
+}
+
+// request judges one Atlas request: the policy input as the simulator
+// builds it ({op, project, request, azure?, actor?}).
+func (c *Checker) request(path string, r io.Reader, fr *FileReport) error {
+	doc, err := decodeJSON(path, r)
+	if err != nil {
+		return err
+	}
+	op, _ := doc["op"].(string)
+	if _, known := sim.Spec(sim.Op(op)); !known {
+		return &InputError{File: path, Line: 1, Msg: fmt.Sprintf("unknown op %q (see earsim run's scenario format for the ops)", op)}
+	}
+	if _, ok := doc["project"].(map[string]any); !ok {
+		return &InputError{File: path, Line: 1, Msg: "an Atlas request needs the project it meets as \"project\" (its encryption, endpoints and clusters)"}
+	}
+	if _, ok := doc["now"]; !ok {
+		doc["now"] = json.Number("0")
+	}
+	completeRequest(doc)
+	d, err := c.engine.Decide(sim.Input(doc))
+	if err != nil {
+		return &InputError{File: path, Msg: "policy evaluation: " + err.Error()}
+	}
+	for _, v := range d.Deny {
+		fr.Findings = append(fr.Findings, c.finding(v.Rule, "error", "refusal", v.Msg, v.Code, "$.request", path, nil))
+	}
+	for _, w := range d.Warn {
+		fr.Findings = append(fr.Findings, c.finding(w.Rule, w.Severity, "forecast", w.Msg, "", "$.request", path, w.Target))
+	}
+	return nil
+}
+
+// state judges a desired state: the world of a scenario file, built on the
+// simulator and inspected project by project.
+func (c *Checker) state(path string, r io.Reader, fr *FileReport) error {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return &InputError{File: path, Msg: err.Error()}
+	}
+	s, err := scenarios.ParseState(path, data)
+	if err != nil {
+		return asInputError(path, err)
+	}
+	rp, err := scenarios.Start(s, c.engine, nil)
+	if err != nil {
+		return asInputError(path, err)
+	}
+	for _, p := range rp.Machine.State().Projects {
+		rep := rp.Machine.Report(p.ID)
+		res := "project " + p.ID
+		for _, x := range rep.Violations {
+			fr.Findings = append(fr.Findings, c.finding(x.Rule, "invariant", "invariant", x.Msg, "", res, path, x.Target))
+		}
+		for _, x := range rep.Conditions {
+			fr.Findings = append(fr.Findings, c.finding(x.Rule, x.Severity, "condition", x.Msg, "", res, path, x.Target))
+		}
+	}
+	return nil
+}
+
+func asInputError(path string, err error) error {
+	var pe *scenarios.ParseError
+	if errors.As(err, &pe) {
+		return &InputError{File: pe.File, Line: pe.Line, Msg: pe.Msg}
+	}
+	return &InputError{File: path, Msg: err.Error()}
+}
+
+// completeRequest fills what the simulator would add to a request written
+// by hand: the secret becomes a marker of presence (never its value), and a
+// PATCH of the encryption config gets the configuration it leads to.
+func completeRequest(doc map[string]any) {
+	req, _ := doc["request"].(map[string]any)
+	if req == nil {
+		req = map[string]any{}
+		doc["request"] = req
+	}
+	kv, _ := req["azureKeyVault"].(map[string]any)
+	if kv == nil {
+		return
+	}
+	if _, ok := kv["secret"]; ok {
+		delete(kv, "secret")
+		kv["secretDigest"] = "sensitive"
+	}
+	if _, ok := req["after"]; ok || doc["op"] != string(sim.UpdateEncryptionConfig) {
+		return
+	}
+	project, _ := doc["project"].(map[string]any)
+	enc, _ := project["encryption"].(map[string]any)
+	after := map[string]any{}
+	for k, v := range enc {
+		after[k] = v
+	}
+	for k, v := range kv {
+		after[k] = v
+	}
+	req["after"] = after
+}

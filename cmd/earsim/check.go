@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/earsim/earsim/check"
+	"github.com/earsim/earsim/policies"
+)
+
+func runCheck(ctx context.Context, args []string, e *env) int {
+	fs := e.flags("check", "[--format text|json|junit|sarif] [--fail-on error|warning] [--suppressions FILE] [--input-kind plan|state|request] FILE...",
+		`Evaluate the policies on inputs before they are applied:
+  plan     a Terraform plan as 'terraform show -json' writes it (provider 1.x or 2.x shapes)
+  state    a desired state: the world of a scenario YAML
+  request  an Atlas request with the state it meets: {"op", "project", "request"}
+The kind is detected; --input-kind forces it. Findings carry rule ID, level
+(error, warning, note), message, remediation, resource and file:line.
+Exit 0 when no unsuppressed finding reaches --fail-on, 1 when one does,
+2 when an input cannot be read (nothing is written then).`)
+	format := formatFlag(fs, check.Formats...)
+	failOn := fs.String("fail-on", "error", "lowest level that fails the check: error or warning")
+	supFile := fs.String("suppressions", "", "YAML list of {rule, resource, reason, expires: YYYY-MM-DD}")
+	kind := fs.String("input-kind", "", "force the input kind: "+strings.Join(check.Kinds, ", "))
+	today := fs.String("today", "", "the date suppressions expire against (YYYY-MM-DD; default: today, UTC)")
+	if code, done := e.parse(fs, args); done {
+		return code
+	}
+	if !checkFormat(e, *format, check.Formats...) {
+		return exitCannot
+	}
+	if *failOn != check.LevelError && *failOn != check.LevelWarning {
+		fmt.Fprintf(e.stderr, "earsim check: --fail-on must be error or warning, got %q\n", *failOn)
+		return exitCannot
+	}
+	if *kind != "" && !slices.Contains(check.Kinds, *kind) {
+		fmt.Fprintf(e.stderr, "earsim check: --input-kind must be one of %s, got %q\n", strings.Join(check.Kinds, ", "), *kind)
+		return exitCannot
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(e.stderr, "earsim check: no input files (try 'earsim check examples/*.json')")
+		return exitCannot
+	}
+	opt := check.Options{Kind: *kind, Today: time.Now().UTC()}
+	if *today != "" {
+		t, err := time.Parse(time.DateOnly, *today)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "earsim check: --today must be a date YYYY-MM-DD, got %q\n", *today)
+			return exitCannot
+		}
+		opt.Today = t
+	}
+	if *supFile != "" {
+		sups, err := check.LoadSuppressions(*supFile)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "earsim check: %v\n", err)
+			return exitCannot
+		}
+		opt.Suppressions = sups
+	}
+	engine, err := policies.Default()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "earsim check: %v\n", err)
+		return exitCannot
+	}
+	rep, err := check.New(engine).Files(ctx, fs.Args(), opt)
+	if err != nil {
+		var ie *check.InputError
+		if errors.As(err, &ie) {
+			fmt.Fprintf(e.stderr, "earsim check: %v\n", ie)
+		} else {
+			fmt.Fprintf(e.stderr, "earsim check: %v\n", err)
+		}
+		return exitCannot
+	}
+	if err := rep.Write(e.stdout, *format, *failOn); err != nil {
+		fmt.Fprintf(e.stderr, "earsim check: %v\n", err)
+		return exitCannot
+	}
+	if rep.Fails(*failOn) {
+		return exitFound
+	}
+	return exitOK
+}
