@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 
@@ -139,7 +140,7 @@ func jsonError(path string, dec *json.Decoder, err error) error {
 	case errors.As(err, &te):
 		return &InputError{File: path, Line: lineAt(path, te.Offset), Msg: "invalid input: expected a JSON object"}
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		return &InputError{File: path, Line: lineAt(path, dec.InputOffset()), Msg: "invalid JSON: unexpected end of file"}
+		return &InputError{File: path, Line: lineAt(path, math.MaxInt64), Msg: "invalid JSON: unexpected end of file"}
 	}
 	return &InputError{File: path, Msg: "invalid JSON: " + err.Error()}
 }
