@@ -6,7 +6,7 @@ GO        ?= go
 FUZZTIME  ?= 30s
 BENCHTIME ?= 2s
 
-.PHONY: all build test bench lint fuzz policies clean
+.PHONY: all build test bench lint fuzz policies bundle clean
 
 all: lint test
 
@@ -26,6 +26,13 @@ test:
 policies:
 	$(GO) test -count=1 -run 'TestRego|TestCatalog|TestCapabilities|TestEveryRule' -v ./policies
 	$(GO) tool opa test policies
+
+## bundle: an OPA bundle of the policies (tests left out) for OPA servers;
+## policies/server_test.go serves it with the pinned OPA and compares answers
+bundle:
+	@mkdir -p bin
+	cd policies && $(GO) tool opa build --bundle . --ignore '*_test.rego' --output ../bin/earsim-bundle.tar.gz
+	@echo "bin/earsim-bundle.tar.gz: data.earsim.terraform.findings, data.earsim.admission.decision, data.earsim.state.report"
 
 ## lint: gofmt, go vet, opa fmt and opa check --strict
 lint:

@@ -1,0 +1,150 @@
+package policies_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/earsim/earsim/policies"
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestOPAServerAgrees builds the bundle as `make bundle` does, serves it with
+// the pinned OPA (`go tool opa run --server`), and asks the server's REST API
+// about every example plan: its findings must equal the embedded engine's,
+// which `earsim check` reports.
+func TestOPAServerAgrees(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts an OPA server")
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command to run the pinned OPA")
+	}
+	// go tool -n prints the pinned OPA binary (building it if needed), so the
+	// server is that process itself, not a child of the go command.
+	where, err := exec.Command(goBin, "tool", "-n", "opa").Output()
+	if err != nil {
+		t.Fatalf("go tool -n opa: %v", err)
+	}
+	opa := string(bytes.TrimSpace(where))
+	dir := t.TempDir()
+	bundle := filepath.Join(dir, "bundle.tar.gz")
+	build := exec.Command(opa, "build", "--bundle", ".", "--ignore", "*_test.rego", "--output", bundle)
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("opa build: %v\n%s", err, out)
+	}
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	srv := exec.CommandContext(ctx, opa, "run", "--server", "--addr", addr, "--log-level", "error", "--bundle", bundle)
+	var logs bytes.Buffer
+	srv.Stdout, srv.Stderr = &logs, &logs
+	srv.WaitDelay = 5 * time.Second
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); srv.Wait() })
+	base := "http://" + addr
+	waitHealthy(t, base, &logs)
+
+	engine, err := policies.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plans, _ := filepath.Glob("../examples/*.json")
+	clean, _ := filepath.Glob("../examples/clean/*.json")
+	plans = append(plans, clean...)
+	if len(plans) < 15 {
+		t.Fatalf("found %d example plans", len(plans))
+	}
+	seen := 0
+	for _, p := range plans {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan map[string]any
+		if err := json.Unmarshal(data, &plan); err != nil {
+			t.Fatal(err)
+		}
+		res, err := engine.Plan(context.Background(), plan)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for _, f := range res.Findings {
+			want = append(want, fmt.Sprintf("%s %s %s %s %s", f.Rule, f.Severity, f.Kind, f.Address, f.Msg))
+		}
+		got := ask(t, base+"/v1/data/earsim/terraform/findings", data)
+		slices.Sort(want)
+		slices.Sort(got)
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("%s: OPA server and earsim disagree (-earsim +server):\n%s", p, d)
+		}
+		seen += len(got)
+	}
+	if seen < 15 {
+		t.Errorf("the server reported %d findings over all examples; the examples have more", seen)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func waitHealthy(t *testing.T, base string, logs *bytes.Buffer) {
+	deadline := time.Now().Add(2 * time.Minute) // the first `go tool opa` may build OPA
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(base + "/health?bundles")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("OPA server did not become healthy:\n%s", logs.String())
+}
+
+// ask POSTs a plan as the input and returns the findings as comparable lines.
+func ask(t *testing.T, url string, plan []byte) []string {
+	body := append(append([]byte(`{"input":`), plan...), '}')
+	resp, err := http.Post(url, "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("OPA server: %s\n%s", resp.Status, raw)
+	}
+	var out struct {
+		Result struct {
+			Deny, Warn []map[string]any
+		} `json:"result"`
+	}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, f := range append(out.Result.Deny, out.Result.Warn...) {
+		lines = append(lines, fmt.Sprintf("%v %v %v %v %v", f["rule"], f["severity"], f["kind"], f["address"], f["msg"]))
+	}
+	return lines
+}
