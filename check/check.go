@@ -9,6 +9,7 @@ package check
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"slices"
 	"strings"
 	"time"
@@ -91,6 +92,7 @@ type Options struct {
 	Kind         string        // force an input kind; empty detects it
 	Suppressions []Suppression // from LoadSuppressions
 	Today        time.Time     // the date suppressions expire against
+	FS           fs.FS         // read inputs from here instead of the file system
 }
 
 // Checker runs checks with one policy engine.
@@ -114,11 +116,15 @@ func New(e *policies.Engine) *Checker {
 // report is returned with it.
 func (c *Checker) Files(ctx context.Context, paths []string, opt Options) (*Report, error) {
 	rep := &Report{Files: []FileReport{}, rules: c.list}
+	open := osOpen
+	if opt.FS != nil {
+		open = fsOpen(opt.FS)
+	}
 	for _, p := range paths {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		fr, err := c.file(ctx, p, opt.Kind)
+		fr, err := c.file(ctx, open, p, opt.Kind)
 		if err != nil {
 			return nil, err
 		}

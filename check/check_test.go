@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/earsim/earsim/check"
+	"github.com/earsim/earsim/examples"
 	"github.com/earsim/earsim/policies"
 	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -32,18 +33,14 @@ func checker(t *testing.T) *check.Checker {
 	return check.New(e)
 }
 
-// examples lists every example input, paths relative to the repository root
+// inputs lists every example input, paths relative to the repository root
 // (the tests run from there).
-func examples(t *testing.T) []string {
+func inputs(t *testing.T) []string {
 	t.Helper()
 	t.Chdir("..")
 	var out []string
-	for _, pat := range []string{"examples/*.json", "examples/clean/*.json", "examples/state/*.yaml", "examples/requests/*.json"} {
-		m, err := filepath.Glob(pat)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, m...)
+	for _, p := range examples.Inputs() {
+		out = append(out, filepath.Join("examples", p))
 	}
 	if len(out) < 20 {
 		t.Fatalf("found %d examples, want at least 20", len(out))
@@ -52,9 +49,7 @@ func examples(t *testing.T) []string {
 }
 
 func golden(path string) string {
-	rel := strings.TrimPrefix(filepath.ToSlash(path), "examples/")
-	rel = strings.TrimSuffix(strings.ReplaceAll(rel, "/", "__"), filepath.Ext(rel))
-	return filepath.Join("examples", "expected", rel+".json")
+	return filepath.Join("examples", examples.Golden(strings.TrimPrefix(filepath.ToSlash(path), "examples/")))
 }
 
 // TestExamplesMatchGoldens: each example reports exactly its golden
@@ -62,13 +57,13 @@ func golden(path string) string {
 // every other at least one.
 func TestExamplesMatchGoldens(t *testing.T) {
 	c := checker(t)
-	for _, path := range examples(t) {
+	for _, path := range inputs(t) {
 		rep, err := c.Files(context.Background(), []string{path}, check.Options{})
 		if err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}
 		got := rep.Files[0].Findings
-		clean := strings.Contains(path, "clean")
+		clean := examples.Clean(path)
 		if clean && rep.Fails(check.LevelWarning) {
 			t.Errorf("%s: clean example has an error or warning: %+v", path, got)
 		}
@@ -104,7 +99,7 @@ func TestExamplesMatchGoldens(t *testing.T) {
 // TestExamplesCoverTheRulesAPlanShows: the violating plan examples exercise
 // every rule a plan can make visible.
 func TestExamplesCoverTheRulesAPlanShows(t *testing.T) {
-	paths := examples(t)
+	paths := inputs(t)
 	rep, err := checker(t).Files(context.Background(), paths, check.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -156,7 +151,7 @@ func TestProviderShapesAgree(t *testing.T) {
 	c := checker(t)
 	dir := t.TempDir()
 	n := 0
-	for _, path := range examples(t) {
+	for _, path := range inputs(t) {
 		if filepath.Ext(path) != ".json" || strings.Contains(path, "requests") {
 			continue
 		}
@@ -203,7 +198,7 @@ func TestProviderShapesAgree(t *testing.T) {
 // finding and an expired suppression included, validates against the SARIF
 // 2.1.0 schema (testdata, from the schemastore copy of the OASIS schema).
 func TestSARIFValidates(t *testing.T) {
-	paths := examples(t)
+	paths := inputs(t)
 	comp := jsonschema.NewCompiler()
 	sch, err := comp.Compile("check/testdata/sarif-2.1.0-rtm.5.json")
 	if err != nil {
@@ -250,7 +245,7 @@ func TestSARIFValidates(t *testing.T) {
 
 // TestSecretNeverPrinted: no format writes the Azure secret of a plan.
 func TestSecretNeverPrinted(t *testing.T) {
-	paths := examples(t)
+	paths := inputs(t)
 	rep, err := checker(t).Files(context.Background(), paths, check.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"strings"
@@ -75,10 +76,24 @@ func hasKey(t []byte, key string) bool {
 	}
 }
 
-func (c *Checker) file(ctx context.Context, path, kind string) (FileReport, error) {
-	f, err := os.Open(path)
+// opener opens an input by name: os.Open, or an fs.FS's Open.
+type opener func(name string) (io.ReadCloser, error)
+
+func osOpen(name string) (io.ReadCloser, error) { return os.Open(name) }
+
+func fsOpen(fsys fs.FS) opener {
+	return func(name string) (io.ReadCloser, error) { return fsys.Open(name) }
+}
+
+func (c *Checker) file(ctx context.Context, open opener, path, kind string) (FileReport, error) {
+	f, err := open(path)
 	if err != nil {
-		return FileReport{}, &InputError{File: path, Msg: strings.TrimPrefix(err.Error(), "open "+path+": ")}
+		msg := err.Error()
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			msg = pe.Err.Error()
+		}
+		return FileReport{}, &InputError{File: path, Msg: msg}
 	}
 	defer f.Close()
 	br := bufio.NewReaderSize(f, peekSize)
@@ -99,9 +114,9 @@ func (c *Checker) file(ctx context.Context, path, kind string) (FileReport, erro
 	fr := FileReport{File: path, Kind: kind, Findings: []Finding{}}
 	switch kind {
 	case KindPlan:
-		err = c.plan(ctx, path, br, &fr)
+		err = c.plan(ctx, open, path, br, &fr)
 	case KindRequest:
-		err = c.request(path, br, &fr)
+		err = c.request(open, path, br, &fr)
 	case KindState:
 		err = c.state(path, br, &fr)
 	default:
@@ -115,15 +130,15 @@ func (c *Checker) file(ctx context.Context, path, kind string) (FileReport, erro
 }
 
 // decodeJSON decodes one JSON object from r; errors name the line.
-func decodeJSON(path string, r io.Reader) (map[string]any, error) {
+func decodeJSON(open opener, path string, r io.Reader) (map[string]any, error) {
 	dec := json.NewDecoder(r)
 	dec.UseNumber()
 	var doc map[string]any
 	if err := dec.Decode(&doc); err != nil {
-		return nil, jsonError(path, dec, err)
+		return nil, jsonError(open, path, err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, &InputError{File: path, Line: lineAt(path, dec.InputOffset()), Msg: "invalid JSON: more than one value"}
+		return nil, &InputError{File: path, Line: lineAt(open, path, dec.InputOffset()), Msg: "invalid JSON: more than one value"}
 	}
 	if doc == nil {
 		return nil, &InputError{File: path, Line: 1, Msg: "invalid input: expected a JSON object"}
@@ -131,24 +146,24 @@ func decodeJSON(path string, r io.Reader) (map[string]any, error) {
 	return doc, nil
 }
 
-func jsonError(path string, dec *json.Decoder, err error) error {
+func jsonError(open opener, path string, err error) error {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &se):
-		return &InputError{File: path, Line: lineAt(path, se.Offset), Msg: "invalid JSON: " + se.Error()}
+		return &InputError{File: path, Line: lineAt(open, path, se.Offset), Msg: "invalid JSON: " + se.Error()}
 	case errors.As(err, &te):
-		return &InputError{File: path, Line: lineAt(path, te.Offset), Msg: "invalid input: expected a JSON object"}
+		return &InputError{File: path, Line: lineAt(open, path, te.Offset), Msg: "invalid input: expected a JSON object"}
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		return &InputError{File: path, Line: lineAt(path, math.MaxInt64), Msg: "invalid JSON: unexpected end of file"}
+		return &InputError{File: path, Line: lineAt(open, path, math.MaxInt64), Msg: "invalid JSON: unexpected end of file"}
 	}
 	return &InputError{File: path, Msg: "invalid JSON: " + err.Error()}
 }
 
 // lineAt returns the 1-based line of a byte offset, reading the file again
 // rather than keeping it in memory.
-func lineAt(path string, off int64) int {
-	f, err := os.Open(path)
+func lineAt(open opener, path string, off int64) int {
+	f, err := open(path)
 	if err != nil {
 		return 0
 	}
@@ -170,8 +185,8 @@ func lineAt(path string, off int64) int {
 
 // addressLines finds the line of each `"address": "A"` after the
 // resource_changes key, in one streaming pass.
-func addressLines(path string, addrs map[string]int) {
-	f, err := os.Open(path)
+func addressLines(open opener, path string, addrs map[string]int) {
+	f, err := open(path)
 	if err != nil {
 		return
 	}
@@ -201,8 +216,8 @@ func addressLines(path string, addrs map[string]int) {
 
 func quote(s string) string { b, _ := json.Marshal(s); return string(b) }
 
-func (c *Checker) plan(ctx context.Context, path string, r io.Reader, fr *FileReport) error {
-	doc, err := decodeJSON(path, r)
+func (c *Checker) plan(ctx context.Context, open opener, path string, r io.Reader, fr *FileReport) error {
+	doc, err := decodeJSON(open, path, r)
 	if err != nil {
 		return err
 	}
@@ -231,7 +246,7 @@ func (c *Checker) plan(ctx context.Context, path string, r io.Reader, fr *FileRe
 		}
 	}
 	if len(lines) > 0 {
-		addressLines(path, lines)
+		addressLines(open, path, lines)
 	}
 	for _, x := range res.Findings {
 		f := c.finding(x.Rule, x.Severity, x.Kind, x.Msg, x.Code, x.Address, path, x.Target)
@@ -243,8 +258,8 @@ func (c *Checker) plan(ctx context.Context, path string, r io.Reader, fr *FileRe
 
 // request judges one Atlas request: the policy input as the simulator
 // builds it ({op, project, request, azure?, actor?}).
-func (c *Checker) request(path string, r io.Reader, fr *FileReport) error {
-	doc, err := decodeJSON(path, r)
+func (c *Checker) request(open opener, path string, r io.Reader, fr *FileReport) error {
+	doc, err := decodeJSON(open, path, r)
 	if err != nil {
 		return err
 	}

@@ -3,11 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io/fs"
+	"path"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/earsim/earsim/check"
 	"github.com/earsim/earsim/conformance"
+	"github.com/earsim/earsim/examples"
 	"github.com/earsim/earsim/policies"
 	"github.com/earsim/earsim/scenarios"
 )
@@ -15,9 +20,10 @@ import (
 // runDemo is the README's main job on its embedded default: the mock on a
 // loopback port with the whole conformance suite against it over HTTP with
 // digest authentication, then every bundled scenario on the simulator, and
+// `earsim check` on the bundled examples against their golden findings, and
 // one summary with counts per rule ID.
 func runDemo(ctx context.Context, args []string, e *env) int {
-	fs := e.flags("demo", "", "Start the embedded mock on a loopback port and run every Gherkin feature against it\nover HTTP with digest authentication; run every bundled scenario on the simulator;\nprint one summary with counts per rule ID. Exit 0 when all pass.")
+	fs := e.flags("demo", "", "Start the embedded mock on a loopback port and run every Gherkin feature against it\nover HTTP with digest authentication; run every bundled scenario on the simulator;\nrun earsim check on the bundled examples against their golden findings;\nprint one summary with counts per rule ID. Exit 0 when all pass.")
 	if code, done := e.parse(fs, args); done {
 		return code
 	}
@@ -30,7 +36,7 @@ func runDemo(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintf(e.stderr, "earsim demo: %v\n", err)
 		return exitCannot
 	}
-	type tally struct{ features, featuresPassed, scenarios, scenariosPassed int }
+	type tally struct{ features, featuresPassed, scenarios, scenariosPassed, checks int }
 	perRule := map[string]*tally{}
 	get := func(id string) *tally {
 		if perRule[id] == nil {
@@ -89,17 +95,25 @@ func runDemo(ctx context.Context, args []string, e *env) int {
 		}
 	}
 
+	// 3. The policy check on the bundled examples, against their goldens.
+	exChecked, exFails, err := demoCheck(ctx, engine, func(id string) { get(id).checks++ })
+	if err != nil {
+		fmt.Fprintf(e.stderr, "earsim demo: %v\n", err)
+		return exitCannot
+	}
+
 	fmt.Fprintf(e.stdout, "earsim demo: %d features over HTTP with digest auth against the embedded mock (%s);\n", fPassed+fFailed, d.BaseURL)
-	fmt.Fprintf(e.stdout, "             %d bundled scenarios on the simulator; the Rego policies decide both\n\n", len(rep.Scenarios))
+	fmt.Fprintf(e.stdout, "             %d bundled scenarios on the simulator; earsim check on %d example inputs;\n", len(rep.Scenarios), exChecked)
+	fmt.Fprintf(e.stdout, "             the Rego policies decide all three\n\n")
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "RULE\tFEATURES\tSCENARIOS\tTITLE")
+	fmt.Fprintln(tw, "RULE\tFEATURES\tSCENARIOS\tCHECK\tTITLE")
 	uncovered := 0
 	for _, r := range engine.Catalog() {
 		t := get(r.ID)
 		if t.features+t.scenarios == 0 {
 			uncovered++
 		}
-		fmt.Fprintf(tw, "%s\t%d/%d\t%d/%d\t%s\n", r.ID, t.featuresPassed, t.features, t.scenariosPassed, t.scenarios, r.Title)
+		fmt.Fprintf(tw, "%s\t%d/%d\t%d/%d\t%d\t%s\n", r.ID, t.featuresPassed, t.features, t.scenariosPassed, t.scenarios, t.checks, r.Title)
 	}
 	tw.Flush()
 	fmt.Fprintln(e.stdout)
@@ -116,8 +130,46 @@ func runDemo(ctx context.Context, args []string, e *env) int {
 	}
 	fmt.Fprintf(e.stdout, "features: %d passed, %d failed\n", fPassed, fFailed)
 	fmt.Fprintf(e.stdout, "scenarios: %d passed, %d failed\n", rep.Passed, rep.Failed)
-	if fFailed > 0 || rep.Failed > 0 || uncovered > 0 {
+	for _, f := range exFails {
+		fmt.Fprintf(e.stdout, "FAIL check %s\n", f)
+	}
+	fmt.Fprintf(e.stdout, "check: %d of %d examples report exactly their golden findings\n", exChecked-len(exFails), exChecked)
+	if fFailed > 0 || rep.Failed > 0 || uncovered > 0 || len(exFails) > 0 {
 		return exitFound
 	}
 	return exitOK
+}
+
+// demoCheck runs the policy check on each embedded example and compares its
+// findings with the example's golden; count is called per finding's rule.
+func demoCheck(ctx context.Context, engine *policies.Engine, count func(rule string)) (int, []string, error) {
+	c := check.New(engine)
+	fsys := examples.FS()
+	var fails []string
+	inputs := examples.Inputs()
+	for _, in := range inputs {
+		rep, err := c.Files(ctx, []string{in}, check.Options{FS: fsys})
+		if err != nil {
+			return 0, nil, fmt.Errorf("example %s: %w", in, err)
+		}
+		got := rep.Files[0].Findings
+		for i := range got {
+			got[i].File = path.Join("examples", got[i].File) // as the goldens name it, from the repository root
+			count(got[i].Rule)
+		}
+		want, err := fs.ReadFile(fsys, examples.Golden(in))
+		if err != nil {
+			return 0, nil, fmt.Errorf("example %s: golden: %w", in, err)
+		}
+		var golden []check.Finding
+		if err := json.Unmarshal(want, &golden); err != nil {
+			return 0, nil, fmt.Errorf("example %s: golden: %w", in, err)
+		}
+		a, _ := json.Marshal(golden)
+		b, _ := json.Marshal(got)
+		if !bytes.Equal(a, b) {
+			fails = append(fails, fmt.Sprintf("examples/%s: findings differ from examples/%s", in, examples.Golden(in)))
+		}
+	}
+	return len(inputs), fails, nil
 }
