@@ -50,10 +50,11 @@ fuzz:
 ## bench: the Go benchmarks, then the load runs of the mock beside Prism
 ## (scripts/load.sh); results go into docs/BENCHMARKS.md with this command
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -count 1 ./policies ./scenarios
+	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -count 1 ./policies ./scenarios ./check
 	$(GO) test -run '^$$' -bench . -benchtime 10x -count 1 ./conformance
 	$(GO) test -run '^$$' -bench . -benchtime 3x -count 1 ./explore
 	bash scripts/load.sh
+	bash scripts/check-bench.sh
 
 clean:
 	rm -rf bin

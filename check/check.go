@@ -10,8 +10,10 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/earsim/earsim/policies"
@@ -120,15 +122,34 @@ func (c *Checker) Files(ctx context.Context, paths []string, opt Options) (*Repo
 	if opt.FS != nil {
 		open = fsOpen(opt.FS)
 	}
-	for _, p := range paths {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		fr, err := c.file(ctx, open, p, opt.Kind)
+	// Inputs are independent: check them on every core, report in order.
+	results := make([]FileReport, len(paths))
+	errs := make([]error, len(paths))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(paths)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if err := ctx.Err(); err != nil {
+					errs[i] = err
+					continue
+				}
+				results[i], errs[i] = c.file(ctx, open, paths[i], opt.Kind)
+			}
+		}()
+	}
+	for i := range paths {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i, err := range errs {
 		if err != nil {
 			return nil, err
 		}
-		rep.Files = append(rep.Files, fr)
+		rep.Files = append(rep.Files, results[i])
 	}
 	applySuppressions(rep, opt.Suppressions, opt.Today)
 	rep.summarize()
