@@ -106,6 +106,12 @@ type Checker struct {
 
 // New returns a Checker on the engine.
 func New(e *policies.Engine) *Checker {
+	judgedOnce.Do(func() {
+		judged = typeFilter{}
+		for _, t := range e.PlanTypes() {
+			judged[t] = true
+		}
+	})
 	c := &Checker{engine: e, rules: map[string]policies.Rule{}, list: e.Catalog()}
 	for _, r := range c.list {
 		c.rules[r.ID] = r

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -284,5 +285,57 @@ func TestBadInputNamesTheFile(t *testing.T) {
 		if name == "truncated.json" && ie.Line != 3 {
 			t.Errorf("%s: line %d, want 3", name, ie.Line)
 		}
+	}
+}
+
+// TestPlanModulesAndOtherResources: prior-state resources inside child
+// modules count (the endpoint that freezes the vault name lives in a
+// module), data sources are skipped, and thousands of resources of other
+// types are counted as ignored, not judged.
+func TestPlanModulesAndOtherResources(t *testing.T) {
+	t.Chdir("..")
+	data, err := os.ReadFile("examples/imm-01-vault-rename.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plan map[string]any
+	if err := json.Unmarshal(data, &plan); err != nil {
+		t.Fatal(err)
+	}
+	root := plan["prior_state"].(map[string]any)["values"].(map[string]any)["root_module"].(map[string]any)
+	var keep, moved []any
+	for _, r := range root["resources"].([]any) {
+		if r.(map[string]any)["type"] == "mongodbatlas_encryption_at_rest_private_endpoint" {
+			moved = append(moved, r)
+		} else {
+			keep = append(keep, r)
+		}
+	}
+	if len(moved) == 0 {
+		t.Fatal("the example has no endpoint in its prior state")
+	}
+	root["resources"] = keep
+	root["child_modules"] = []any{map[string]any{"address": "module.network", "resources": moved}}
+	rcs := plan["resource_changes"].([]any)
+	for i := range 5000 {
+		rcs = append(rcs, map[string]any{"address": fmt.Sprintf("aws_s3_bucket.b%d", i), "mode": "managed", "type": "aws_s3_bucket",
+			"change": map[string]any{"actions": []any{"create"}, "before": nil, "after": map[string]any{"bucket": "b"}}})
+	}
+	rcs = append(rcs, map[string]any{"address": "data.mongodbatlas_project.p", "mode": "data", "type": "mongodbatlas_project",
+		"change": map[string]any{"actions": []any{"read"}}})
+	plan["resource_changes"] = rcs
+	out, _ := json.Marshal(plan)
+	p := filepath.Join(t.TempDir(), "plan.json")
+	os.WriteFile(p, out, 0o644)
+	rep, err := checker(t).Files(context.Background(), []string{p}, check.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := rep.Files[0]
+	if f.Ignored != 5000 {
+		t.Errorf("ignored %d resource changes, want 5000", f.Ignored)
+	}
+	if len(f.Findings) != 1 || f.Findings[0].Rule != "EAR-IMM-01" {
+		t.Errorf("findings %+v, want one EAR-IMM-01 (the endpoint is in a child module)", f.Findings)
 	}
 }

@@ -217,28 +217,19 @@ func addressLines(open opener, path string, addrs map[string]int) {
 func quote(s string) string { b, _ := json.Marshal(s); return string(b) }
 
 func (c *Checker) plan(ctx context.Context, open opener, path string, r io.Reader, fr *FileReport) error {
-	doc, err := decodeJSON(open, path, r)
+	doc, skipped, err := decodePlan(open, path, r)
 	if err != nil {
 		return err
 	}
-	v, _ := doc["format_version"].(string)
-	if v == "" {
-		return &InputError{File: path, Line: 1, Msg: "not a Terraform plan: no format_version (write plans with terraform show -json)"}
-	}
-	if !strings.HasPrefix(v, "1.") {
+	if v, _ := doc["format_version"].(string); !strings.HasPrefix(v, "1.") {
 		return &InputError{File: path, Line: 1, Msg: fmt.Sprintf("unsupported plan format_version %q: earsim reads 1.x (Terraform 1.0 and later)", v)}
-	}
-	if rc, ok := doc["resource_changes"]; ok {
-		if _, ok := rc.([]any); !ok && rc != nil {
-			return &InputError{File: path, Line: 1, Msg: "invalid plan: resource_changes must be a list"}
-		}
 	}
 	res, err := c.engine.Plan(ctx, doc)
 	doc = nil
 	if err != nil {
 		return &InputError{File: path, Msg: "policy evaluation: " + err.Error()}
 	}
-	fr.Ignored = res.Ignored
+	fr.Ignored = res.Ignored + skipped
 	lines := map[string]int{}
 	for _, x := range res.Findings {
 		if !strings.HasPrefix(x.Address, "project ") {

@@ -140,3 +140,13 @@ func TestAdmitReturnsViolationsWithMetadata(t *testing.T) {
 		t.Fatalf("got %+v, want %+v", res.Err, want)
 	}
 }
+
+// TestPlanTypes: the resource types the Terraform entry point reads, which
+// earsim check keeps when it decodes a plan.
+func TestPlanTypes(t *testing.T) {
+	got := policies.MustDefault().PlanTypes()
+	want := []string{"mongodbatlas_advanced_cluster", "mongodbatlas_encryption_at_rest", "mongodbatlas_encryption_at_rest_private_endpoint", "mongodbatlas_project"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("PlanTypes() = %v, want %v", got, want)
+	}
+}

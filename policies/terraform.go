@@ -68,3 +68,14 @@ func (e *Engine) Plan(ctx context.Context, plan map[string]any) (PlanResult, err
 	}
 	return r, nil
 }
+
+// PlanTypes lists the resource types the Terraform entry point reads
+// (terraform.rego's types); a plan's other resources can be dropped before
+// evaluation without changing the findings.
+func (e *Engine) PlanTypes() []string {
+	rs, err := rego.New(rego.Query("data.earsim.terraform.types"), rego.Compiler(e.compiler)).Eval(context.Background())
+	if err != nil || len(rs) != 1 {
+		return nil
+	}
+	return strs(rs[0].Expressions[0].Value)
+}
