@@ -6,7 +6,7 @@ GO        ?= go
 FUZZTIME  ?= 30s
 BENCHTIME ?= 2s
 
-.PHONY: all build test bench lint fuzz policies bundle clean
+.PHONY: all build test bench lint fuzz policies bundle ecosystem clean
 
 all: lint test
 
@@ -33,6 +33,15 @@ bundle:
 	@mkdir -p bin
 	cd policies && $(GO) tool opa build --bundle . --ignore '*_test.rego' --output ../bin/earsim-bundle.tar.gz
 	@echo "bin/earsim-bundle.tar.gz: data.earsim.terraform.findings, data.earsim.admission.decision, data.earsim.state.report"
+
+## ecosystem: the policies unchanged under conftest (the pinned version, built
+## into .cache/ on first use): its verdict on every example plan must equal
+## earsim check's (check/conftest_test.go). Not in `make test`: building
+## conftest takes minutes.
+CONFTEST_VERSION ?= v0.71.1
+ecosystem:
+	@test -x .cache/conftest/conftest || GOBIN=$(CURDIR)/.cache/conftest $(GO) install github.com/open-policy-agent/conftest@$(CONFTEST_VERSION)
+	EARSIM_CONFTEST=$(CURDIR)/.cache/conftest/conftest $(GO) test -count=1 -run 'TestConftestAgrees' -v ./check
 
 ## lint: gofmt, go vet, opa fmt and opa check --strict
 lint:
