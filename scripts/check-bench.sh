@@ -25,7 +25,7 @@ one=examples/imm-01-vault-rename.json
 # run LABEL CMD...: wall seconds and peak RSS of one run (exit 1 is a finding, not a failure)
 run() { local label=$1; shift
   /usr/bin/time -f "%e %M" -o "$dir/time" "$@" >/dev/null 2>&1 || true
-  read -r secs kb <"$dir/time"; echo "| $label | $secs | $(( kb / 1024 )) |"; }
+  read -r secs kb < <(tail -n 1 "$dir/time"); echo "| $label | $secs | $(( kb / 1024 )) |"; }
 
 echo "1,000 plans (same files, same policies), $(nproc) cores"
 echo "| run | seconds | peak RSS MB |"
