@@ -114,7 +114,7 @@ func TestExamplesCoverTheRulesAPlanShows(t *testing.T) {
 	for _, id := range []string{
 		"EAR-IMM-01", "EAR-PN-01", "EAR-DIS-01", "EAR-DIS-02", "EAR-TIER-01", "EAR-TIER-02", "EAR-TIER-03",
 		"EAR-ORD-01", "EAR-ORD-02", "EAR-ORD-03", "EAR-PROJ-02", "EAR-MR-01", "EAR-MR-02", "EAR-MR-03",
-		"EAR-CRED-03", "EAR-ROT-01", "EAR-PE-06", "EAR-PE-07",
+		"EAR-CRED-01", "EAR-CRED-03", "EAR-ROT-01", "EAR-PE-01", "EAR-PE-06", "EAR-PE-07", "EAR-PROJ-03",
 	} {
 		if !seen[id] {
 			t.Errorf("no example shows %s", id)
