@@ -118,7 +118,7 @@ func (c *Checker) file(ctx context.Context, open opener, path, kind string) (Fil
 	case KindRequest:
 		err = c.request(open, path, br, &fr)
 	case KindState:
-		err = c.state(path, br, &fr)
+		err = c.state(open, path, br, &fr)
 	default:
 		return fr, &InputError{File: path, Msg: fmt.Sprintf("unknown input kind %q (want %s)", kind, strings.Join(Kinds, ", "))}
 	}
@@ -269,18 +269,23 @@ func (c *Checker) request(open opener, path string, r io.Reader, fr *FileReport)
 	if err != nil {
 		return &InputError{File: path, Msg: "policy evaluation: " + err.Error()}
 	}
+	line := firstLine(open, path, []byte(`"request"`))
 	for _, v := range d.Deny {
-		fr.Findings = append(fr.Findings, c.finding(v.Rule, "error", "refusal", v.Msg, v.Code, "$.request", path, nil))
+		f := c.finding(v.Rule, "error", "refusal", v.Msg, v.Code, "$.request", path, nil)
+		f.Line = line
+		fr.Findings = append(fr.Findings, f)
 	}
 	for _, w := range d.Warn {
-		fr.Findings = append(fr.Findings, c.finding(w.Rule, w.Severity, "forecast", w.Msg, "", "$.request", path, w.Target))
+		f := c.finding(w.Rule, w.Severity, "forecast", w.Msg, "", "$.request", path, w.Target)
+		f.Line = line
+		fr.Findings = append(fr.Findings, f)
 	}
 	return nil
 }
 
 // state judges a desired state: the world of a scenario file, built on the
 // simulator and inspected project by project.
-func (c *Checker) state(path string, r io.Reader, fr *FileReport) error {
+func (c *Checker) state(open opener, path string, r io.Reader, fr *FileReport) error {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return &InputError{File: path, Msg: err.Error()}
@@ -293,6 +298,12 @@ func (c *Checker) state(path string, r io.Reader, fr *FileReport) error {
 	if err != nil {
 		return asInputError(path, err)
 	}
+	line := firstLine(open, path, []byte("world:")) // findings are about the world as a whole
+	defer func() {
+		for i := range fr.Findings {
+			fr.Findings[i].Line = line
+		}
+	}()
 	for _, p := range rp.Machine.State().Projects {
 		rep := rp.Machine.Report(p.ID)
 		res := "project " + p.ID
@@ -344,4 +355,21 @@ func completeRequest(doc map[string]any) {
 		after[k] = v
 	}
 	req["after"] = after
+}
+
+// firstLine is the line of the first occurrence of needle, 0 if none.
+func firstLine(open opener, path string, needle []byte) int {
+	f, err := open(path)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<30)
+	for line := 1; sc.Scan(); line++ {
+		if bytes.Contains(sc.Bytes(), needle) {
+			return line
+		}
+	}
+	return 0
 }
