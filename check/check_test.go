@@ -25,7 +25,7 @@ var update = flag.Bool("update", false, "rewrite the golden findings in examples
 
 const secret = "s3cr3t-value-never-printed" // the secret every example plan carries
 
-func checker(t *testing.T) *check.Checker {
+func checker(t testing.TB) *check.Checker {
 	t.Helper()
 	e, err := policies.Default()
 	if err != nil {
