@@ -31,3 +31,15 @@ condition contains key_02.inaccessible(c) if {
 	lib.key_unusable(lib.enc.keyIdentifier)
 	some c in lib.cmk_clusters
 }
+
+# A cluster that turns customer key management on while the project's key is
+# disabled or deleted cannot read its data either (found by earsim explore:
+# disable the key, take every cluster off CMK, put one back on).
+warn contains key_02.inaccessible(c) if {
+	input.op in {"CreateCluster", "UpdateCluster"}
+	lib.cmk_enabled
+	lib.key_unusable(lib.enc.keyIdentifier)
+	c := input.request.cluster
+	lib.uses_cmk(c)
+	not c.name in {x.name | some x in lib.cmk_clusters}
+}

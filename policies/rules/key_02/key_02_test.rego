@@ -29,3 +29,23 @@ test_deleted_key_in_use_makes_data_inaccessible if {
 }
 
 test_usable_key_is_fine if count(condition) == 0 with input as f.state(p, 0)
+
+disabled := object.union(f.azure, {"keys": [object.union(f.azure.keys[0], {"enabled": false})]})
+
+test_turning_cmk_on_with_a_disabled_key_is_a_hazard if {
+	off := f.project({"clusters": [f.cluster("a", {})]})
+	x := object.union(f.input_for("UpdateCluster", {"clusterName": "a", "cluster": f.cmk("a", ["US_CENTRAL"])}, off), {"azure": disabled})
+	some w in warn with input as x
+	w.effect == "DataInaccessible"
+	w.target == {"cluster": "a"}
+}
+
+test_a_cmk_cluster_already_counted_is_not_forecast_again if {
+	x := object.union(f.input_for("UpdateCluster", {"clusterName": "a", "cluster": f.cmk("a", ["US_CENTRAL"])}, p), {"azure": disabled})
+	count(warn) == 0 with input as x
+}
+
+test_turning_cmk_on_with_a_usable_key_is_fine if {
+	off := f.project({"clusters": [f.cluster("a", {})]})
+	count(warn) == 0 with input as f.input_for("CreateCluster", {"clusterName": "a", "cluster": f.cmk("a", ["US_CENTRAL"])}, off)
+}
