@@ -16,8 +16,11 @@ type Action struct {
 // Actions lists what can happen next in a world: every Atlas operation and
 // Azure event of the model with bounded parameters (two regions, the
 // endpoints and clusters that exist, the seed's two configurations, two key
-// versions), and the clock moving by the timers' quantum.
-func Actions(s *sim.State) []Action {
+// versions), and the clock moving by the timers' quantum. all adds the
+// cluster and key operations (pause, CMK on and off per cluster, disabling the
+// key in use, removing an approved connection): a larger space, opt-in
+// (--all-ops) so that the default depth-8 search stays minutes, not hours.
+func Actions(s *sim.State, all bool) []Action {
 	var out []Action
 	add := func(cmd sim.Command, step string) { out = append(out, Action{Cmd: cmd, Step: step}) }
 	for i := range s.Projects {
@@ -51,6 +54,9 @@ func Actions(s *sim.State) []Action {
 				patch(fmt.Sprintf("{keyIdentifier: %q}", to), &sim.AzureKeyVaultPatch{KeyIdentifier: &to})
 			}
 			if k := s.Azure.Key(enc.KeyIdentifier); k != nil {
+				if all && k.Enabled {
+					add(sim.Command{Op: sim.DisableKey, KeyIdentifier: enc.KeyIdentifier}, fmt.Sprintf("{do: DisableKey, keyIdentifier: %q}", enc.KeyIdentifier))
+				}
 				if k.AccessGranted {
 					add(sim.Command{Op: sim.RevokeKeyAccess, GroupID: g}, "{do: RevokeKeyAccess"+gy+"}")
 				} else {
@@ -70,11 +76,26 @@ func Actions(s *sim.State) []Action {
 			if e.Connection == sim.ConnectionPending || e.Connection == sim.ConnectionApproved {
 				add(sim.Command{Op: sim.RejectConnection, GroupID: g, EndpointID: e.ID}, "{do: RejectConnection"+ey+"}")
 			}
+			if all && e.Connection == sim.ConnectionApproved {
+				add(sim.Command{Op: sim.RemoveConnection, GroupID: g, EndpointID: e.ID}, "{do: RemoveConnection"+ey+"}")
+			}
 		}
 		for _, c := range p.Clusters {
+			cy := gy + ", clusterName: " + c.Name
 			if c.Paused {
-				add(sim.Command{Op: sim.ResumeCluster, GroupID: g, ClusterName: c.Name}, "{do: ResumeCluster"+gy+", clusterName: "+c.Name+"}")
+				add(sim.Command{Op: sim.ResumeCluster, GroupID: g, ClusterName: c.Name}, "{do: ResumeCluster"+cy+"}")
+				continue
 			}
+			if !all {
+				continue
+			}
+			add(sim.Command{Op: sim.PauseCluster, GroupID: g, ClusterName: c.Name}, "{do: PauseCluster"+cy+"}")
+			to := "AZURE"
+			if c.EncryptionAtRestProvider == "AZURE" {
+				to = "NONE"
+			}
+			add(sim.Command{Op: sim.UpdateCluster, GroupID: g, ClusterName: c.Name, Cluster: &sim.ClusterSpec{EncryptionAtRestProvider: to}},
+				"{do: UpdateCluster"+cy+", cluster: {encryptionAtRestProvider: "+to+"}}")
 		}
 	}
 	add(sim.Command{Op: sim.Advance, Seconds: sim.ProvisioningSeconds}, fmt.Sprintf("{advance: %d}", sim.ProvisioningSeconds))

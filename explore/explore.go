@@ -31,6 +31,8 @@ type Options struct {
 	// KeepGoing records the first violation and searches on to the bound
 	// (for measuring a whole search, e.g. beside an allow-all hook).
 	KeepGoing bool
+	// AllOps widens the alphabet with the cluster and key operations (Actions).
+	AllOps bool
 }
 
 // Stats describe a search so far.
@@ -106,7 +108,7 @@ func BFS(ctx context.Context, opt Options) (Result, error) {
 				res.Stats.Elapsed = time.Since(start)
 				return res, nil
 			}
-			for _, a := range Actions(n.m.State()) {
+			for _, a := range Actions(n.m.State(), opt.AllOps) {
 				cmd := a.Cmd
 				child := n.m.Fork()
 				before := n.m.State()
@@ -118,7 +120,7 @@ func BFS(ctx context.Context, opt Options) (Result, error) {
 				res.Graph.record(before, child.State(), cmd, r)
 				path := append(append([]Action{}, n.path...), a)
 				deleted := n.deleted
-				if v := check(before, child.State(), cmd, r, deleted); v != nil && res.Violation == nil {
+				if v := check(before, child.State(), cmd, r, deleted, darkProjects(n.m)); v != nil && res.Violation == nil {
 					v.Path = path
 					for _, p := range path {
 						v.Steps = append(v.Steps, p.Step)
@@ -152,6 +154,23 @@ func BFS(ctx context.Context, opt Options) (Result, error) {
 	return res, nil
 }
 
+// darkProjects lists the projects whose current report shows their data
+// inaccessible.
+func darkProjects(m *sim.Machine) map[string]bool {
+	var out map[string]bool
+	for _, p := range m.State().Projects {
+		for _, c := range m.Report(p.ID).Conditions {
+			if c.Effect == "DataInaccessible" {
+				if out == nil {
+					out = map[string]bool{}
+				}
+				out[p.ID] = true
+			}
+		}
+	}
+	return out
+}
+
 func copyAdd(m map[string]bool, k string) map[string]bool {
 	out := make(map[string]bool, len(m)+1)
 	for x := range m {
@@ -162,7 +181,9 @@ func copyAdd(m map[string]bool, k string) map[string]bool {
 }
 
 // check returns the first broken invariant or safety property of a transition.
-func check(before, after *sim.State, cmd sim.Command, r sim.Result, deleted map[string]bool) *Violation {
+// dark names the projects whose data was already inaccessible before the
+// step (a DataInaccessible condition the policies reported then).
+func check(before, after *sim.State, cmd sim.Command, r sim.Result, deleted, dark map[string]bool) *Violation {
 	if len(r.Violations) > 0 {
 		v := r.Violations[0]
 		return &Violation{Property: v.Rule, Msg: v.Msg}
@@ -191,9 +212,10 @@ func check(before, after *sim.State, cmd sim.Command, r sim.Result, deleted map[
 				Expect: "status: 400"}
 		}
 	}
-	// Data becomes inaccessible only through a hazard the policies flagged beforehand.
+	// Data becomes inaccessible only through a hazard the policies flagged
+	// beforehand: a forecast on the request, or a project already dark.
 	for _, e := range r.Effects {
-		if e.Kind != "DataInaccessible" {
+		if e.Kind != "DataInaccessible" || dark[e.GroupID] {
 			continue
 		}
 		flagged := false

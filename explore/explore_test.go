@@ -103,3 +103,59 @@ func TestReadmeDiagramIsCurrent(t *testing.T) {
 		t.Fatalf("README.md's diagram is stale; regenerate it with earsim explore --depth 6 --format mermaid:\n%s", cmp.Diff(block, got))
 	}
 }
+
+// withoutForecast drops one rule's forecasts on cluster requests: a rule
+// that forgets to warn there.
+type withoutForecast struct {
+	sim.Checker
+	rule string
+}
+
+func (w withoutForecast) Admit(in sim.Input) (sim.Decision, error) {
+	d, err := w.Checker.Admit(in)
+	var keep []sim.Forecast
+	cluster := in["op"] == string(sim.UpdateCluster) || in["op"] == string(sim.CreateCluster)
+	for _, f := range d.Warn {
+		if !cluster || f.Rule != w.rule {
+			keep = append(keep, f)
+		}
+	}
+	d.Warn = keep
+	return d, err
+}
+
+// TestAllOpsCatchesAnUnforecastHazard: with the cluster and key operations,
+// the search reaches "disable the key, take the cluster off CMK, put it back
+// on", where data becomes inaccessible. EAR-KEY-02 forecasts that; without
+// the forecast the explorer reports hazard-flagged-first.
+func TestAllOpsCatchesAnUnforecastHazard(t *testing.T) {
+	world := []byte("name: one CMK cluster\nworld:\n  projects:\n    - encryption: {preset: example}\n      clusters:\n        - {name: c, encryptionAtRestProvider: AZURE, regions: [US_CENTRAL]}\n")
+	s, err := scenarios.ParseState("world.yaml", world)
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine := policies.MustDefault()
+	opt := explore.Options{Depth: 3, Checker: engine, World: s, Text: world, AllOps: true}
+	res, err := explore.BFS(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Violation != nil {
+		t.Fatalf("with the real rules: %s: %s\n%s", res.Violation.Property, res.Violation.Msg, strings.Join(res.Violation.Steps, "\n"))
+	}
+	opt.Checker = withoutForecast{engine, "EAR-KEY-02"}
+	res, err = explore.BFS(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := res.Violation
+	if v == nil || v.Property != "hazard-flagged-first" {
+		t.Fatalf("without the EAR-KEY-02 forecast: got %+v after %+v", v, res.Stats)
+	}
+	steps := strings.Join(v.Steps, "\n")
+	for _, want := range []string{"DisableKey", "encryptionAtRestProvider: AZURE"} {
+		if !strings.Contains(steps, want) {
+			t.Errorf("counterexample lacks %s:\n%s", want, steps)
+		}
+	}
+}

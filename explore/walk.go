@@ -29,9 +29,9 @@ func Walk(ctx context.Context, opt Options, walks, steps int, seed uint64) (Resu
 				res.Stats.Elapsed = time.Since(startT)
 				return res, nil
 			}
-			acts := Actions(m.State())
+			acts := Actions(m.State(), opt.AllOps)
 			a := acts[rng.IntN(len(acts))]
-			before := m.State()
+			before, dark := m.State(), darkProjects(m)
 			r := m.Step(a.Cmd)
 			res.Stats.Transitions++
 			if r.Err != nil {
@@ -40,7 +40,7 @@ func Walk(ctx context.Context, opt Options, walks, steps int, seed uint64) (Resu
 			res.Stats.States++
 			res.Graph.record(before, m.State(), a.Cmd, r)
 			path = append(path, a)
-			if v := check(before, m.State(), a.Cmd, r, deleted); v != nil {
+			if v := check(before, m.State(), a.Cmd, r, deleted, dark); v != nil {
 				res.Violation = shrink(m0, path, v.Property)
 				res.Stats.Elapsed = time.Since(startT)
 				return res, nil
@@ -66,12 +66,12 @@ func replay(m0 *sim.Machine, path []Action) *Violation {
 	m := m0.Fork()
 	deleted := map[string]bool{}
 	for i, a := range path {
-		before := m.State()
+		before, dark := m.State(), darkProjects(m)
 		r := m.Step(a.Cmd)
 		if r.Err != nil {
 			return nil // a shrunk path must stay a path of accepted steps
 		}
-		if v := check(before, m.State(), a.Cmd, r, deleted); v != nil {
+		if v := check(before, m.State(), a.Cmd, r, deleted, dark); v != nil {
 			if i != len(path)-1 {
 				return nil
 			}

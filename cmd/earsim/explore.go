@@ -15,12 +15,13 @@ import (
 )
 
 func runExplore(ctx context.Context, args []string, e *env) int {
-	fs := e.flags("explore", "[--depth N] [--seed N] [--walks K --steps M] [--format text|json|dot|mermaid] [--break RULE]... [FILE]",
+	fs := e.flags("explore", "[--depth N] [--seed N] [--walks K --steps M] [--all-ops] [--format text|json|dot|mermaid] [--break RULE]... [FILE]",
 		"Search the state space from a scenario file's world (or the built-in one: one project, two\nAzure regions, a single-region and a multi-region CMK cluster, a multi-cloud cluster) for a\nbroken invariant or safety property, breadth first to --depth or by random walks. A\nviolation is printed as a scenario that earsim run replays; exit 1. --format dot|mermaid\ndraws the lifecycle the search saw.")
 	depth := fs.Int("depth", 6, "breadth-first depth bound")
 	seed := fs.Uint64("seed", 1, "seed of the world and of random walks")
 	walks := fs.Int("walks", 0, "random walks instead of breadth-first search")
 	steps := fs.Int("steps", 50, "steps per random walk")
+	allOps := fs.Bool("all-ops", false, "add cluster and key operations (pause, CMK on/off per cluster, disable the key in use,\nremove an approved connection): a much larger space (depth 5 takes about 30 s)")
 	format := formatFlag(fs, "text", "json", "dot", "mermaid")
 	var breaks multi
 	fs.Var(&breaks, "break", "plant a broken rule: drop its refusals and consequences (repeatable, e.g. EAR-IMM-01)")
@@ -39,7 +40,7 @@ func runExplore(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintf(e.stderr, "earsim explore: %v\n", err)
 		return exitCannot
 	}
-	opt := explore.Options{Depth: *depth, Checker: checker}
+	opt := explore.Options{Depth: *depth, Checker: checker, AllOps: *allOps}
 	fs.Visit(func(f *flag.Flag) {
 		if f.Name == "seed" {
 			opt.Seed = seed
