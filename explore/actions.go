@@ -17,8 +17,9 @@ type Action struct {
 // Azure event of the model with bounded parameters (two regions, the
 // endpoints and clusters that exist, the seed's two configurations, two key
 // versions), and the clock moving by the timers' quantum. all adds the
-// cluster and key operations (pause, CMK on and off per cluster, disabling the
-// key in use, removing an approved connection): a larger space, opt-in
+// cluster and key operations (pause, CMK on and off per cluster, a snapshot
+// of a CMK cluster (two per project at most), disabling or deleting the key
+// in use, removing an approved connection): a larger space, opt-in
 // (--all-ops) so that the default depth-8 search stays minutes, not hours.
 func Actions(s *sim.State, all bool) []Action {
 	var out []Action
@@ -57,6 +58,9 @@ func Actions(s *sim.State, all bool) []Action {
 				if all && k.Enabled {
 					add(sim.Command{Op: sim.DisableKey, KeyIdentifier: enc.KeyIdentifier}, fmt.Sprintf("{do: DisableKey, keyIdentifier: %q}", enc.KeyIdentifier))
 				}
+				if all && !k.Deleted {
+					add(sim.Command{Op: sim.DeleteKey, KeyIdentifier: enc.KeyIdentifier}, fmt.Sprintf("{do: DeleteKey, keyIdentifier: %q}", enc.KeyIdentifier))
+				}
 				if k.AccessGranted {
 					add(sim.Command{Op: sim.RevokeKeyAccess, GroupID: g}, "{do: RevokeKeyAccess"+gy+"}")
 				} else {
@@ -90,6 +94,10 @@ func Actions(s *sim.State, all bool) []Action {
 				continue
 			}
 			add(sim.Command{Op: sim.PauseCluster, GroupID: g, ClusterName: c.Name}, "{do: PauseCluster"+cy+"}")
+			if c.EncryptionAtRestProvider == "AZURE" && len(p.Snapshots) < 2 {
+				add(sim.Command{Op: sim.CreateSnapshot, GroupID: g, ClusterName: c.Name, Snapshot: &sim.SnapshotSpec{Description: "explore"}},
+					"{do: CreateSnapshot"+cy+", snapshot: {description: explore}}")
+			}
 			to := "AZURE"
 			if c.EncryptionAtRestProvider == "AZURE" {
 				to = "NONE"
