@@ -265,7 +265,12 @@ finding(address, v, kind) := object.union(v, {
 	"severity": object.get(check_severity, v.rule, v.severity),
 })
 
-check_severity := {"EAR-MR-01": "error", "EAR-PROJ-02": "hazard"}
+# check_severity reads each rule's METADATA `check` field, where it has one.
+check_severity := {m.id: m.check |
+	some name
+	m := data.earsim.rules[name].meta
+	m.check
+}
 
 deny contains finding(i.address, v, "refusal") if {
 	some i in inputs
