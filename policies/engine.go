@@ -92,7 +92,13 @@ func (e *Engine) eval(q rego.PreparedEvalQuery, in map[string]any) (map[string]a
 	if err != nil {
 		return nil, fmt.Errorf("policy input: %w", err)
 	}
-	rs, err := q.Eval(context.Background(), rego.EvalParsedInput(v))
+	return evalValue(context.Background(), q, v)
+}
+
+// evalValue evaluates a prepared query on a converted input; the query must
+// yield one object.
+func evalValue(ctx context.Context, q rego.PreparedEvalQuery, v ast.Value) (map[string]any, error) {
+	rs, err := q.Eval(ctx, rego.EvalParsedInput(v))
 	if err != nil {
 		return nil, err
 	}

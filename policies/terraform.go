@@ -43,18 +43,15 @@ func (e *Engine) Plan(ctx context.Context, plan map[string]any) (PlanResult, err
 	if e.plan.err != nil {
 		return PlanResult{}, e.plan.err
 	}
+	// Not through the engine's document cache: a plan is seen once.
 	v, err := ast.InterfaceToValue(plan)
 	if err != nil {
 		return PlanResult{}, fmt.Errorf("policy input: %w", err)
 	}
-	rs, err := e.plan.q.Eval(ctx, rego.EvalParsedInput(v))
+	out, err := evalValue(ctx, e.plan.q, v)
 	if err != nil {
 		return PlanResult{}, err
 	}
-	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
-		return PlanResult{}, fmt.Errorf("policy query returned %d results", len(rs))
-	}
-	out := obj(rs[0].Expressions[0].Value)
 	r := PlanResult{Ignored: num(out["ignored"])}
 	for _, set := range []string{"deny", "warn"} {
 		for _, x := range list(out[set]) {
