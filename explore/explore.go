@@ -108,6 +108,7 @@ func BFS(ctx context.Context, opt Options) (Result, error) {
 				res.Stats.Elapsed = time.Since(start)
 				return res, nil
 			}
+			dark := darkProjects(n.m) // once per state, not per action
 			for _, a := range Actions(n.m.State(), opt.AllOps) {
 				cmd := a.Cmd
 				child := n.m.Fork()
@@ -120,7 +121,7 @@ func BFS(ctx context.Context, opt Options) (Result, error) {
 				res.Graph.record(before, child.State(), cmd, r)
 				path := append(append([]Action{}, n.path...), a)
 				deleted := n.deleted
-				if v := check(before, child.State(), cmd, r, deleted, darkProjects(n.m)); v != nil && res.Violation == nil {
+				if v := check(before, child.State(), cmd, r, deleted, dark); v != nil && res.Violation == nil {
 					v.Path = path
 					for _, p := range path {
 						v.Steps = append(v.Steps, p.Step)
