@@ -205,10 +205,11 @@ func TestSARIFValidates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sups := []check.Suppression{}
 	supFile := filepath.Join(t.TempDir(), "sup.yaml")
-	os.WriteFile(supFile, []byte("- {rule: EAR-IMM-01, resource: '*', reason: approved, expires: 2030-01-01}\n- {rule: EAR-PN-01, resource: '*', reason: old, expires: 2020-01-01}\n"), 0o644)
-	sups, err = check.LoadSuppressions(supFile)
+	if err := os.WriteFile(supFile, []byte("- {rule: EAR-IMM-01, resource: '*', reason: approved, expires: 2030-01-01}\n- {rule: EAR-PN-01, resource: '*', reason: old, expires: 2020-01-01}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sups, err := check.LoadSuppressions(supFile)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -232,7 +232,7 @@ func (c *Checker) plan(ctx context.Context, open opener, path string, r io.Reade
 	fr.Ignored = res.Ignored + skipped
 	lines := map[string]int{}
 	for _, x := range res.Findings {
-		if !strings.HasPrefix(x.Address, "project ") {
+		if x.Kind != "planned state" { // those name a project, not a resource in the file
 			lines[x.Address] = 0
 		}
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -69,12 +68,7 @@ Exit 0 when no unsuppressed finding reaches --fail-on, 1 when one does,
 	}
 	rep, err := check.New(engine).Files(ctx, fs.Args(), opt)
 	if err != nil {
-		var ie *check.InputError
-		if errors.As(err, &ie) {
-			fmt.Fprintf(e.stderr, "earsim check: %v\n", ie)
-		} else {
-			fmt.Fprintf(e.stderr, "earsim check: %v\n", err)
-		}
+		fmt.Fprintf(e.stderr, "earsim check: %v\n", err) // an *check.InputError names file and line
 		return exitCannot
 	}
 	if err := rep.Write(e.stdout, *format, *failOn); err != nil {
