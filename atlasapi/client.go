@@ -104,27 +104,19 @@ func atlasBody(kind bodyKind, cmd sim.Command) (any, error) {
 	case encryptionBody:
 		akv := map[string]any{}
 		if p := cmd.AzureKeyVault; p != nil {
-			set := func(k string, v *string) {
-				if v != nil {
-					akv[k] = *v
-				}
+			// The patch's own JSON names are the wire's; its Secret marshals
+			// redacted, so the secret is added as sent.
+			wire := *p
+			wire.Secret = nil
+			b, err := json.Marshal(wire)
+			if err != nil {
+				return nil, err
 			}
-			set("azureEnvironment", p.AzureEnvironment)
-			set("clientID", p.ClientID)
-			set("tenantID", p.TenantID)
-			set("subscriptionID", p.SubscriptionID)
-			set("resourceGroupName", p.ResourceGroupName)
-			set("keyVaultName", p.KeyVaultName)
-			set("keyIdentifier", p.KeyIdentifier)
-			set("roleId", p.RoleID)
+			if err := json.Unmarshal(b, &akv); err != nil {
+				return nil, err
+			}
 			if p.Secret != nil {
 				akv["secret"] = string(*p.Secret)
-			}
-			if p.Enabled != nil {
-				akv["enabled"] = *p.Enabled
-			}
-			if p.RequirePrivateNetworking != nil {
-				akv["requirePrivateNetworking"] = *p.RequirePrivateNetworking
 			}
 		}
 		return map[string]any{"azureKeyVault": akv}, nil
