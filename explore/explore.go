@@ -9,14 +9,13 @@ package explore
 
 import (
 	"context"
-
-	"crypto/sha256"
-	"encoding/json"
 	"fmt"
-	"github.com/earsim/earsim/scenarios"
-	"regexp"
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/earsim/earsim/scenarios"
 	"github.com/earsim/earsim/sim"
 )
 
@@ -33,6 +32,30 @@ type Options struct {
 	KeepGoing bool
 	// AllOps widens the alphabet with the cluster and key operations (Actions).
 	AllOps bool
+	// Workers expand a level's states in parallel; 0: one per CPU.
+	Workers int
+	// NoMemo asks the Checker about every transition instead of answering
+	// inputs it has already decided from memory (see memo).
+	NoMemo bool
+}
+
+func (o *Options) workers() int {
+	if o.Workers > 0 {
+		return o.Workers
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// checker is the Checker the search asks: opt.Checker behind the memo.
+func (o *Options) checker() sim.Checker {
+	switch o.Checker.(type) {
+	case nil, sim.AllowAll, *memo:
+		return o.Checker // nothing to remember, or remembered already
+	}
+	if o.NoMemo {
+		return o.Checker
+	}
+	return newMemo(o.Checker)
 }
 
 // Stats describe a search so far.
@@ -89,70 +112,132 @@ func start(opt *Options) (*sim.Machine, error) {
 	return r.Machine, nil
 }
 
-// BFS searches breadth first up to opt.Depth.
+// BFS searches breadth first up to opt.Depth. Each level's states are
+// expanded by opt.Workers goroutines and their children merged in the
+// order a single goroutine would have found them, so the result (states,
+// the first violation, the diagram) does not depend on the worker count.
 func BFS(ctx context.Context, opt Options) (Result, error) {
+	opt.Checker = opt.checker()
 	m, err := start(&opt)
 	if err != nil {
 		return Result{}, err
 	}
-	start := time.Now()
+	began := time.Now()
 	res := Result{Graph: newGraph()}
-	seen := map[[32]byte]bool{hash(m.State()): true}
+	seen := map[[32]byte]struct{}{newCanon().stateHash(m.State()): {}}
 	frontier := []node{{m: m, deleted: map[string]bool{}}}
 	res.Stats.States = 1
+	workers := opt.workers()
+	canons := make([]*canon, workers)
+	for i := range canons {
+		canons[i] = newCanon()
+	}
 	for depth := 1; depth <= opt.Depth && len(frontier) > 0; depth++ {
-		var next []node
-		for _, n := range frontier {
-			if ctx.Err() != nil {
-				res.Stopped = true
-				res.Stats.Elapsed = time.Since(start)
-				return res, nil
-			}
-			dark := darkProjects(n.m) // once per state, not per action
-			for _, a := range Actions(n.m.State(), opt.AllOps) {
-				cmd := a.Cmd
-				child := n.m.Fork()
-				before := n.m.State()
-				r := child.Step(cmd)
-				res.Stats.Transitions++
-				if r.Err != nil {
-					continue // refused: the state is unchanged
+		// Expand: out[i] holds frontier[i]'s children, in action order.
+		out := make([]expansion, len(frontier))
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func(c *canon) {
+				defer wg.Done()
+				for {
+					i := int(next.Add(1) - 1)
+					if i >= len(frontier) || ctx.Err() != nil {
+						return
+					}
+					out[i] = expand(frontier[i], opt.AllOps, c, seen)
 				}
-				res.Graph.record(before, child.State(), cmd, r)
-				path := append(append([]Action{}, n.path...), a)
-				deleted := n.deleted
-				if v := check(before, child.State(), cmd, r, deleted, dark); v != nil && res.Violation == nil {
-					v.Path = path
-					for _, p := range path {
+			}(canons[w])
+		}
+		wg.Wait()
+		if ctx.Err() != nil {
+			res.Stopped = true
+			res.Stats.Elapsed = time.Since(began)
+			return res, nil
+		}
+		// Merge, in frontier order.
+		var level []node
+		for i, x := range out {
+			res.Stats.Transitions += x.tried
+			res.Graph.merge(x.graph)
+			for _, ch := range x.children {
+				if ch.v != nil && res.Violation == nil {
+					v := ch.v
+					v.Path = ch.n.path
+					for _, p := range v.Path {
 						v.Steps = append(v.Steps, p.Step)
 					}
 					res.Violation = v
 					if !opt.KeepGoing {
-						res.Stats.Elapsed = time.Since(start)
+						res.Stats.Elapsed = time.Since(began)
 						return res, nil
 					}
 				}
-				if cmd.Op == sim.DeletePrivateEndpoint && r.Status == 204 {
-					deleted = copyAdd(deleted, cmd.EndpointID)
-				}
-				h := hash(child.State())
-				if seen[h] {
+				if _, dup := seen[ch.h]; dup {
 					continue
 				}
-				seen[h] = true
+				seen[ch.h] = struct{}{}
 				res.Stats.States++
-				next = append(next, node{m: child, path: path, deleted: deleted})
+				level = append(level, ch.n)
 			}
+			out[i] = expansion{}
 		}
-		frontier = next
+		frontier = level
 		res.Stats.Depth = depth
-		res.Stats.Elapsed = time.Since(start)
+		res.Stats.Elapsed = time.Since(began)
 		if opt.Progress != nil {
 			opt.Progress(res.Stats)
 		}
 	}
-	res.Stats.Elapsed = time.Since(start)
+	res.Stats.Elapsed = time.Since(began)
 	return res, nil
+}
+
+// expansion is what one state's actions led to.
+type expansion struct {
+	children []child
+	graph    *Graph
+	tried    int
+}
+
+type child struct {
+	n node
+	h [32]byte
+	v *Violation
+}
+
+// expand tries every action from n. Children already seen at an earlier
+// level are dropped here (seen is only read while workers run); duplicates
+// within the level are dropped by the merge. A child that breaks something
+// is kept whatever its hash, so the merge can report it.
+func expand(n node, all bool, c *canon, seen map[[32]byte]struct{}) expansion {
+	x := expansion{graph: newGraph()}
+	dark := darkProjects(n.m) // once per state, not per action
+	before := n.m.State()
+	for _, a := range Actions(before, all) {
+		cmd := a.Cmd
+		m := n.m.Fork()
+		r := m.Step(cmd)
+		x.tried++
+		if r.Err != nil {
+			continue // refused: the state is unchanged
+		}
+		after := m.State()
+		x.graph.record(before, after, cmd, r)
+		v := check(before, after, cmd, r, n.deleted, dark)
+		h := c.stateHash(after)
+		if _, dup := seen[h]; dup && v == nil {
+			continue
+		}
+		deleted := n.deleted
+		if cmd.Op == sim.DeletePrivateEndpoint && r.Status == 204 {
+			deleted = copyAdd(deleted, cmd.EndpointID)
+		}
+		path := append(append(make([]Action, 0, len(n.path)+1), n.path...), a)
+		x.children = append(x.children, child{n: node{m: m, path: path, deleted: deleted}, h: h, v: v})
+	}
+	return x
 }
 
 // darkProjects lists the projects whose current report shows their data
@@ -240,34 +325,4 @@ func check(before, after *sim.State, cmd sim.Command, r sim.Result, deleted, dar
 var validStatus = map[string]bool{
 	sim.StatusInitiating: true, sim.StatusPendingAcceptance: true, sim.StatusActive: true,
 	sim.StatusPendingRecreation: true, sim.StatusFailed: true, sim.StatusDeleting: true,
-}
-
-var hexID = regexp.MustCompile(`"[a-f0-9]{24}"`)
-
-// hash is a canonical hash of a world: its JSON without the draw counter and
-// timer sequence numbers, with ids renamed in order of appearance, so states
-// that differ only in how they were reached are one state.
-func hash(s *sim.State) [32]byte {
-	c := *s
-	c.Counter, c.Seed = 0, 0
-	c.Timers = make([]sim.Timer, len(s.Timers))
-	for i, t := range s.Timers {
-		t.Seq = 0
-		c.Timers[i] = t
-	}
-	data, _ := json.Marshal(&c)
-	names := map[string]string{}
-	data = hexID.ReplaceAllFunc(data, func(id []byte) []byte {
-		k := string(id)
-		if k == `"`+sim.DefaultProjectID+`"` || k == `"`+sim.DefaultOrgID+`"` {
-			return id
-		}
-		n, ok := names[k]
-		if !ok {
-			n = fmt.Sprintf(`"#%d"`, len(names))
-			names[k] = n
-		}
-		return []byte(n)
-	})
-	return sha256.Sum256(data)
 }

@@ -24,6 +24,19 @@ const (
 	none = "[*]"
 )
 
+// merge adds another graph's transitions.
+func (g *Graph) merge(o *Graph) {
+	if o == nil {
+		return
+	}
+	for k := range o.Endpoint {
+		g.Endpoint[k] = true
+	}
+	for k := range o.Config {
+		g.Config[k] = true
+	}
+}
+
 // record adds the transitions one step made.
 func (g *Graph) record(before, after *sim.State, cmd sim.Command, r sim.Result) {
 	label := string(cmd.Op)

@@ -400,11 +400,13 @@ func (t *tx) fire(tm Timer) *Error {
 
 // Fork returns an independent Machine at the same point, for searches that
 // branch: the world is shared until either Machine steps (a step never
-// changes the world it started from), the rest is copied.
+// changes the world it started from), as is the effect log up to now (a
+// full slice, so that either Machine's next effect goes to a copy); the rest
+// is copied.
 func (m *Machine) Fork() *Machine {
 	f := *m
 	f.reports = maps.Clone(m.reports)
 	f.docs = maps.Clone(m.docs)
-	f.log = slices.Clone(m.log)
+	f.log = m.log[:len(m.log):len(m.log)] // shared: an append by either copies
 	return &f
 }
