@@ -17,10 +17,15 @@ type Action struct {
 // Azure event of the model with bounded parameters (two regions, the
 // endpoints and clusters that exist, the seed's two configurations, two key
 // versions), and the clock moving by the timers' quantum. all adds the
-// cluster and key operations (pause, CMK on and off per cluster, a snapshot
-// of a CMK cluster (two per project at most), disabling or deleting the key
-// in use, removing an approved connection): a larger space, opt-in
-// (--all-ops) so that the default depth-8 search stays minutes, not hours.
+// cluster, project, key and network operations: pause, CMK on and off per
+// cluster, a snapshot of a CMK cluster (two per project at most), creating
+// one further cluster (a multi-region CMK cluster) and deleting any, the
+// project going INACTIVE and back, creating a third key version (and
+// re-creating a deleted one), rotating to any live version of the vault,
+// disabling or deleting the key in use, Microsoft.Network unregistered and
+// registered again on each subscription, and removing an approved
+// connection: a larger space, opt-in (--all-ops) so that the default
+// depth-8 search stays minutes, not hours.
 func Actions(s *sim.State, all bool) []Action {
 	var out []Action
 	add := func(cmd sim.Command, step string) { out = append(out, Action{Cmd: cmd, Step: step}) }
@@ -48,11 +53,9 @@ func Actions(s *sim.State, all bool) []Action {
 			}
 			patch("{preset: "+other+"}", preset(other, nil))
 			if enc.KeyVaultName == "EXAMPLEKeyVault" {
-				to := rotatedKey
-				if enc.KeyIdentifier == rotatedKey {
-					to = exampleKey
+				for _, to := range rotations(s, enc.KeyIdentifier, all) {
+					patch(fmt.Sprintf("{keyIdentifier: %q}", to), &sim.AzureKeyVaultPatch{KeyIdentifier: &to})
 				}
-				patch(fmt.Sprintf("{keyIdentifier: %q}", to), &sim.AzureKeyVaultPatch{KeyIdentifier: &to})
 			}
 			if k := s.Azure.Key(enc.KeyIdentifier); k != nil {
 				if all && k.Enabled {
@@ -84,8 +87,23 @@ func Actions(s *sim.State, all bool) []Action {
 				add(sim.Command{Op: sim.RemoveConnection, GroupID: g, EndpointID: e.ID}, "{do: RemoveConnection"+ey+"}")
 			}
 		}
+		if all {
+			to := "INACTIVE"
+			if p.State == "INACTIVE" {
+				to = "ACTIVE"
+			}
+			add(sim.Command{Op: sim.SetProjectState, GroupID: g, State: to}, "{do: SetProjectState"+gy+", state: "+to+"}")
+			if p.Cluster(extraCluster.Cluster.Name) == nil {
+				cmd := extraCluster
+				cmd.GroupID = g
+				add(cmd, "{do: CreateCluster"+gy+", cluster: "+extraClusterYAML+"}")
+			}
+		}
 		for _, c := range p.Clusters {
 			cy := gy + ", clusterName: " + c.Name
+			if all && c.StateName != "DELETING" {
+				add(sim.Command{Op: sim.DeleteCluster, GroupID: g, ClusterName: c.Name}, "{do: DeleteCluster"+cy+"}")
+			}
 			if c.Paused {
 				add(sim.Command{Op: sim.ResumeCluster, GroupID: g, ClusterName: c.Name}, "{do: ResumeCluster"+cy+"}")
 				continue
@@ -106,6 +124,20 @@ func Actions(s *sim.State, all bool) []Action {
 				"{do: UpdateCluster"+cy+", cluster: {encryptionAtRestProvider: "+to+"}}")
 		}
 	}
+	if all {
+		for _, sub := range s.Azure.Subscriptions {
+			op := sim.UnregisterNetwork
+			if !sub.NetworkRegistered {
+				op = sim.RegisterNetwork
+			}
+			add(sim.Command{Op: op, SubscriptionID: sub.ID}, fmt.Sprintf("{do: %s, subscriptionId: %s}", op, sub.ID))
+		}
+		for _, kid := range []string{exampleKey, rotatedKey, thirdKey} {
+			if k := s.Azure.Key(kid); k == nil || k.Deleted {
+				add(sim.Command{Op: sim.CreateKey, KeyIdentifier: kid}, fmt.Sprintf("{do: CreateKey, keyIdentifier: %q}", kid))
+			}
+		}
+	}
 	add(sim.Command{Op: sim.Advance, Seconds: sim.ProvisioningSeconds}, fmt.Sprintf("{advance: %d}", sim.ProvisioningSeconds))
 	return out
 }
@@ -120,3 +152,33 @@ func preset(name string, enabled *bool) *sim.AzureKeyVaultPatch {
 		KeyIdentifier: &p.KeyIdentifier, Enabled: enabled,
 	}
 }
+
+// rotations are the key versions a configuration on EXAMPLEKeyVault can
+// rotate to: the seed's other version, and with all every other version of
+// the vault that exists and is not deleted.
+func rotations(s *sim.State, from string, all bool) []string {
+	var out []string
+	for _, kid := range []string{exampleKey, rotatedKey, thirdKey} {
+		if kid == from {
+			continue
+		}
+		if !all {
+			if kid != thirdKey {
+				out = append(out, kid)
+			}
+			continue
+		}
+		if k := s.Azure.Key(kid); k != nil && !k.Deleted {
+			out = append(out, kid)
+		}
+	}
+	return out
+}
+
+// extraCluster is the one cluster the search may create: multi-region, with
+// customer keys, so that the regions' endpoints matter (EAR-MR-02). The
+// command is decoded from its scenario step, so a counterexample replays
+// exactly what the search did.
+const extraClusterYAML = "{name: extra, encryptionAtRestProvider: AZURE, regions: [US_CENTRAL, US_EAST_2]}"
+
+var extraCluster = stepCommand("{do: CreateCluster, cluster: " + extraClusterYAML + "}")

@@ -32,11 +32,9 @@ type Options struct {
 	KeepGoing bool
 	// AllOps widens the alphabet with the cluster and key operations (Actions).
 	AllOps bool
-	// Workers expand a level's states in parallel; 0: one per CPU.
+	// Workers expand a level's states in parallel; 0: one per CPU. The
+	// Checker is asked from several goroutines (sim.Checker allows it).
 	Workers int
-	// NoMemo asks the Checker about every transition instead of answering
-	// inputs it has already decided from memory (see memo).
-	NoMemo bool
 }
 
 func (o *Options) workers() int {
@@ -44,18 +42,6 @@ func (o *Options) workers() int {
 		return o.Workers
 	}
 	return runtime.GOMAXPROCS(0)
-}
-
-// checker is the Checker the search asks: opt.Checker behind the memo.
-func (o *Options) checker() sim.Checker {
-	switch o.Checker.(type) {
-	case nil, sim.AllowAll, *memo:
-		return o.Checker // nothing to remember, or remembered already
-	}
-	if o.NoMemo {
-		return o.Checker
-	}
-	return newMemo(o.Checker)
 }
 
 // Stats describe a search so far.
@@ -117,20 +103,19 @@ func start(opt *Options) (*sim.Machine, error) {
 // order a single goroutine would have found them, so the result (states,
 // the first violation, the diagram) does not depend on the worker count.
 func BFS(ctx context.Context, opt Options) (Result, error) {
-	opt.Checker = opt.checker()
 	m, err := start(&opt)
 	if err != nil {
 		return Result{}, err
 	}
 	began := time.Now()
 	res := Result{Graph: newGraph()}
-	seen := map[[32]byte]struct{}{newCanon().stateHash(m.State()): {}}
+	seen := map[[32]byte]struct{}{sim.NewCanon().StateHash(m.State()): {}}
 	frontier := []node{{m: m, deleted: map[string]bool{}}}
 	res.Stats.States = 1
 	workers := opt.workers()
-	canons := make([]*canon, workers)
+	canons := make([]*sim.Canon, workers)
 	for i := range canons {
-		canons[i] = newCanon()
+		canons[i] = sim.NewCanon()
 	}
 	for depth := 1; depth <= opt.Depth && len(frontier) > 0; depth++ {
 		// Expand: out[i] holds frontier[i]'s children, in action order.
@@ -139,7 +124,7 @@ func BFS(ctx context.Context, opt Options) (Result, error) {
 		var wg sync.WaitGroup
 		for w := 0; w < workers; w++ {
 			wg.Add(1)
-			go func(c *canon) {
+			go func(c *sim.Canon) {
 				defer wg.Done()
 				for {
 					i := int(next.Add(1) - 1)
@@ -211,7 +196,7 @@ type child struct {
 // level are dropped here (seen is only read while workers run); duplicates
 // within the level are dropped by the merge. A child that breaks something
 // is kept whatever its hash, so the merge can report it.
-func expand(n node, all bool, c *canon, seen map[[32]byte]struct{}) expansion {
+func expand(n node, all bool, c *sim.Canon, seen map[[32]byte]struct{}) expansion {
 	x := expansion{graph: newGraph()}
 	dark := darkProjects(n.m) // once per state, not per action
 	before := n.m.State()
@@ -226,7 +211,7 @@ func expand(n node, all bool, c *canon, seen map[[32]byte]struct{}) expansion {
 		after := m.State()
 		x.graph.record(before, after, cmd, r)
 		v := check(before, after, cmd, r, n.deleted, dark)
-		h := c.stateHash(after)
+		h := c.StateHash(after)
 		if _, dup := seen[h]; dup && v == nil {
 			continue
 		}

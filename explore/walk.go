@@ -12,7 +12,6 @@ import (
 // breadth-first search cannot reach. A violation is shrunk before it is
 // returned: steps are dropped while the same property still breaks.
 func Walk(ctx context.Context, opt Options, walks, steps int, seed uint64) (Result, error) {
-	opt.Checker = opt.checker()
 	m0, err := start(&opt)
 	if err != nil {
 		return Result{}, err

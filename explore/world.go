@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/earsim/earsim/scenarios"
+	"github.com/earsim/earsim/sim"
 	"gopkg.in/yaml.v3"
 )
 
@@ -33,6 +34,7 @@ steps:
 `
 
 const (
+	thirdKey   = "https://EXAMPLEKeyVault.vault.azure.net/keys/EXAMPLEKey/c0ffee0e3d364e9eb99fbd3e11124b23"
 	exampleKey = "https://EXAMPLEKeyVault.vault.azure.net/keys/EXAMPLEKey/d891821e3d364e9eb88fbd3d11807b86"
 	rotatedKey = "https://EXAMPLEKeyVault.vault.azure.net/keys/EXAMPLEKey/a241124e3d364e9eb99fbd3e11124b23"
 )
@@ -66,4 +68,17 @@ func worldYAML(text []byte) (string, error) {
 		}
 	}
 	return "", nil
+}
+
+// stepCommand decodes one scenario step into the command earsim run sends.
+func stepCommand(step string) sim.Command {
+	s, err := scenarios.Parse("step", []byte("name: step\nsteps:\n  - "+step+"\n"))
+	if err != nil {
+		panic(err) // constant steps, tested to parse
+	}
+	r, err := scenarios.Start(s, sim.AllowAll{}, nil)
+	if err != nil {
+		panic(err)
+	}
+	return r.Command()
 }

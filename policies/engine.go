@@ -149,6 +149,11 @@ func (e *Engine) Decide(in sim.Input) (sim.Decision, error) {
 	if err != nil {
 		return sim.Decision{}, err
 	}
+	return decodeDecision(out), nil
+}
+
+// decodeDecision reads an admission decision from its JSON-shaped value.
+func decodeDecision(out map[string]any) sim.Decision {
 	var d sim.Decision
 	for _, x := range list(out["deny"]) {
 		m := obj(x)
@@ -165,7 +170,7 @@ func (e *Engine) Decide(in sim.Input) (sim.Decision, error) {
 		}
 		d.Warn = append(d.Warn, f)
 	}
-	return d, nil
+	return d
 }
 
 // Inspect evaluates the state entry point.
@@ -174,6 +179,11 @@ func (e *Engine) Inspect(in sim.Input) (sim.Report, error) {
 	if err != nil {
 		return sim.Report{}, err
 	}
+	return decodeReport(out), nil
+}
+
+// decodeReport reads a state report from its JSON-shaped value.
+func decodeReport(out map[string]any) sim.Report {
 	r := sim.Report{Valid: out["valid"] == true, Clusters: strmap(out["clusters"])}
 	for _, x := range list(out["conditions"]) {
 		m := obj(x)
@@ -183,7 +193,7 @@ func (e *Engine) Inspect(in sim.Input) (sim.Report, error) {
 		m := obj(x)
 		r.Violations = append(r.Violations, sim.Broken{Rule: str(m["rule"]), Msg: str(m["msg"]), Target: strmap(m["target"])})
 	}
-	return r, nil
+	return r
 }
 
 // docCache converts input documents to Rego values once. The simulator

@@ -15,13 +15,14 @@ import (
 )
 
 func runExplore(ctx context.Context, args []string, e *env) int {
-	fs := e.flags("explore", "[--depth N] [--seed N] [--walks K --steps M] [--all-ops] [--format text|json|dot|mermaid] [--break RULE]... [FILE]",
+	fs := e.flags("explore", "[--depth N] [--seed N] [--walks K --steps M] [--all-ops] [--workers N] [--format text|json|dot|mermaid] [--break RULE]... [FILE]",
 		"Search the state space from a scenario file's world (or the built-in one: one project, two\nAzure regions, a single-region and a multi-region CMK cluster, a multi-cloud cluster) for a\nbroken invariant or safety property, breadth first to --depth or by random walks. A\nviolation is printed as a scenario that earsim run replays; exit 1. --format dot|mermaid\ndraws the lifecycle the search saw.")
 	depth := fs.Int("depth", 6, "breadth-first depth bound")
 	seed := fs.Uint64("seed", 1, "seed of the world and of random walks")
 	walks := fs.Int("walks", 0, "random walks instead of breadth-first search")
 	steps := fs.Int("steps", 50, "steps per random walk")
 	allOps := fs.Bool("all-ops", false, "add cluster and key operations (pause, CMK on/off per cluster, snapshots, disable or delete\nthe key in use, remove an approved connection): a much larger space (depth 4: about 8,000 states, 16 s here)")
+	workers := fs.Int("workers", 0, "goroutines expanding each level (0: one per CPU); the result does not depend on it")
 	format := formatFlag(fs, "text", "json", "dot", "mermaid")
 	var breaks multi
 	fs.Var(&breaks, "break", "plant a broken rule: drop its refusals and consequences (repeatable, e.g. EAR-IMM-01)")
@@ -35,12 +36,28 @@ func runExplore(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintln(e.stderr, "earsim explore: at most one scenario file")
 		return exitCannot
 	}
-	checker, err := breakingChecker(breaks)
+	engine, err := policies.Default()
 	if err != nil {
 		fmt.Fprintf(e.stderr, "earsim explore: %v\n", err)
 		return exitCannot
 	}
-	opt := explore.Options{Depth: *depth, Checker: checker, AllOps: *allOps}
+	// The search asks the policies rule by rule, each answer remembered by
+	// what the rule reads; --break drops rules from those answers.
+	memo, err := policies.NewRuleMemo(engine)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "earsim explore: %v\n", err)
+		return exitCannot
+	}
+	checker, err := breaking(engine, memo, breaks)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "earsim explore: %v\n", err)
+		return exitCannot
+	}
+	if *workers < 0 {
+		fmt.Fprintln(e.stderr, "earsim explore: --workers must not be negative")
+		return exitCannot
+	}
+	opt := explore.Options{Depth: *depth, Checker: checker, AllOps: *allOps, Workers: *workers}
 	fs.Visit(func(f *flag.Flag) {
 		if f.Name == "seed" {
 			opt.Seed = seed
@@ -123,8 +140,14 @@ func breakingChecker(rules []string) (sim.Checker, error) {
 	if err != nil {
 		return nil, err
 	}
+	return breaking(engine, engine, rules)
+}
+
+// breaking is checker with the given rules broken on purpose; engine lists
+// the rules that exist.
+func breaking(engine *policies.Engine, checker sim.Checker, rules []string) (sim.Checker, error) {
 	if len(rules) == 0 {
-		return engine, nil
+		return checker, nil
 	}
 	known := map[string]bool{}
 	for _, r := range engine.Catalog() {
@@ -137,5 +160,5 @@ func breakingChecker(rules []string) (sim.Checker, error) {
 		}
 		drop[r] = true
 	}
-	return sim.Breaking(engine, drop, drop), nil
+	return sim.Breaking(checker, drop, drop), nil
 }

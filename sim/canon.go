@@ -1,14 +1,14 @@
-package explore
+package sim
 
 import (
 	"crypto/sha256"
 	"encoding/binary"
 	"slices"
-
-	"github.com/earsim/earsim/sim"
+	"strconv"
+	"strings"
 )
 
-// canon writes a world, or a policy input, as canonical bytes for hashing:
+// Canon writes a world, or a policy input, as canonical bytes for hashing:
 // every field in a fixed order, lengths before contents, and generated ids
 // (24 hex digits, alone or as the suffix of a name such as an endpoint's
 // connection name) renamed in order of first appearance, so that worlds that
@@ -17,27 +17,71 @@ import (
 // timer sequence numbers are left out: they say how a world was reached, not
 // what it is (a timer's order among timers is kept by its position).
 //
-// A canon is reused from state to state; it is not safe for concurrent use.
-type canon struct {
+// Searches use it to deduplicate worlds, and decision memos to key a
+// Checker's answers by content. A Canon is reused (Reset); it is not safe
+// for concurrent use.
+type Canon struct {
 	buf   []byte
 	names map[string]int
 	ids   []string // original ids in order of first appearance
 	bad   bool     // a value of a shape canon does not know was written
-	// rel, when set, writes the clock (a policy input's "now") as 0 and
-	// every time in the input (timeKeys) as its distance from the clock.
-	rel bool
-	now int64
+	rel   bool     // write times (timeKeys) as distances from now
+	now   int64
 }
+
+// RelativeTo makes Value write every time of a policy input (the values of
+// timeKeys) as its distance from now. Reset clears it.
+func (c *Canon) RelativeTo(now int64) { c.rel, c.now = true, now }
+
+// Bad reports whether a value of a shape Canon does not know was written:
+// the bytes do not identify the input, so a memo must not use them.
+func (c *Canon) Bad() bool { return c.bad }
+
+// IDs is how many generated ids have been written.
+func (c *Canon) IDs() int { return len(c.ids) }
+
+// Placeholders returns a function that replaces the generated ids written
+// so far by placeholders; Restorer one that puts them back, for another
+// input with the same bytes. Both are nil when no id was written. Answers
+// are stored with placeholders, so that inputs that differ only in ids
+// share them.
+func (c *Canon) Placeholders() func(string) string {
+	if len(c.ids) == 0 {
+		return nil
+	}
+	pairs := make([]string, 0, 2*len(c.ids))
+	for i, id := range c.ids {
+		pairs = append(pairs, id, placeholder(i))
+	}
+	return strings.NewReplacer(pairs...).Replace
+}
+
+// Restorer is the inverse of Placeholders (see there).
+func (c *Canon) Restorer() func(string) string {
+	if len(c.ids) == 0 {
+		return nil
+	}
+	pairs := make([]string, 0, 2*len(c.ids))
+	for i, id := range c.ids {
+		pairs = append(pairs, placeholder(i), id)
+	}
+	return strings.NewReplacer(pairs...).Replace
+}
+
+// placeholder cannot occur in a rule's text: it holds NUL bytes.
+func placeholder(i int) string { return "\x00" + strconv.Itoa(i) + "\x00" }
 
 // timeKeys are the policy input's keys that hold logical times. The rules
 // read times only as distances from "now" (input.now - e.since): a world
-// moved in time whole decides alike. TestMemoAgreesWithPolicies re-evaluates
-// every answer the memo gives during searches and finds none different.
+// moved in time whole decides alike (policies' memo tests check answers
+// from memory against fresh evaluations).
 var timeKeys = map[string]bool{"now": true, "since": true, "approvedAt": true, "until": true, "created": true}
 
-func newCanon() *canon { return &canon{names: map[string]int{}} }
+// NewCanon returns an empty Canon.
+func NewCanon() *Canon { return &Canon{names: map[string]int{}} }
 
-func (c *canon) reset() {
+// Reset empties the Canon for the next world or input.
+func (c *Canon) Reset() {
 	c.buf = c.buf[:0]
 	c.rel, c.now = false, 0
 	clear(c.names)
@@ -45,10 +89,10 @@ func (c *canon) reset() {
 	c.bad = false
 }
 
-func (c *canon) u64(v uint64) { c.buf = binary.AppendUvarint(c.buf, v) }
-func (c *canon) i64(v int64)  { c.buf = binary.AppendVarint(c.buf, v) }
+func (c *Canon) u64(v uint64) { c.buf = binary.AppendUvarint(c.buf, v) }
+func (c *Canon) i64(v int64)  { c.buf = binary.AppendVarint(c.buf, v) }
 
-func (c *canon) bool(b bool) {
+func (c *Canon) bool(b bool) {
 	if b {
 		c.buf = append(c.buf, 1)
 	} else {
@@ -56,8 +100,8 @@ func (c *canon) bool(b bool) {
 	}
 }
 
-// tag marks what follows, so that values of different kinds never encode alike.
-func (c *canon) tag(t byte) { c.buf = append(c.buf, t) }
+// Tag marks what follows, so that values of different kinds never encode alike.
+func (c *Canon) Tag(t byte) { c.buf = append(c.buf, t) }
 
 const (
 	tagStr byte = iota + 1
@@ -70,13 +114,14 @@ const (
 	tagMap
 	tagOther
 	tagTime
+	tagAbsent
 )
 
 // str writes a string, renaming a generated id in it.
-func (c *canon) str(s string) {
+func (c *Canon) str(s string) {
 	if n := len(s); n >= 24 && isHexID(s[n-24:]) && (n == 24 || s[n-25] == '-') {
 		id := s[n-24:]
-		if id != sim.DefaultProjectID && id != sim.DefaultOrgID {
+		if id != DefaultProjectID && id != DefaultOrgID {
 			k, ok := c.names[id]
 			if !ok {
 				k = len(c.ids)
@@ -84,20 +129,20 @@ func (c *canon) str(s string) {
 				c.ids = append(c.ids, id)
 			}
 			if n == 24 {
-				c.tag(tagID)
+				c.Tag(tagID)
 			} else {
-				c.tag(tagNamed)
+				c.Tag(tagNamed)
 				c.raw(s[:n-24])
 			}
 			c.u64(uint64(k))
 			return
 		}
 	}
-	c.tag(tagStr)
+	c.Tag(tagStr)
 	c.raw(s)
 }
 
-func (c *canon) raw(s string) {
+func (c *Canon) raw(s string) {
 	c.u64(uint64(len(s)))
 	c.buf = append(c.buf, s...)
 }
@@ -111,17 +156,17 @@ func isHexID(s string) bool {
 	return true
 }
 
-func (c *canon) strs(l []string) {
+func (c *Canon) strs(l []string) {
 	c.u64(uint64(len(l)))
 	for _, s := range l {
 		c.str(s)
 	}
 }
 
-// state writes a world. TestCanonCoversEveryField changes each field of a
+// state writes a world. TestCanonCoversEveryField (explore) changes each field of a
 // populated world in turn and sees the hash change, so a field added to
-// sim.State and forgotten here fails a test.
-func (c *canon) state(s *sim.State) {
+// State and forgotten here fails a test.
+func (c *Canon) state(s *State) {
 	c.i64(s.Now)
 	c.str(s.Org.ID)
 	c.str(s.Org.Name)
@@ -168,7 +213,7 @@ func (c *canon) state(s *sim.State) {
 	}
 }
 
-func (c *canon) project(p *sim.Project) {
+func (c *Canon) project(p *Project) {
 	c.str(p.ID)
 	c.str(p.Name)
 	c.str(p.OrgID)
@@ -229,37 +274,37 @@ func (c *canon) project(p *sim.Project) {
 	}
 }
 
-// value writes a JSON-shaped policy input value (sim.Input): maps by sorted
+// Value writes a JSON-shaped policy input value (Input): maps by sorted
 // key, lists in order, strings (ids renamed), int64 clock values, bools.
-func (c *canon) value(v any) {
+func (c *Canon) Value(v any) {
 	switch x := v.(type) {
 	case nil:
-		c.tag(tagNull)
+		c.Tag(tagNull)
 	case string:
 		c.str(x)
 	case bool:
-		c.tag(tagBool)
+		c.Tag(tagBool)
 		c.bool(x)
 	case int64:
-		c.tag(tagInt)
+		c.Tag(tagInt)
 		c.i64(x)
 	case int:
-		c.tag(tagInt)
+		c.Tag(tagInt)
 		c.i64(int64(x))
 	case []any:
-		c.tag(tagList)
+		c.Tag(tagList)
 		c.u64(uint64(len(x)))
 		for _, e := range x {
-			c.value(e)
+			c.Value(e)
 		}
 	case []string:
-		c.tag(tagList)
+		c.Tag(tagList)
 		c.u64(uint64(len(x)))
 		for _, e := range x {
 			c.str(e)
 		}
 	case map[string]any:
-		c.tag(tagMap)
+		c.Tag(tagMap)
 		c.u64(uint64(len(x)))
 		var small [16]string
 		keys := small[:0]
@@ -268,16 +313,10 @@ func (c *canon) value(v any) {
 		}
 		slices.Sort(keys)
 		for _, k := range keys {
-			c.raw(k)
-			if t, ok := x[k].(int64); ok && c.rel && timeKeys[k] {
-				c.tag(tagTime)
-				c.i64(c.now - t)
-				continue
-			}
-			c.value(x[k])
+			c.Entry(k, x[k])
 		}
 	case map[string]string:
-		c.tag(tagMap)
+		c.Tag(tagMap)
 		c.u64(uint64(len(x)))
 		var small [16]string
 		keys := small[:0]
@@ -290,19 +329,44 @@ func (c *canon) value(v any) {
 			c.str(x[k])
 		}
 	default:
-		// Not a shape the Machine builds (sim.Input documents its types):
+		// Not a shape the Machine builds (Input documents its types):
 		// the caller must not use the key (bad), rather than guess.
-		c.tag(tagOther)
+		c.Tag(tagOther)
 		c.bad = true
 	}
 }
 
-// sum hashes what has been written.
-func (c *canon) sum() [32]byte { return sha256.Sum256(c.buf) }
+// Entry writes a key of a policy input document and its value (a time as
+// its distance from the clock, after RelativeTo).
+func (c *Canon) Entry(k string, v any) {
+	c.raw(k)
+	if t, ok := v.(int64); ok && c.rel && timeKeys[k] {
+		c.Tag(tagTime)
+		c.i64(c.now - t)
+		return
+	}
+	c.Value(v)
+}
 
-// stateHash is a canonical hash of a world (see canon).
-func (c *canon) stateHash(s *sim.State) [32]byte {
-	c.reset()
+// Absent writes that a document has no value at a key, which differs from
+// any value, null included.
+func (c *Canon) Absent(k string) {
+	c.raw(k)
+	c.Tag(tagAbsent)
+}
+
+// Len is how many bytes have been written, to hash a part with SumFrom.
+func (c *Canon) Len() int { return len(c.buf) }
+
+// SumFrom hashes what has been written since Len returned from.
+func (c *Canon) SumFrom(from int) [32]byte { return sha256.Sum256(c.buf[from:]) }
+
+// Sum hashes what has been written.
+func (c *Canon) Sum() [32]byte { return sha256.Sum256(c.buf) }
+
+// StateHash is a canonical hash of a world (see Canon).
+func (c *Canon) StateHash(s *State) [32]byte {
+	c.Reset()
 	c.state(s)
-	return c.sum()
+	return c.Sum()
 }

@@ -1,0 +1,504 @@
+package policies
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"path"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/earsim/earsim/sim"
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+)
+
+// RuleMemo is a sim.Checker for searches that ask the policies about
+// thousands of states differing in a little each: it evaluates the rules
+// one by one and remembers each rule's answer by the part of the input that
+// rule reads (see reads.go), so that a state change only re-evaluates the
+// rules that read what changed. Keys are canonical (sim.Canon): generated
+// ids renamed, and times as distances from the clock. Answers are the Engine's answers: the rules' outputs are gathered into
+// the same sets, in the same order, as the admission and state entry points
+// gather them (TestRuleMemoAgreesWithEngine compares every answer during
+// the bundled scenarios and searches). Memory grows with the distinct parts
+// seen; it is meant for a search's lifetime, not a long-running server.
+type RuleMemo struct {
+	engine  *Engine
+	admit   []*unit
+	state   []*unit
+	paths   [][]string // every path some unit reads, in a fixed order
+	canons  sync.Pool
+	hits    atomic.Int64
+	lookups atomic.Int64
+	// verify, for tests: every answer is also asked of the Engine, and wrong
+	// counts those that differ.
+	verify bool
+	wrong  atomic.Int64
+}
+
+var _ sim.Checker = (*RuleMemo)(nil)
+
+// unit is one rule (a module under rules/, with the rule modules it uses)
+// compiled on its own with lib.
+type unit struct {
+	name  string
+	index int
+	paths [][]string      // input paths it reads; nil: the whole input
+	slots []int           // the paths as indexes into RuleMemo.paths
+	ops   map[string]bool // admission: the only ops it can answer; nil: any
+	query rego.PreparedEvalQuery
+	mu    sync.Mutex
+	cache map[[32]byte]stored
+}
+
+// stored is a remembered answer; ids tells whether it holds placeholders.
+type stored struct {
+	ans map[string]any
+	ids bool
+}
+
+// The documents each kind of unit contributes, by entry point.
+var (
+	admissionHeads = []string{"deny", "warn"}
+	stateHeads     = []string{"condition", "invariant", "valid", "private_networking"}
+)
+
+// NewRuleMemo compiles every rule of e's policies on its own and finds what
+// it reads.
+func NewRuleMemo(e *Engine) (*RuleMemo, error) {
+	parsed, err := Modules(false)
+	if err != nil {
+		return nil, err
+	}
+	compiled := parsed // analysed as parsed; each unit compiles copies
+	an := newReadAnalysis(compiled)
+	m := &RuleMemo{engine: e}
+	m.canons.New = func() any { return sim.NewCanon() }
+	// Which rule module defines which document of package earsim.rules.
+	definedIn := map[string][]string{}
+	for name, mod := range compiled {
+		if !strings.HasPrefix(name, "rules/") {
+			continue
+		}
+		for _, r := range mod.Rules {
+			doc := ruleName(r)
+			definedIn[doc] = append(definedIn[doc], name)
+		}
+	}
+	for _, name := range sortedKeys(compiled) {
+		if !strings.HasPrefix(name, "rules/") {
+			continue
+		}
+		// The module and the rule modules it uses, transitively.
+		set := map[string]bool{name: true}
+		for queue := []string{name}; len(queue) > 0; queue = queue[1:] {
+			rs := newReadSet()
+			for _, r := range compiled[queue[0]].Rules {
+				for _, ref := range an.refs(r, rs) {
+					if len(ref) >= 3 && ref[0] == "earsim" && ref[1] == "rules" {
+						for _, dep := range definedIn[ref[2]] {
+							if !set[dep] {
+								set[dep] = true
+								queue = append(queue, dep)
+							}
+						}
+					}
+				}
+			}
+		}
+		reads := newReadSet()
+		mods := map[string]*ast.Module{"lib/lib.rego": parsed["lib/lib.rego"].Copy()}
+		var heads []string
+		var rules []*ast.Rule
+		for _, mn := range sortedKeys(set) {
+			rules = append(rules, compiled[mn].Rules...)
+			mods[mn] = parsed[mn].Copy()
+		}
+		if err := an.closure(rules, reads); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		for _, r := range compiled[name].Rules {
+			h := ruleName(r)
+			if isGathered(h) && !contains(heads, h) {
+				heads = append(heads, h)
+			}
+		}
+		if len(heads) == 0 {
+			continue
+		}
+		// A unit answers every gathered document its modules define.
+		for mn := range set {
+			for _, r := range compiled[mn].Rules {
+				if h := ruleName(r); isGathered(h) && !contains(heads, h) {
+					heads = append(heads, h)
+				}
+			}
+		}
+		c, err := Compile(mods)
+		if err != nil {
+			return nil, fmt.Errorf("%s on its own: %w", name, err)
+		}
+		for _, entry := range [][]string{admissionHeads, stateHeads} {
+			var fields []string
+			for _, h := range entry {
+				if contains(heads, h) {
+					fields = append(fields, fmt.Sprintf("%q: data.earsim.rules.%s", h, h))
+				}
+			}
+			if len(fields) == 0 {
+				continue
+			}
+			q, err := rego.New(rego.Query("x := {"+strings.Join(fields, ", ")+"}"), rego.Compiler(c), rego.StrictBuiltinErrors(true)).
+				PrepareForEval(context.Background())
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			paths := reads.list()
+			u := &unit{name: path.Base(path.Dir(name)), paths: paths, query: q, cache: map[[32]byte]stored{}}
+			if entry[0] == "deny" {
+				u.ops = an.opGuard(rules)
+			}
+			if entry[0] == "deny" {
+				u.index = len(m.admit)
+				m.admit = append(m.admit, u)
+			} else {
+				u.index = 1000 + len(m.state)
+				m.state = append(m.state, u)
+			}
+		}
+	}
+	// Slots: every unit's paths indexed into one ordered list, so that a
+	// call encodes each path once and in one order (see answer).
+	slot := map[string]int{}
+	var keys []string
+	for _, u := range append(append([]*unit{}, m.admit...), m.state...) {
+		for _, p := range u.paths {
+			k := strings.Join(p, "\x00")
+			if _, ok := slot[k]; !ok {
+				slot[k] = -1
+				keys = append(keys, k)
+			}
+		}
+	}
+	slices.Sort(keys)
+	for i, k := range keys {
+		slot[k] = i
+		m.paths = append(m.paths, strings.Split(k, "\x00"))
+	}
+	for _, u := range append(append([]*unit{}, m.admit...), m.state...) {
+		for _, p := range u.paths {
+			u.slots = append(u.slots, slot[strings.Join(p, "\x00")])
+		}
+	}
+	return m, nil
+}
+
+func isGathered(doc string) bool {
+	return contains(admissionHeads, doc) || contains(stateHeads, doc)
+}
+
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Reads returns, rule by rule (directory name), the input paths the memo
+// keys that rule's answers by, for `earsim rules` style listings and tests;
+// "*" stands for the whole input.
+func (m *RuleMemo) Reads() map[string][]string {
+	out := map[string][]string{}
+	for _, u := range append(append([]*unit{}, m.admit...), m.state...) {
+		if u.paths == nil {
+			out[u.name] = []string{"*"}
+			continue
+		}
+		var ps []string
+		for _, p := range u.paths {
+			ps = append(ps, strings.Join(p, "."))
+		}
+		out[u.name] = ps
+	}
+	return out
+}
+
+// Stats returns how many answers came from memory out of how many were asked.
+func (m *RuleMemo) Stats() (hits, lookups int64) { return m.hits.Load(), m.lookups.Load() }
+
+// Admit gathers the rules' refusals and forecasts.
+func (m *RuleMemo) Admit(in sim.Input) (sim.Decision, error) {
+	out, err := m.gather(m.admit, in, admissionHeads)
+	if err != nil {
+		return sim.Decision{}, err
+	}
+	d := decodeDecision(map[string]any{"deny": out["deny"], "warn": out["warn"]})
+	if m.verify {
+		if want, err := m.engine.Decide(in); err != nil || !sameJSON(d, want) {
+			m.wrong.Add(1)
+		}
+	}
+	return d, nil
+}
+
+// Inspect gathers what the rules see in a project's state.
+func (m *RuleMemo) Inspect(in sim.Input) (sim.Report, error) {
+	out, err := m.gather(m.state, in, stateHeads)
+	if err != nil {
+		return sim.Report{}, err
+	}
+	r := decodeReport(map[string]any{"conditions": out["condition"], "violations": out["invariant"], "valid": out["valid"], "clusters": out["private_networking"]})
+	if m.verify {
+		if want, err := m.engine.Inspect(in); err != nil || !sameJSON(r, want) {
+			m.wrong.Add(1)
+		}
+	}
+	return r, nil
+}
+
+// call is one question to the memo: the input encoded path by path.
+type call struct {
+	in      sim.Input
+	c       *sim.Canon
+	digests map[int][32]byte // by slot
+	whole   *[32]byte        // the whole input, for units that read it all
+	value   ast.Value        // the input as a Rego value, on the first miss
+	restore func(string) string
+	holes   func(string) string
+	built   int // how many ids restore and holes know; -1: not built
+}
+
+// digest returns the hash of one path of the input. Paths are encoded in
+// the order they are first asked for, which depends only on the op (the
+// units asked and their paths are fixed per op), so generated ids are
+// renamed alike in calls that ask alike.
+func (k *call) digest(slot int, p []string) [32]byte {
+	if d, ok := k.digests[slot]; ok {
+		return d
+	}
+	from := k.c.Len()
+	k.c.Value(p[:len(p)-1])
+	if v, ok := lookup(k.in, p); ok {
+		k.c.Entry(p[len(p)-1], v)
+	} else {
+		k.c.Absent(p[len(p)-1])
+	}
+	d := k.c.SumFrom(from)
+	k.digests[slot] = d
+	return d
+}
+
+// key is a unit's key: its index and the digests of the paths it reads.
+func (k *call) key(u *unit) [32]byte {
+	var buf [8 + 32*8]byte
+	b := append(buf[:0], byte(u.index), byte(u.index>>8))
+	if u.paths == nil {
+		if k.whole == nil {
+			from := k.c.Len()
+			k.c.Value(map[string]any(k.in))
+			d := k.c.SumFrom(from)
+			k.whole = &d
+		}
+		b = append(b, k.whole[:]...)
+	}
+	for i, slot := range u.slots {
+		d := k.digest(slot, u.paths[i])
+		b = append(b, d[:]...)
+	}
+	return sha256.Sum256(b)
+}
+
+// ids returns the functions that swap the input's generated ids (those
+// encoded so far, so every id of the paths of the unit just keyed) and
+// their placeholders.
+func (k *call) ids() (restore, holes func(string) string) {
+	if n := k.c.IDs(); n != k.built {
+		k.restore, k.holes, k.built = k.c.Restorer(), k.c.Placeholders(), n
+	}
+	return k.restore, k.holes
+}
+
+// gather asks the units that can answer op (from memory where they can)
+// and merges their sets as the entry points do: a set's elements in Rego's
+// order. Other documents (valid, private_networking) come from the one
+// unit that defines them.
+func (m *RuleMemo) gather(units []*unit, in sim.Input, heads []string) (map[string]any, error) {
+	c := m.canons.Get().(*sim.Canon)
+	defer m.canons.Put(c)
+	c.Reset()
+	if now, ok := in["now"].(int64); ok {
+		// The rules read times only as distances from the clock
+		// (TestRulesReadTimesOnlyAsDistances): a rule that does not read the
+		// clock reads no time, and one that does decides alike at any time.
+		c.RelativeTo(now)
+	}
+	k := &call{in: in, c: c, digests: map[int][32]byte{}, built: -1}
+	op, _ := in["op"].(string)
+	lists := map[string][][]any{}
+	out := map[string]any{}
+	for _, u := range units {
+		if u.ops != nil && !u.ops[op] {
+			continue
+		}
+		ans, err := m.answer(u, k)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range heads {
+			v, ok := ans[h]
+			if !ok {
+				continue
+			}
+			if l, isList := v.([]any); isList && h != "valid" && h != "private_networking" {
+				if len(l) > 0 {
+					lists[h] = append(lists[h], l)
+				}
+				continue
+			}
+			out[h] = v
+		}
+	}
+	for h, ls := range lists {
+		if len(ls) == 1 {
+			out[h] = ls[0] // one rule's set: in Rego's order already
+			continue
+		}
+		set := ast.NewSet()
+		for _, l := range ls {
+			for _, x := range l {
+				t, err := ast.InterfaceToValue(x)
+				if err != nil {
+					return nil, err
+				}
+				set.Add(ast.NewTerm(t))
+			}
+		}
+		j, err := ast.JSON(set)
+		if err != nil {
+			return nil, err
+		}
+		out[h] = j
+	}
+	return out, nil
+}
+
+// answer is one unit's answer: from memory, or evaluated and remembered.
+func (m *RuleMemo) answer(u *unit, k *call) (map[string]any, error) {
+	key := k.key(u)
+	if k.c.Bad() {
+		return m.eval(u, k)
+	}
+	m.lookups.Add(1)
+	u.mu.Lock()
+	st, hit := u.cache[key]
+	u.mu.Unlock()
+	if hit {
+		m.hits.Add(1)
+		if !st.ids {
+			return st.ans, nil
+		}
+		restore, _ := k.ids()
+		return mapStrings(st.ans, restore).(map[string]any), nil
+	}
+	ans, err := m.eval(u, k)
+	if err != nil {
+		return nil, err
+	}
+	_, holes := k.ids()
+	st = stored{ans: ans}
+	if holes != nil {
+		st.ans = mapStrings(ans, holes).(map[string]any)
+		st.ids = !reflect.DeepEqual(st.ans, ans)
+		if !st.ids {
+			st.ans = ans
+		}
+	}
+	u.mu.Lock()
+	u.cache[key] = st
+	u.mu.Unlock()
+	return ans, nil
+}
+
+func (m *RuleMemo) eval(u *unit, k *call) (map[string]any, error) {
+	if k.value == nil {
+		v, err := m.engine.docs.input(k.in)
+		if err != nil {
+			return nil, fmt.Errorf("policy input: %w", err)
+		}
+		k.value = v
+	}
+	rs, err := u.query.Eval(context.Background(), rego.EvalParsedInput(k.value))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", u.name, err)
+	}
+	if len(rs) != 1 {
+		return nil, fmt.Errorf("%s: %d results", u.name, len(rs))
+	}
+	out, ok := rs[0].Bindings["x"].(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%s: result %T", u.name, rs[0].Bindings["x"])
+	}
+	return out, nil
+}
+
+// lookup finds the value at a path of nested documents.
+func lookup(in map[string]any, p []string) (any, bool) {
+	var v any = in
+	for _, k := range p {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if v, ok = m[k]; !ok {
+			return nil, false
+		}
+	}
+	return v, true
+}
+
+// mapStrings returns a copy of a JSON-shaped value with f applied to every
+// string in it (keys too); f nil returns v itself (answers in memory are
+// never modified in place).
+func mapStrings(v any, f func(string) string) any {
+	if f == nil {
+		return v
+	}
+	switch x := v.(type) {
+	case string:
+		return f(x)
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = mapStrings(e, f)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[f(k)] = mapStrings(e, f)
+		}
+		return out
+	}
+	return v
+}
+
+// sameJSON compares two answers as JSON values (nil and empty lists alike).
+func sameJSON(a, b any) bool {
+	norm := func(v any) any {
+		data, _ := json.Marshal(v)
+		var out any
+		_ = json.Unmarshal(data, &out)
+		if l, ok := out.([]any); ok && len(l) == 0 {
+			return nil
+		}
+		return out
+	}
+	return reflect.DeepEqual(norm(a), norm(b))
+}

@@ -1,0 +1,164 @@
+package policies
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/earsim/earsim/explore"
+	"github.com/earsim/earsim/scenarios"
+	"github.com/earsim/earsim/sim"
+	"github.com/open-policy-agent/opa/v1/ast"
+)
+
+// What a rule reads is found in the Rego, through lib and sibling rules.
+func TestRuleMemoFindsWhatRulesRead(t *testing.T) {
+	m, err := NewRuleMemo(MustDefault())
+	if err != nil {
+		t.Fatal(err)
+	}
+	reads := m.Reads()
+	for rule, want := range map[string][]string{
+		// its own refs (input.op, input.request.azureKeyVault[f]) and lib.enc,
+		// lib.endpoints (object.get(input, [...]) in lib)
+		"imm_01": {"op", "project.encryption", "project.endpoints", "request.azureKeyVault"},
+		// lib.cmk_clusters reaches input.project.clusters through a bare name
+		"key_01": {"azure.keys", "op", "project.clusters", "project.encryption", "request.cluster.paused", "request.clusterName", "request.keyIdentifier"},
+		// reads the clock
+		"pe_02": {"now", "project.endpoints"},
+		// uses private_networking of cl_02, and so reads what cl_02 reads
+		"mig_01": {"op", "project.clusters", "project.encryption", "project.endpoints", "request.endpointId"},
+		// tier_02 uses tier_01's objects
+		"tier_02": {"op", "request.cluster"},
+	} {
+		if !slices.Equal(reads[rule], want) {
+			t.Errorf("%s reads %v, want %v", rule, reads[rule], want)
+		}
+	}
+	for rule, paths := range reads {
+		if slices.Contains(paths, "*") {
+			t.Errorf("%s reads the whole input", rule)
+		}
+	}
+	if len(m.admit) < 30 || len(m.state) < 10 {
+		t.Errorf("%d admission and %d state units", len(m.admit), len(m.state))
+	}
+}
+
+// Every answer the memo gives equals the Engine's, during every bundled
+// scenario and during searches of the built-in world with both alphabets;
+// and most answers come from memory.
+func TestRuleMemoAgreesWithEngine(t *testing.T) {
+	e := MustDefault()
+	m, err := NewRuleMemo(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.verify = true
+	all, err := scenarios.Bundled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range all {
+		if _, err := scenarios.Run(s, m, nil); err != nil {
+			t.Fatalf("%s: %v", s.Name, err)
+		}
+	}
+	for _, opt := range []explore.Options{{Depth: 5}, {Depth: 3, AllOps: true}} {
+		opt.Checker, opt.KeepGoing = m, true
+		res, err := explore.BFS(context.Background(), opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Violation != nil {
+			t.Errorf("violation %s: %s\n%s", res.Violation.Property, res.Violation.Msg, strings.Join(res.Violation.Steps, "\n"))
+		}
+	}
+	hits, lookups := m.Stats()
+	t.Logf("%d of %d rule answers from memory", hits, lookups)
+	if w := m.wrong.Load(); w != 0 {
+		t.Errorf("%d answers differ from the Engine's", w)
+	}
+	if hits < lookups*3/4 {
+		t.Errorf("only %d of %d answers from memory", hits, lookups)
+	}
+}
+
+// The memo keys times by their distance from the clock, and hands answers
+// back with the asker's ids.
+func TestRuleMemoTimesAndIDs(t *testing.T) {
+	e := MustDefault()
+	m, err := NewRuleMemo(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	input := func(now, since int64, id string) sim.Input {
+		return sim.Input{"op": "", "request": nil, "now": now, "azure": map[string]any{}, "project": map[string]any{
+			"id": sim.DefaultProjectID, "name": "p", "state": "ACTIVE",
+			"encryption": map[string]any{"enabled": false, "requirePrivateNetworking": false},
+			"endpoints": []any{map[string]any{"id": id, "regionName": "US_CENTRAL", "status": sim.StatusInitiating,
+				"privateEndpointConnectionName": "", "errorMessage": "", "connection": "", "since": since, "approvedAt": since}},
+			"clusters": []any{}, "snapshots": []any{},
+		}}
+	}
+	const a, b = "aaaaaaaaaaaaaaaaaaaaaaa1", "bbbbbbbbbbbbbbbbbbbbbbb2"
+	for i, in := range []sim.Input{
+		input(30, 0, a), input(90, 0, a), // fine, then stuck for 90 s
+		input(1030, 1000, b), input(1090, 1000, b), // the same later, another id
+		input(1120, 1000, b), // stuck for 120 s
+	} {
+		before, _ := m.Stats()
+		got, err := m.Inspect(in)
+		hits, _ := m.Stats()
+		// The same state moved in time: every rule answers from memory.
+		if fromMemory := hits - before; (i == 2 || i == 3) != (fromMemory == int64(len(m.state))) {
+			t.Errorf("input %d: %d of %d rules answered from memory", i, fromMemory, len(m.state))
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := e.Inspect(in)
+		if !sameJSON(got, want) {
+			t.Errorf("input %d: memo %+v, engine %+v", i, got.Violations, want.Violations)
+		}
+	}
+}
+
+// The rules read a time (since, approvedAt, until, created) only as its
+// distance from the clock, `input.now - x`: what lets the memo key times as
+// distances (and a rule that does not read the clock read no time at all).
+func TestRulesReadTimesOnlyAsDistances(t *testing.T) {
+	mods, err := Modules(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	times := map[string]bool{"since": true, "approvedAt": true, "until": true, "created": true}
+	found := 0
+	for _, name := range sortedKeys(mods) {
+		allowed := map[*ast.Term]bool{}
+		ast.WalkTerms(mods[name], func(x *ast.Term) bool {
+			call, ok := x.Value.(ast.Call)
+			if ok && len(call) == 3 && call[0].String() == "minus" && call[1].Value.Compare(ast.MustParseRef("input.now")) == 0 {
+				allowed[call[2]] = true
+				found++
+			}
+			return false
+		})
+		ast.WalkTerms(mods[name], func(x *ast.Term) bool {
+			ref, ok := x.Value.(ast.Ref)
+			if !ok || allowed[x] {
+				return allowed[x]
+			}
+			for _, p := range ref[1:] {
+				if s, ok := p.Value.(ast.String); ok && times[string(s)] {
+					t.Errorf("%s:%d: %v is read other than as its distance from input.now", name, x.Location.Row, x)
+				}
+			}
+			return false
+		})
+	}
+	if found < 3 {
+		t.Fatalf("found %d distances; the scan does not see them", found)
+	}
+}
