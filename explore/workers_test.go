@@ -32,4 +32,3 @@ func TestSearchIndependentOfMemoAndWorkers(t *testing.T) {
 		}
 	}
 }
-

@@ -138,4 +138,3 @@ func TestCanonRenamesGeneratedIDs(t *testing.T) {
 		t.Error("a project id other than the default one hashes like it")
 	}
 }
-
