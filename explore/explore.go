@@ -11,6 +11,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,7 +27,7 @@ type Options struct {
 	World    *scenarios.Scenario // the initial world (its world section); nil: BuiltIn()
 	Text     []byte              // the world's scenario file, for counterexamples; nil with the built-in world
 	Seed     *uint64             // overrides the scenario's seed
-	Progress func(Stats)         // called after each depth level
+	Progress func(Stats)         // called as the search goes: after each level, and within long levels
 	// KeepGoing records the first violation and searches on to the bound
 	// (for measuring a whole search, e.g. beside an allow-all hook).
 	KeepGoing bool
@@ -82,8 +83,25 @@ type Result struct {
 // node is a state in the search frontier.
 type node struct {
 	m       *sim.Machine
-	path    []Action
+	path    *trail
 	deleted map[string]bool // endpoint ids answered 204 on this path
+}
+
+// trail is a path from the initial world, last action first: children
+// share their parent's, so a stored state costs one link, not its path.
+type trail struct {
+	prev *trail
+	a    Action
+}
+
+// actions returns the path in order.
+func (t *trail) actions() []Action {
+	var out []Action
+	for ; t != nil; t = t.prev {
+		out = append(out, t.a)
+	}
+	slices.Reverse(out)
+	return out
 }
 
 // start builds the initial machine from the options' world.
@@ -117,56 +135,66 @@ func BFS(ctx context.Context, opt Options) (Result, error) {
 	for i := range canons {
 		canons[i] = sim.NewCanon()
 	}
+	chunk := 256 * workers
 	for depth := 1; depth <= opt.Depth && len(frontier) > 0; depth++ {
-		// Expand: out[i] holds frontier[i]'s children, in action order.
-		out := make([]expansion, len(frontier))
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		for w := 0; w < workers; w++ {
-			wg.Add(1)
-			go func(c *sim.Canon) {
-				defer wg.Done()
-				for {
-					i := int(next.Add(1) - 1)
-					if i >= len(frontier) || ctx.Err() != nil {
-						return
-					}
-					out[i] = expand(frontier[i], opt.AllOps, c, seen)
-				}
-			}(canons[w])
-		}
-		wg.Wait()
-		if ctx.Err() != nil {
-			res.Stopped = true
-			res.Stats.Elapsed = time.Since(began)
-			return res, nil
-		}
-		// Merge, in frontier order.
 		var level []node
-		for i, x := range out {
-			res.Stats.Transitions += x.tried
-			res.Graph.merge(x.graph)
-			for _, ch := range x.children {
-				if ch.v != nil && res.Violation == nil {
-					v := ch.v
-					v.Path = ch.n.path
-					for _, p := range v.Path {
-						v.Steps = append(v.Steps, p.Step)
+		// The level is expanded a chunk at a time, so that only a chunk's
+		// children wait for the merge and expanded states are released.
+		for lo := 0; lo < len(frontier); lo += chunk {
+			part := frontier[lo:min(lo+chunk, len(frontier))]
+			// Expand: out[i] holds part[i]'s children, in action order.
+			out := make([]expansion, len(part))
+			var next atomic.Int64
+			var wg sync.WaitGroup
+			for w := 0; w < workers; w++ {
+				wg.Add(1)
+				go func(c *sim.Canon) {
+					defer wg.Done()
+					for {
+						i := int(next.Add(1) - 1)
+						if i >= len(part) || ctx.Err() != nil {
+							return
+						}
+						out[i] = expand(part[i], opt.AllOps, c, seen)
+						part[i] = node{}
 					}
-					res.Violation = v
-					if !opt.KeepGoing {
-						res.Stats.Elapsed = time.Since(began)
-						return res, nil
-					}
-				}
-				if _, dup := seen[ch.h]; dup {
-					continue
-				}
-				seen[ch.h] = struct{}{}
-				res.Stats.States++
-				level = append(level, ch.n)
+				}(canons[w])
 			}
-			out[i] = expansion{}
+			wg.Wait()
+			if ctx.Err() != nil {
+				res.Stopped = true
+				res.Stats.Elapsed = time.Since(began)
+				return res, nil
+			}
+			// Merge, in frontier order.
+			for _, x := range out {
+				res.Stats.Transitions += x.tried
+				res.Graph.merge(x.graph)
+				for _, ch := range x.children {
+					if ch.v != nil && res.Violation == nil {
+						v := ch.v
+						v.Path = ch.n.path.actions()
+						for _, p := range v.Path {
+							v.Steps = append(v.Steps, p.Step)
+						}
+						res.Violation = v
+						if !opt.KeepGoing {
+							res.Stats.Elapsed = time.Since(began)
+							return res, nil
+						}
+					}
+					if _, dup := seen[ch.h]; dup {
+						continue
+					}
+					seen[ch.h] = struct{}{}
+					res.Stats.States++
+					level = append(level, ch.n)
+				}
+			}
+			res.Stats.Elapsed = time.Since(began)
+			if opt.Progress != nil && lo+chunk < len(frontier) {
+				opt.Progress(res.Stats)
+			}
 		}
 		frontier = level
 		res.Stats.Depth = depth
@@ -199,6 +227,7 @@ type child struct {
 func expand(n node, all bool, c *sim.Canon, seen map[[32]byte]struct{}) expansion {
 	x := expansion{graph: newGraph()}
 	dark := darkProjects(n.m) // once per state, not per action
+	n.m.Warm()                // policy documents built once, shared by the forks
 	before := n.m.State()
 	for _, a := range Actions(before, all) {
 		cmd := a.Cmd
@@ -219,8 +248,8 @@ func expand(n node, all bool, c *sim.Canon, seen map[[32]byte]struct{}) expansio
 		if cmd.Op == sim.DeletePrivateEndpoint && r.Status == 204 {
 			deleted = copyAdd(deleted, cmd.EndpointID)
 		}
-		path := append(append(make([]Action, 0, len(n.path)+1), n.path...), a)
-		x.children = append(x.children, child{n: node{m: m, path: path, deleted: deleted}, h: h, v: v})
+		m.Compact() // a stored state keeps no policy documents until expanded
+		x.children = append(x.children, child{n: node{m: m, path: &trail{prev: n.path, a: a}, deleted: deleted}, h: h, v: v})
 	}
 	return x
 }

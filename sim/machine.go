@@ -410,3 +410,24 @@ func (m *Machine) Fork() *Machine {
 	f.log = m.log[:len(m.log):len(m.log)] // shared: an append by either copies
 	return &f
 }
+
+// Compact drops the policy documents the Machine keeps for reuse, for
+// searches that hold many Machines; Warm builds them again before the
+// Machine is forked many times.
+func (m *Machine) Compact() {
+	m.docs, m.azure = map[string]map[string]any{}, nil
+}
+
+// Warm builds the policy documents of every project and of the Azure side,
+// so that Machines forked from m share them instead of each building its own.
+func (m *Machine) Warm() {
+	for i := range m.state.Projects {
+		p := &m.state.Projects[i]
+		if _, ok := m.docs[p.ID]; !ok {
+			m.docs[p.ID] = projectInput(p)
+		}
+	}
+	if m.azure == nil {
+		m.azure = m.state.Azure.input()
+	}
+}
