@@ -19,8 +19,9 @@ type Action struct {
 // versions), and the clock moving by the timers' quantum. all adds the
 // cluster, project, key and network operations: pause, CMK on and off per
 // cluster, a snapshot of a CMK cluster (two per project at most), creating
-// one further cluster (a multi-region CMK cluster) and deleting any, the
-// project going INACTIVE and back, creating a third key version (and
+// one further cluster (a multi-region CMK cluster) and deleting any, a
+// second project (created empty; it may take the same vault and key) and
+// deleting any project, a project going INACTIVE and back, creating a third key version (and
 // re-creating a deleted one), rotating to any live version of the vault,
 // disabling or deleting the key in use, Microsoft.Network unregistered and
 // registered again on each subscription, and removing an approved
@@ -93,6 +94,7 @@ func Actions(s *sim.State, all bool) []Action {
 				to = "ACTIVE"
 			}
 			add(sim.Command{Op: sim.SetProjectState, GroupID: g, State: to}, "{do: SetProjectState"+gy+", state: "+to+"}")
+			add(sim.Command{Op: sim.DeleteProject, GroupID: g}, "{do: DeleteProject"+gy+"}")
 			if p.Cluster(extraCluster.Cluster.Name) == nil {
 				cmd := extraCluster
 				cmd.GroupID = g
@@ -125,6 +127,9 @@ func Actions(s *sim.State, all bool) []Action {
 		}
 	}
 	if all {
+		if len(s.Projects) < 2 {
+			add(sim.Command{Op: sim.CreateProject, Project: &sim.ProjectSpec{Name: "explore-2", OrgID: sim.DefaultOrgID}}, "{do: CreateProject, project: {name: explore-2}}")
+		}
 		for _, sub := range s.Azure.Subscriptions {
 			op := sim.UnregisterNetwork
 			if !sub.NetworkRegistered {

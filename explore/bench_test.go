@@ -12,7 +12,7 @@ import (
 )
 
 // BenchmarkBFS measures distinct states per second on the built-in world to
-// depth 5, searching on past any violation so every hook explores the whole
+// depth 7, searching on past any violation so every hook explores the whole
 // bound: with the Rego policies in the loop as `earsim explore` asks them
 // (rule by rule, remembered by what each rule reads: policies.RuleMemo, a
 // fresh one per search, its set-up reported apart), with the Engine asked
@@ -48,7 +48,7 @@ func BenchmarkBFS(b *testing.B) {
 					checker = m
 				}
 				setup += time.Since(t0)
-				res, err := explore.BFS(context.Background(), explore.Options{Depth: 5, Checker: checker, KeepGoing: true})
+				res, err := explore.BFS(context.Background(), explore.Options{Depth: 7, Checker: checker, KeepGoing: true})
 				if err != nil {
 					b.Fatal(err)
 				}

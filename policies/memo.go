@@ -3,6 +3,7 @@ package policies
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"path"
@@ -33,6 +34,7 @@ type RuleMemo struct {
 	state   []*unit
 	paths   [][]string // every path some unit reads, in a fixed order
 	canons  sync.Pool
+	docs    docDigests
 	hits    atomic.Int64
 	lookups atomic.Int64
 	// verify, for tests: every answer is also asked of the Engine, and wrong
@@ -79,6 +81,8 @@ func NewRuleMemo(e *Engine) (*RuleMemo, error) {
 	an := newReadAnalysis(compiled)
 	m := &RuleMemo{engine: e}
 	m.canons.New = func() any { return sim.NewCanon() }
+	m.docs.canons = &m.canons
+	m.docs.m = map[docKey]docDigest{}
 	// Which rule module defines which document of package earsim.rules.
 	definedIn := map[string][]string{}
 	for name, mod := range compiled {
@@ -265,6 +269,8 @@ func (m *RuleMemo) Inspect(in sim.Input) (sim.Report, error) {
 
 // call is one question to the memo: the input encoded path by path.
 type call struct {
+	m       *RuleMemo
+	now     int64
 	in      sim.Input
 	c       *sim.Canon
 	digests map[int][32]byte // by slot
@@ -278,19 +284,32 @@ type call struct {
 // digest returns the hash of one path of the input. Paths are encoded in
 // the order they are first asked for, which depends only on the op (the
 // units asked and their paths are fixed per op), so generated ids are
-// renamed alike in calls that ask alike.
+// numbered alike in calls that ask alike. A document the Machine hands over
+// again (the same map or list: sim.Input) is encoded once per clock value,
+// with its ids numbered on their own, and joined to the call's numbering.
 func (k *call) digest(slot int, p []string) [32]byte {
 	if d, ok := k.digests[slot]; ok {
 		return d
 	}
-	from := k.c.Len()
-	k.c.Value(p[:len(p)-1])
-	if v, ok := lookup(k.in, p); ok {
-		k.c.Entry(p[len(p)-1], v)
+	v, found := lookup(k.in, p)
+	var d [32]byte
+	if doc, ok := k.m.docs.get(v, k.now, p[len(p)-1]); found && ok {
+		var buf [32 + 8*16]byte
+		b := append(buf[:0], doc.d[:]...)
+		for _, id := range doc.ids {
+			b = binary.AppendUvarint(b, uint64(k.c.Name(id)))
+		}
+		d = sha256.Sum256(b)
 	} else {
-		k.c.Absent(p[len(p)-1])
+		from := k.c.Len()
+		k.c.Value(p[:len(p)-1])
+		if found {
+			k.c.Entry(p[len(p)-1], v)
+		} else {
+			k.c.Absent(p[len(p)-1])
+		}
+		d = k.c.SumFrom(from)
 	}
-	d := k.c.SumFrom(from)
 	k.digests[slot] = d
 	return d
 }
@@ -339,7 +358,8 @@ func (m *RuleMemo) gather(units []*unit, in sim.Input, heads []string) (map[stri
 		// clock reads no time, and one that does decides alike at any time.
 		c.RelativeTo(now)
 	}
-	k := &call{in: in, c: c, digests: map[int][32]byte{}, built: -1}
+	now, _ := in["now"].(int64)
+	k := &call{m: m, now: now, in: in, c: c, digests: map[int][32]byte{}, built: -1}
 	op, _ := in["op"].(string)
 	lists := map[string][][]any{}
 	out := map[string]any{}
@@ -446,6 +466,69 @@ func (m *RuleMemo) eval(u *unit, k *call) (map[string]any, error) {
 		return nil, fmt.Errorf("%s: result %T", u.name, rs[0].Bindings["x"])
 	}
 	return out, nil
+}
+
+// docDigests remembers the encoding of the documents the Machine hands over
+// again and again (a project's endpoints, clusters, the Azure keys) by their
+// identity and the clock: the Machine never modifies a map or list once it
+// is part of an Input (sim.Input). An entry holds its document, so its
+// address cannot be reused while the entry lives.
+type docDigests struct {
+	mu     sync.Mutex
+	m      map[docKey]docDigest
+	canons *sync.Pool
+}
+
+type docKey struct {
+	p   uintptr
+	n   int
+	now int64
+	key string
+}
+
+type docDigest struct {
+	pin any
+	d   [32]byte
+	ids []string // generated ids in order of appearance, numbered 0, 1, ...
+}
+
+const docDigestsSize = 1 << 16
+
+// get returns the digest of a map or non-empty list; ok is false for other
+// values, which are encoded in place.
+func (c *docDigests) get(v any, now int64, key string) (docDigest, bool) {
+	var k docKey
+	switch x := v.(type) {
+	case map[string]any:
+		k = docKey{p: uintptr(reflect.ValueOf(x).UnsafePointer()), n: len(x)}
+	case []any:
+		if len(x) == 0 {
+			return docDigest{}, false
+		}
+		k = docKey{p: uintptr(reflect.ValueOf(x).UnsafePointer()), n: len(x)}
+	default:
+		return docDigest{}, false
+	}
+	k.now, k.key = now, key
+	c.mu.Lock()
+	d, ok := c.m[k]
+	c.mu.Unlock()
+	if ok {
+		return d, true
+	}
+	lc := c.canons.Get().(*sim.Canon)
+	defer c.canons.Put(lc)
+	lc.Reset()
+	lc.RelativeTo(now)
+	lc.Entry(key, v)
+	d = docDigest{pin: v, d: lc.Sum(), ids: lc.IDList()}
+	c.mu.Lock()
+	if len(c.m) >= docDigestsSize {
+		clear(c.m) // a search's documents age fast; start again
+	}
+	c.m[k] = d
+	c.mu.Unlock()
+	return d, true
 }
 
 // lookup finds the value at a path of nested documents.

@@ -37,6 +37,22 @@ func (c *Canon) RelativeTo(now int64) { c.rel, c.now = true, now }
 // the bytes do not identify the input, so a memo must not use them.
 func (c *Canon) Bad() bool { return c.bad }
 
+// Name returns the number a generated id is renamed to, numbering it if it
+// is new: so that parts encoded apart (each with its own Canon) can be
+// joined under one numbering.
+func (c *Canon) Name(id string) int {
+	k, ok := c.names[id]
+	if !ok {
+		k = len(c.ids)
+		c.names[id] = k
+		c.ids = append(c.ids, id)
+	}
+	return k
+}
+
+// IDList returns the generated ids written so far, in order of appearance.
+func (c *Canon) IDList() []string { return slices.Clone(c.ids) }
+
 // IDs is how many generated ids have been written.
 func (c *Canon) IDs() int { return len(c.ids) }
 
@@ -122,12 +138,7 @@ func (c *Canon) str(s string) {
 	if n := len(s); n >= 24 && isHexID(s[n-24:]) && (n == 24 || s[n-25] == '-') {
 		id := s[n-24:]
 		if id != DefaultProjectID && id != DefaultOrgID {
-			k, ok := c.names[id]
-			if !ok {
-				k = len(c.ids)
-				c.names[id] = k
-				c.ids = append(c.ids, id)
-			}
+			k := c.Name(id)
 			if n == 24 {
 				c.Tag(tagID)
 			} else {
