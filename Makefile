@@ -61,7 +61,7 @@ fuzz:
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -count 1 ./policies ./scenarios ./check
 	$(GO) test -run '^$$' -bench . -benchtime 10x -count 1 ./conformance
-	$(GO) test -run '^$$' -bench . -benchtime 3x -count 1 ./explore
+	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./explore
 	bash scripts/load.sh
 	bash scripts/check-bench.sh
 

@@ -29,7 +29,7 @@ func BenchmarkBFS(b *testing.B) {
 		{"allow-all", func() sim.Checker { return sim.AllowAll{} }},
 	} {
 		b.Run(hook.name, func(b *testing.B) {
-			var states int
+			var states, transitions int
 			var bytes uint64
 			var search, setup time.Duration
 			for b.Loop() {
@@ -55,10 +55,12 @@ func BenchmarkBFS(b *testing.B) {
 				search += res.Stats.Elapsed
 				runtime.ReadMemStats(&after)
 				states += res.Stats.States
+				transitions += res.Stats.Transitions
 				b.ReportMetric(float64(res.Stats.States), "states")
 				bytes += after.TotalAlloc - before.TotalAlloc
 			}
 			b.ReportMetric(float64(states)/search.Seconds(), "states/s")
+			b.ReportMetric(float64(transitions)/search.Seconds(), "transitions/s")
 			b.ReportMetric(float64(setup.Milliseconds())/float64(b.N), "setup-ms")
 			b.ReportMetric(float64(bytes)/float64(states), "alloc-bytes/state")
 		})
