@@ -21,6 +21,7 @@ test:
 	$(GO) test -count=1 ./...
 	$(GO) test -race -count=1 ./sim
 	$(GO) test -race -count=1 -run 'TestConcurrentClients' ./atlasapi
+	$(GO) test -race -count=1 -run 'TestSearchIndependentOfMemoAndWorkers' ./explore
 
 ## policies: the Rego tests alone, through OPA's tester and through `opa test`
 policies:

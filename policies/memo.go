@@ -26,8 +26,8 @@ import (
 // ids renamed, and times as distances from the clock. Answers are the Engine's answers: the rules' outputs are gathered into
 // the same sets, in the same order, as the admission and state entry points
 // gather them (TestRuleMemoAgreesWithEngine compares every answer during
-// the bundled scenarios and searches). Memory grows with the distinct parts
-// seen; it is meant for a search's lifetime, not a long-running server.
+// the bundled scenarios and searches). It remembers up to unitCacheSize
+// answers per rule; it is meant for a search's lifetime.
 type RuleMemo struct {
 	engine  *Engine
 	admit   []*unit
@@ -57,6 +57,9 @@ type unit struct {
 	mu    sync.Mutex
 	cache map[[32]byte]stored
 }
+
+// unitCacheSize bounds the answers remembered per rule.
+const unitCacheSize = 1 << 16
 
 // stored is a remembered answer; ids tells whether it holds placeholders.
 type stored struct {
@@ -441,6 +444,9 @@ func (m *RuleMemo) answer(u *unit, k *call) (map[string]any, error) {
 		}
 	}
 	u.mu.Lock()
+	if len(u.cache) >= unitCacheSize {
+		clear(u.cache) // bound memory on very long searches; start again
+	}
 	u.cache[key] = st
 	u.mu.Unlock()
 	return ans, nil
