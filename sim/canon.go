@@ -167,6 +167,19 @@ func isHexID(s string) bool {
 	return true
 }
 
+// fields writes strings one after another (a struct's fields, in order).
+func (c *Canon) fields(ss ...string) {
+	for _, s := range ss {
+		c.str(s)
+	}
+}
+
+func (c *Canon) bools(bs ...bool) {
+	for _, b := range bs {
+		c.bool(b)
+	}
+}
+
 func (c *Canon) strs(l []string) {
 	c.u64(uint64(len(l)))
 	for _, s := range l {
@@ -174,7 +187,7 @@ func (c *Canon) strs(l []string) {
 	}
 }
 
-// state writes a world. TestCanonCoversEveryField (explore) changes each field of a
+// state writes a world. TestCanonCoversEveryField changes each field of a
 // populated world in turn and sees the hash change, so a field added to
 // State and forgotten here fails a test.
 func (c *Canon) state(s *State) {
@@ -188,26 +201,17 @@ func (c *Canon) state(s *State) {
 	a := &s.Azure
 	c.u64(uint64(len(a.Apps)))
 	for _, x := range a.Apps {
-		c.str(x.ClientID)
-		c.str(x.TenantID)
-		c.str(x.SecretDigest)
+		c.fields(x.ClientID, x.TenantID, x.SecretDigest)
 		c.strs(x.Vaults)
 	}
 	c.u64(uint64(len(a.Vaults)))
 	for _, x := range a.Vaults {
-		c.str(x.Name)
-		c.str(x.SubscriptionID)
-		c.str(x.ResourceGroupName)
+		c.fields(x.Name, x.SubscriptionID, x.ResourceGroupName)
 	}
 	c.u64(uint64(len(a.Keys)))
 	for _, x := range a.Keys {
-		c.str(x.Identifier)
-		c.str(x.Vault)
-		c.str(x.Name)
-		c.str(x.Version)
-		c.bool(x.Enabled)
-		c.bool(x.Deleted)
-		c.bool(x.AccessGranted)
+		c.fields(x.Identifier, x.Vault, x.Name, x.Version)
+		c.bools(x.Enabled, x.Deleted, x.AccessGranted)
 	}
 	c.u64(uint64(len(a.Subscriptions)))
 	for _, x := range a.Subscriptions {
@@ -217,54 +221,37 @@ func (c *Canon) state(s *State) {
 	c.u64(uint64(len(s.Timers)))
 	for _, t := range s.Timers {
 		c.i64(t.At)
-		c.str(t.Kind)
-		c.str(t.GroupID)
-		c.str(t.EndpointID)
-		c.str(t.ClusterName)
+		c.fields(t.Kind, t.GroupID, t.EndpointID, t.ClusterName)
 	}
 }
 
 func (c *Canon) project(p *Project) {
-	c.str(p.ID)
-	c.str(p.Name)
-	c.str(p.OrgID)
-	c.str(p.State)
+	c.fields(p.ID, p.Name, p.OrgID, p.State)
 	c.i64(p.Created)
 	e := &p.Encryption
-	for _, s := range []string{e.AzureEnvironment, e.ClientID, e.TenantID, e.SecretDigest, e.SubscriptionID, e.ResourceGroupName, e.KeyVaultName, e.KeyIdentifier, e.RoleID} {
-		c.str(s)
-	}
-	c.bool(e.Enabled)
-	c.bool(e.RequirePrivateNetworking)
-	c.bool(e.Rotation != nil)
+	c.fields(e.AzureEnvironment, e.ClientID, e.TenantID, e.SecretDigest, e.SubscriptionID, e.ResourceGroupName, e.KeyVaultName, e.KeyIdentifier, e.RoleID)
+	c.bools(e.Enabled, e.RequirePrivateNetworking, e.Rotation != nil)
 	if e.Rotation != nil {
 		c.str(e.Rotation.From)
 		c.i64(e.Rotation.Until)
 	}
 	c.u64(uint64(len(p.Endpoints)))
 	for _, x := range p.Endpoints {
-		for _, s := range []string{x.ID, x.RegionName, x.Status, x.ConnectionName, x.ErrorMessage, x.Connection} {
-			c.str(s)
-		}
+		c.fields(x.ID, x.RegionName, x.Status, x.ConnectionName, x.ErrorMessage, x.Connection)
 		c.i64(x.Since)
 		c.i64(x.ApprovedAt)
 	}
 	c.u64(uint64(len(p.Clusters)))
 	for i := range p.Clusters {
 		x := &p.Clusters[i]
-		for _, s := range []string{x.ID, x.Name, x.ClusterType, x.EncryptionAtRestProvider, x.PauseReason, x.StateName} {
-			c.str(s)
-		}
-		c.bool(x.BackupEnabled)
-		c.bool(x.Paused)
+		c.fields(x.ID, x.Name, x.ClusterType, x.EncryptionAtRestProvider, x.PauseReason, x.StateName)
+		c.bools(x.BackupEnabled, x.Paused)
 		c.i64(x.Created)
 		c.u64(uint64(len(x.ReplicationSpecs)))
 		for _, rs := range x.ReplicationSpecs {
 			c.u64(uint64(len(rs.RegionConfigs)))
 			for _, rc := range rs.RegionConfigs {
-				c.str(rc.ProviderName)
-				c.str(rc.BackingProviderName)
-				c.str(rc.RegionName)
+				c.fields(rc.ProviderName, rc.BackingProviderName, rc.RegionName)
 				c.i64(int64(rc.Priority))
 				c.bool(rc.ElectableSpecs != nil)
 				if h := rc.ElectableSpecs; h != nil {
@@ -276,11 +263,9 @@ func (c *Canon) project(p *Project) {
 	}
 	c.u64(uint64(len(p.Snapshots)))
 	for _, x := range p.Snapshots {
-		c.str(x.ID)
-		c.str(x.ClusterName)
+		c.fields(x.ID, x.ClusterName)
 		c.i64(x.Created)
-		c.str(x.KeyIdentifier)
-		c.str(x.Description)
+		c.fields(x.KeyIdentifier, x.Description)
 		c.i64(int64(x.RetentionInDays))
 	}
 }
@@ -315,35 +300,32 @@ func (c *Canon) Value(v any) {
 			c.str(e)
 		}
 	case map[string]any:
-		c.Tag(tagMap)
-		c.u64(uint64(len(x)))
-		var small [16]string
-		keys := small[:0]
-		for k := range x {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			c.Entry(k, x[k])
-		}
+		entries(c, x, c.Entry)
 	case map[string]string:
-		c.Tag(tagMap)
-		c.u64(uint64(len(x)))
-		var small [16]string
-		keys := small[:0]
-		for k := range x {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
+		entries(c, x, func(k, v string) {
 			c.raw(k)
-			c.str(x[k])
-		}
+			c.str(v)
+		})
 	default:
 		// Not a shape the Machine builds (Input documents its types):
 		// the caller must not use the key (bad), rather than guess.
 		c.Tag(tagOther)
 		c.bad = true
+	}
+}
+
+// entries writes a map: its size, then each key and value in key order.
+func entries[V any](c *Canon, m map[string]V, entry func(string, V)) {
+	c.Tag(tagMap)
+	c.u64(uint64(len(m)))
+	var small [16]string
+	keys := small[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		entry(k, m[k])
 	}
 }
 
