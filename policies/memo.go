@@ -80,110 +80,109 @@ func NewRuleMemo(e *Engine) (*RuleMemo, error) {
 	if err != nil {
 		return nil, err
 	}
-	compiled := parsed // analysed as parsed; each unit compiles copies
-	an := newReadAnalysis(compiled)
+	an := newReadAnalysis(parsed)
 	m := &RuleMemo{engine: e}
 	m.canons.New = func() any { return sim.NewCanon() }
 	m.docs.canons = &m.canons
 	m.docs.m = map[docKey]docDigest{}
-	// Which rule module defines which document of package earsim.rules.
-	definedIn := map[string][]string{}
-	for name, mod := range compiled {
+	for _, name := range sortedKeys(parsed) {
 		if !strings.HasPrefix(name, "rules/") {
 			continue
 		}
-		for _, r := range mod.Rules {
-			doc := ruleName(r)
-			definedIn[doc] = append(definedIn[doc], name)
+		if err := m.addRule(name, parsed, an); err != nil {
+			return nil, err
 		}
 	}
-	for _, name := range sortedKeys(compiled) {
-		if !strings.HasPrefix(name, "rules/") {
-			continue
-		}
-		// The module and the rule modules it uses, transitively.
-		set := map[string]bool{name: true}
-		for queue := []string{name}; len(queue) > 0; queue = queue[1:] {
-			rs := newReadSet()
-			for _, r := range compiled[queue[0]].Rules {
-				for _, ref := range an.refs(r, rs) {
-					if len(ref) >= 3 && ref[0] == "earsim" && ref[1] == "rules" {
-						for _, dep := range definedIn[ref[2]] {
-							if !set[dep] {
-								set[dep] = true
-								queue = append(queue, dep)
-							}
-						}
+	m.assignSlots()
+	return m, nil
+}
+
+// addRule adds the units of one rule module: one for the admission entry
+// point, one for the state entry point, as the module has rules for them.
+func (m *RuleMemo) addRule(name string, parsed map[string]*ast.Module, an *readAnalysis) error {
+	own := gathered(parsed[name].Rules)
+	if len(own) == 0 {
+		return nil // helpers only
+	}
+	// The module with the rule modules it uses, transitively (mig_01 reads
+	// cl_02's private_networking): compiled together, the unit reads what
+	// they all read and answers what they all define.
+	set := map[string]bool{name: true}
+	for queue := []string{name}; len(queue) > 0; queue = queue[1:] {
+		for _, r := range parsed[queue[0]].Rules {
+			for _, ref := range an.refs(r, newReadSet()) {
+				if len(ref) < 3 || ref[0] != "earsim" || ref[1] != "rules" {
+					continue
+				}
+				for _, dep := range an.definedIn(ref[2], "rules/") {
+					if !set[dep] {
+						set[dep] = true
+						queue = append(queue, dep)
 					}
 				}
 			}
 		}
-		reads := newReadSet()
-		mods := map[string]*ast.Module{"lib/lib.rego": parsed["lib/lib.rego"].Copy()}
-		var heads []string
-		var rules []*ast.Rule
-		for _, mn := range sortedKeys(set) {
-			rules = append(rules, compiled[mn].Rules...)
-			mods[mn] = parsed[mn].Copy()
-		}
-		if err := an.closure(rules, reads); err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		for _, r := range compiled[name].Rules {
-			h := ruleName(r)
-			if isGathered(h) && !contains(heads, h) {
-				heads = append(heads, h)
+	}
+	mods := map[string]*ast.Module{"lib/lib.rego": parsed["lib/lib.rego"].Copy()}
+	var rules []*ast.Rule
+	for _, mn := range sortedKeys(set) {
+		rules = append(rules, parsed[mn].Rules...)
+		mods[mn] = parsed[mn].Copy()
+	}
+	reads := newReadSet()
+	if err := an.closure(rules, reads); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	heads := gathered(rules)
+	c, err := Compile(mods)
+	if err != nil {
+		return fmt.Errorf("%s on its own: %w", name, err)
+	}
+	for _, entry := range [][]string{admissionHeads, stateHeads} {
+		var fields []string
+		for _, h := range entry {
+			if heads[h] {
+				fields = append(fields, fmt.Sprintf("%q: data.earsim.rules.%s", h, h))
 			}
 		}
-		if len(heads) == 0 {
+		if len(fields) == 0 {
 			continue
 		}
-		// A unit answers every gathered document its modules define.
-		for mn := range set {
-			for _, r := range compiled[mn].Rules {
-				if h := ruleName(r); isGathered(h) && !contains(heads, h) {
-					heads = append(heads, h)
-				}
-			}
-		}
-		c, err := Compile(mods)
+		q, err := rego.New(rego.Query("x := {"+strings.Join(fields, ", ")+"}"), rego.Compiler(c), rego.StrictBuiltinErrors(true)).
+			PrepareForEval(context.Background())
 		if err != nil {
-			return nil, fmt.Errorf("%s on its own: %w", name, err)
+			return fmt.Errorf("%s: %w", name, err)
 		}
-		for _, entry := range [][]string{admissionHeads, stateHeads} {
-			var fields []string
-			for _, h := range entry {
-				if contains(heads, h) {
-					fields = append(fields, fmt.Sprintf("%q: data.earsim.rules.%s", h, h))
-				}
-			}
-			if len(fields) == 0 {
-				continue
-			}
-			q, err := rego.New(rego.Query("x := {"+strings.Join(fields, ", ")+"}"), rego.Compiler(c), rego.StrictBuiltinErrors(true)).
-				PrepareForEval(context.Background())
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", name, err)
-			}
-			paths := reads.list()
-			u := &unit{name: path.Base(path.Dir(name)), paths: paths, query: q, cache: map[[32]byte]stored{}}
-			if entry[0] == "deny" {
-				u.ops = an.opGuard(rules)
-			}
-			if entry[0] == "deny" {
-				u.index = len(m.admit)
-				m.admit = append(m.admit, u)
-			} else {
-				u.index = 1000 + len(m.state)
-				m.state = append(m.state, u)
-			}
+		u := &unit{name: path.Base(path.Dir(name)), paths: reads.list(), query: q, cache: map[[32]byte]stored{}}
+		if entry[0] == admissionHeads[0] {
+			u.ops, u.index = an.opGuard(rules), len(m.admit)
+			m.admit = append(m.admit, u)
+		} else {
+			u.index = 1000 + len(m.state)
+			m.state = append(m.state, u)
 		}
 	}
-	// Slots: every unit's paths indexed into one ordered list, so that a
-	// call encodes each path once and in one order (see answer).
+	return nil
+}
+
+// gathered returns the documents among the rules' that an entry point gathers.
+func gathered(rules []*ast.Rule) map[string]bool {
+	out := map[string]bool{}
+	for _, r := range rules {
+		if h := ruleName(r); isGathered(h) {
+			out[h] = true
+		}
+	}
+	return out
+}
+
+// assignSlots indexes every unit's paths into one ordered list, so that a
+// call encodes each path once and in one order (see call.digest).
+func (m *RuleMemo) assignSlots() {
+	units := append(append([]*unit{}, m.admit...), m.state...)
 	slot := map[string]int{}
 	var keys []string
-	for _, u := range append(append([]*unit{}, m.admit...), m.state...) {
+	for _, u := range units {
 		for _, p := range u.paths {
 			k := strings.Join(p, "\x00")
 			if _, ok := slot[k]; !ok {
@@ -197,30 +196,19 @@ func NewRuleMemo(e *Engine) (*RuleMemo, error) {
 		slot[k] = i
 		m.paths = append(m.paths, strings.Split(k, "\x00"))
 	}
-	for _, u := range append(append([]*unit{}, m.admit...), m.state...) {
+	for _, u := range units {
 		for _, p := range u.paths {
 			u.slots = append(u.slots, slot[strings.Join(p, "\x00")])
 		}
 	}
-	return m, nil
 }
 
 func isGathered(doc string) bool {
-	return contains(admissionHeads, doc) || contains(stateHeads, doc)
-}
-
-func contains(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(admissionHeads, doc) || slices.Contains(stateHeads, doc)
 }
 
 // Reads returns, rule by rule (directory name), the input paths the memo
-// keys that rule's answers by, for `earsim rules` style listings and tests;
-// "*" stands for the whole input.
+// keys that rule's answers by; "*" stands for the whole input.
 func (m *RuleMemo) Reads() map[string][]string {
 	out := map[string][]string{}
 	for _, u := range append(append([]*unit{}, m.admit...), m.state...) {

@@ -207,6 +207,18 @@ func newReadAnalysis(mods map[string]*ast.Module) *readAnalysis {
 	return a
 }
 
+// definedIn returns the modules (their file names, under prefix) that hold
+// rules defining the document named doc in package earsim.rules.
+func (a *readAnalysis) definedIn(doc, prefix string) []string {
+	var out []string
+	for _, r := range a.rules["earsim/rules/"+doc] {
+		if f := r.Location.File; strings.HasPrefix(f, prefix) && !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // docs returns the rule documents a reference to path (under data) reads:
 // the document itself, those under it, or the one it is under.
 func (a *readAnalysis) docs(path []string) ([]string, error) {
