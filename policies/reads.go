@@ -32,11 +32,6 @@ func (r *readSet) add(p []string) {
 	r.paths[strings.Join(p, "\x00")] = p
 }
 
-func (r *readSet) merge(o *readSet) {
-	r.whole = r.whole || o.whole
-	for k, p := range o.paths {
-		r.paths[k] = p
-	}
 }
 
 // list returns the paths in order, without paths under another one (reading
