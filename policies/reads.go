@@ -32,8 +32,6 @@ func (r *readSet) add(p []string) {
 	r.paths[strings.Join(p, "\x00")] = p
 }
 
-}
-
 // list returns the paths in order, without paths under another one (reading
 // project covers project.encryption); nil when the whole input is read.
 func (r *readSet) list() [][]string {
