@@ -327,11 +327,9 @@ func check(before, after *sim.State, cmd sim.Command, r sim.Result, deleted, dar
 				Expect: "warnings: [DataInaccessible]"}
 		}
 	}
-	// An accepted creation is visible in the next state.
-	if cmd.Op == sim.CreatePrivateEndpoint {
-		if v, ok := r.Body.(sim.EndpointView); !ok || after.Project(cmd.GroupID).Endpoint(v.ID) == nil {
-			return &Violation{Property: "accepted-is-visible", Msg: "an accepted endpoint creation left no endpoint", Expect: "status: 400"}
-		}
+	// Every accepted request's effect is visible in the next state.
+	if msg := visible(before, after, cmd, r); msg != "" {
+		return &Violation{Property: "accepted-is-visible", Msg: msg, Expect: "status: 400"}
 	}
 	return nil
 }
