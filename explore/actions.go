@@ -16,7 +16,8 @@ type Action struct {
 // Actions lists what can happen next in a world: every Atlas operation and
 // Azure event of the model with bounded parameters (two regions, the
 // endpoints and clusters that exist, the seed's two configurations, two key
-// versions), and the clock moving by the timers' quantum. all adds the
+// versions), and the clock moving by the timers' quantum (60 s) or to the
+// next timer. all adds the
 // cluster, project, key and network operations: pause, CMK on and off per
 // cluster, a snapshot of a CMK cluster (two per project at most), creating
 // one further cluster (a multi-region CMK cluster) and deleting any, a
@@ -144,6 +145,14 @@ func Actions(s *sim.State, all bool) []Action {
 		}
 	}
 	add(sim.Command{Op: sim.Advance, Seconds: sim.ProvisioningSeconds}, fmt.Sprintf("{advance: %d}", sim.ProvisioningSeconds))
+	// And to the next timer, when it is due at another time (an approval's
+	// drawn lag, a rotation's end): every timer's moment is a point at which
+	// the next request can come.
+	if len(s.Timers) > 0 {
+		if d := s.Timers[0].At - s.Now; d > 0 && d != sim.ProvisioningSeconds {
+			add(sim.Command{Op: sim.Advance, Seconds: d}, fmt.Sprintf("{advance: %d}", d))
+		}
+	}
 	return out
 }
 
