@@ -17,6 +17,15 @@ import (
 // timer sequence numbers are left out: they say how a world was reached, not
 // what it is (a timer's order among timers is kept by its position).
 //
+// A world is written as seen from its clock: every time as its distance
+// from now (timers, endpoint status changes and approvals, rotations), so
+// that worlds equal but for when they happen are one state. This is exact
+// for what a search judges: the mechanics add durations to now and compare
+// times with each other, and the rules read a time only as input.now - t
+// (policies' TestRulesReadTimesOnlyAsDistances). Creation times, which
+// nothing reads but the API views, and the approval time of a connection
+// that is not approved, which the policy input does not carry, are left out.
+//
 // Searches use it to deduplicate worlds, and decision memos to key a
 // Checker's answers by content. A Canon is reused (Reset); it is not safe
 // for concurrent use.
@@ -108,6 +117,9 @@ func (c *Canon) Reset() {
 func (c *Canon) u64(v uint64) { c.buf = binary.AppendUvarint(c.buf, v) }
 func (c *Canon) i64(v int64)  { c.buf = binary.AppendVarint(c.buf, v) }
 
+// time writes a logical time as its distance from now.
+func (c *Canon) time(t int64) { c.i64(c.now - t) }
+
 func (c *Canon) bool(b bool) {
 	if b {
 		c.buf = append(c.buf, 1)
@@ -191,7 +203,7 @@ func (c *Canon) strs(l []string) {
 // populated world in turn and sees the hash change, so a field added to
 // State and forgotten here fails a test.
 func (c *Canon) state(s *State) {
-	c.i64(s.Now)
+	c.rel, c.now = true, s.Now
 	c.str(s.Org.ID)
 	c.str(s.Org.Name)
 	c.u64(uint64(len(s.Projects)))
@@ -220,33 +232,33 @@ func (c *Canon) state(s *State) {
 	}
 	c.u64(uint64(len(s.Timers)))
 	for _, t := range s.Timers {
-		c.i64(t.At)
+		c.time(t.At)
 		c.fields(t.Kind, t.GroupID, t.EndpointID, t.ClusterName)
 	}
 }
 
 func (c *Canon) project(p *Project) {
 	c.fields(p.ID, p.Name, p.OrgID, p.State)
-	c.i64(p.Created)
 	e := &p.Encryption
 	c.fields(e.AzureEnvironment, e.ClientID, e.TenantID, e.SecretDigest, e.SubscriptionID, e.ResourceGroupName, e.KeyVaultName, e.KeyIdentifier, e.RoleID)
 	c.bools(e.Enabled, e.RequirePrivateNetworking, e.Rotation != nil)
 	if e.Rotation != nil {
 		c.str(e.Rotation.From)
-		c.i64(e.Rotation.Until)
+		c.time(e.Rotation.Until)
 	}
 	c.u64(uint64(len(p.Endpoints)))
 	for _, x := range p.Endpoints {
 		c.fields(x.ID, x.RegionName, x.Status, x.ConnectionName, x.ErrorMessage, x.Connection)
-		c.i64(x.Since)
-		c.i64(x.ApprovedAt)
+		c.time(x.Since)
+		if x.Connection == ConnectionApproved {
+			c.time(x.ApprovedAt)
+		}
 	}
 	c.u64(uint64(len(p.Clusters)))
 	for i := range p.Clusters {
 		x := &p.Clusters[i]
 		c.fields(x.ID, x.Name, x.ClusterType, x.EncryptionAtRestProvider, x.PauseReason, x.StateName)
 		c.bools(x.BackupEnabled, x.Paused)
-		c.i64(x.Created)
 		c.u64(uint64(len(x.ReplicationSpecs)))
 		for _, rs := range x.ReplicationSpecs {
 			c.u64(uint64(len(rs.RegionConfigs)))
@@ -263,9 +275,7 @@ func (c *Canon) project(p *Project) {
 	}
 	c.u64(uint64(len(p.Snapshots)))
 	for _, x := range p.Snapshots {
-		c.fields(x.ID, x.ClusterName)
-		c.i64(x.Created)
-		c.fields(x.KeyIdentifier, x.Description)
+		c.fields(x.ID, x.ClusterName, x.KeyIdentifier, x.Description)
 		c.i64(int64(x.RetentionInDays))
 	}
 }

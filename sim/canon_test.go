@@ -13,6 +13,7 @@ import (
 func populated() *sim.State {
 	s := &sim.State{}
 	fill(reflect.ValueOf(s).Elem(), 0)
+	s.Projects[0].Endpoints[0].Connection = sim.ConnectionApproved // so its approval time counts
 	return s
 }
 
@@ -63,7 +64,10 @@ func leaves(v reflect.Value, path string, f func(string, reflect.Value)) {
 // its canonical hash: a field added to sim.State and forgotten in Canon
 // fails here.
 func TestCanonCoversEveryField(t *testing.T) {
-	ignored := map[string]bool{".Seed": true, ".Counter": true, ".Timers[0].Seq": true}
+	// How a world was reached, and creation times (read by nothing but the
+	// API views; the policy input has none).
+	ignored := map[string]bool{".Seed": true, ".Counter": true, ".Timers[0].Seq": true,
+		".Projects[0].Created": true, ".Projects[0].Clusters[0].Created": true, ".Projects[0].Snapshots[0].Created": true}
 	base := sim.NewCanon().StateHash(populated())
 	n := 0
 	leaves(reflect.ValueOf(populated()).Elem(), "", func(path string, _ reflect.Value) {
@@ -136,5 +140,102 @@ func TestCanonRenamesGeneratedIDs(t *testing.T) {
 	s.Projects[0].ID = "66c9e8f1dd6c9960802420ea"
 	if c.StateHash(s) == h {
 		t.Error("a project id other than the default one hashes like it")
+	}
+}
+
+// Worlds equal but for when they happen are one state; a world whose clock
+// alone moved is not (its timers, statuses and approvals are older).
+func TestCanonSeesWorldsFromTheirClock(t *testing.T) {
+	shift := func(d int64) *sim.State {
+		s := populated()
+		p := &s.Projects[0]
+		s.Now += d
+		s.Timers[0].At += d
+		p.Created += d
+		p.Encryption.Rotation.Until += d
+		p.Endpoints[0].Since += d
+		p.Endpoints[0].ApprovedAt += d
+		p.Clusters[0].Created += d
+		p.Snapshots[0].Created += d
+		return s
+	}
+	c := sim.NewCanon()
+	h := c.StateHash(shift(0))
+	if c.StateHash(shift(600)) != h {
+		t.Error("a world moved in time hashes differently")
+	}
+	s := shift(0)
+	s.Now += 60
+	if c.StateHash(s) == h {
+		t.Error("a world whose clock alone moved hashes alike")
+	}
+	// The approval time of a connection that is not approved is not read.
+	a, b := shift(0), shift(0)
+	a.Projects[0].Endpoints[0].Connection, b.Projects[0].Endpoints[0].Connection = sim.ConnectionRejected, sim.ConnectionRejected
+	b.Projects[0].Endpoints[0].ApprovedAt += 60
+	if c.StateHash(a) != c.StateHash(b) {
+		t.Error("a rejected connection's approval time changes the hash")
+	}
+}
+
+// recorder keeps the inputs a Machine hands its Checker.
+type recorder struct{ inputs []sim.Input }
+
+func (r *recorder) Admit(in sim.Input) (sim.Decision, error) {
+	r.inputs = append(r.inputs, in)
+	return sim.Decision{}, nil
+}
+
+func (r *recorder) Inspect(in sim.Input) (sim.Report, error) {
+	r.inputs = append(r.inputs, in)
+	return sim.Report{}, nil
+}
+
+// What the state hash leaves out the policies cannot see: the input holds
+// no creation time, and no approval time for a connection not approved.
+func TestInputHoldsNoTimeTheHashLeavesOut(t *testing.T) {
+	s := sim.NewWorld(1)
+	g := sim.DefaultProjectID
+	if err := s.PlaceCluster(g, sim.Cluster{Name: "c1", ReplicationSpecs: []sim.ReplicationSpec{{RegionConfigs: []sim.RegionConfig{{ProviderName: "AZURE", RegionName: "US_CENTRAL"}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PlaceEndpoint(g, "US_CENTRAL", sim.StatusActive); err != nil {
+		t.Fatal(err)
+	}
+	s.Now = 500
+	p := s.Project(g)
+	p.Created = 7
+	p.Snapshots = []sim.Snapshot{{ID: "bbbbbbbbbbbbbbbbbbbbbbb2", ClusterName: "c1", Created: 9}}
+	p.Endpoints[0].Connection, p.Endpoints[0].ApprovedAt = sim.ConnectionRejected, 300
+	r := &recorder{}
+	m, err := sim.NewMachine(s, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Step(sim.Command{Op: sim.CreatePrivateEndpoint, GroupID: g, RegionName: "US_EAST_2"})
+	if len(r.inputs) < 2 {
+		t.Fatalf("%d inputs recorded", len(r.inputs))
+	}
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if _, ok := x["created"]; ok {
+				t.Errorf("%s holds a creation time", path)
+			}
+			if x["connection"] != nil && x["connection"] != sim.ConnectionApproved && x["approvedAt"] != int64(0) {
+				t.Errorf("%s: a %v connection with approvedAt %v", path, x["connection"], x["approvedAt"])
+			}
+			for k, e := range x {
+				walk(path+"."+k, e)
+			}
+		case []any:
+			for i, e := range x {
+				walk(fmt.Sprintf("%s[%d]", path, i), e)
+			}
+		}
+	}
+	for i, in := range r.inputs {
+		walk(fmt.Sprintf("input %d", i), map[string]any(in))
 	}
 }

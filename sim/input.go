@@ -33,6 +33,10 @@ func (a *Actor) rolesFor(groupID string) []any {
 func projectInput(p *Project) map[string]any {
 	eps := make([]any, len(p.Endpoints))
 	for i, e := range p.Endpoints {
+		approved := int64(0) // when the current connection was approved: 0 unless it is
+		if e.Connection == ConnectionApproved {
+			approved = e.ApprovedAt
+		}
 		eps[i] = map[string]any{
 			"id":                            e.ID,
 			"regionName":                    e.RegionName,
@@ -41,7 +45,7 @@ func projectInput(p *Project) map[string]any {
 			"errorMessage":                  e.ErrorMessage,
 			"connection":                    e.Connection,
 			"since":                         e.Since,
-			"approvedAt":                    e.ApprovedAt,
+			"approvedAt":                    approved,
 		}
 	}
 	cls := make([]any, len(p.Clusters))
