@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"sync"
 
 	"github.com/earsim/earsim/sim"
@@ -219,7 +221,7 @@ var cachedKeys = map[string]bool{"project": true, "azure": true}
 
 func (c *docCache) input(in map[string]any) (ast.Value, error) {
 	obj := ast.NewObject()
-	for _, k := range sortedKeys(in) {
+	for _, k := range slices.Sorted(maps.Keys(in)) {
 		var v ast.Value
 		var err error
 		if doc, ok := in[k].(map[string]any); ok && cachedKeys[k] {

@@ -1,6 +1,7 @@
 package policies
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -37,7 +38,7 @@ type docGuards map[string][]string
 func guards(mods map[string]*ast.Module) docGuards {
 	out := docGuards{}
 	any := map[string]bool{}
-	for _, name := range sortedKeys(mods) {
+	for _, name := range slices.Sorted(maps.Keys(mods)) {
 		m := mods[name]
 		pkg := m.Package.Path.String()
 		if pkg != "data.earsim.rules" {
@@ -124,7 +125,7 @@ func TestAdmissionIgnoresTheClock(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := ast.MustParseRef("input.now")
-	for _, name := range sortedKeys(mods) {
+	for _, name := range slices.Sorted(maps.Keys(mods)) {
 		for _, r := range mods[name].Rules {
 			head := r.Head.Name.String()
 			if head != "deny" && head != "warn" && !strings.HasPrefix(name, "lib/") {

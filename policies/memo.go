@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path"
 	"reflect"
 	"slices"
@@ -85,7 +86,7 @@ func NewRuleMemo(e *Engine) (*RuleMemo, error) {
 	m.canons.New = func() any { return sim.NewCanon() }
 	m.docs.canons = &m.canons
 	m.docs.m = map[docKey]docDigest{}
-	for _, name := range sortedKeys(parsed) {
+	for _, name := range slices.Sorted(maps.Keys(parsed)) {
 		if !strings.HasPrefix(name, "rules/") {
 			continue
 		}
@@ -125,7 +126,7 @@ func (m *RuleMemo) addRule(name string, parsed map[string]*ast.Module, an *readA
 	}
 	mods := map[string]*ast.Module{"lib/lib.rego": parsed["lib/lib.rego"].Copy()}
 	var rules []*ast.Rule
-	for _, mn := range sortedKeys(set) {
+	for _, mn := range slices.Sorted(maps.Keys(set)) {
 		rules = append(rules, parsed[mn].Rules...)
 		mods[mn] = parsed[mn].Copy()
 	}

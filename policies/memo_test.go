@@ -2,6 +2,7 @@ package policies
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -135,7 +136,7 @@ func TestRulesReadTimesOnlyAsDistances(t *testing.T) {
 	}
 	times := map[string]bool{"since": true, "approvedAt": true, "until": true, "created": true}
 	found := 0
-	for _, name := range sortedKeys(mods) {
+	for _, name := range slices.Sorted(maps.Keys(mods)) {
 		allowed := map[*ast.Term]bool{}
 		ast.WalkTerms(mods[name], func(x *ast.Term) bool {
 			call, ok := x.Value.(ast.Call)

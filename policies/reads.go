@@ -2,6 +2,7 @@ package policies
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -39,7 +40,7 @@ func (r *readSet) list() [][]string {
 		return nil
 	}
 	var out [][]string
-	for _, k := range sortedKeys(r.paths) {
+	for _, k := range slices.Sorted(maps.Keys(r.paths)) {
 		p := r.paths[k]
 		covered := false
 		for _, q := range out {
@@ -217,7 +218,7 @@ func (a *readAnalysis) definedIn(doc, prefix string) []string {
 func (a *readAnalysis) docs(path []string) ([]string, error) {
 	key := strings.Join(path, "/")
 	var out []string
-	for _, k := range sortedKeys(a.rules) {
+	for _, k := range slices.Sorted(maps.Keys(a.rules)) {
 		if key == "" || k == key || strings.HasPrefix(k, key+"/") || strings.HasPrefix(key, k+"/") {
 			out = append(out, k)
 		}

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -422,7 +423,7 @@ func check(st *Step, res sim.Result, binds map[string]string) []string {
 	}
 	if len(e.Body) > 0 {
 		body, _ := jsonValue(res.Body)
-		for _, path := range sortedKeys(e.Body) {
+		for _, path := range slices.Sorted(maps.Keys(e.Body)) {
 			want := substitute(e.Body[path], binds)
 			gotV, ok := lookupPath(body, expand(path, binds))
 			if !ok {
@@ -515,7 +516,7 @@ func expand(s string, binds map[string]string) string {
 	if !strings.Contains(s, "${") {
 		return s
 	}
-	for _, k := range sortedKeys(binds) {
+	for _, k := range slices.Sorted(maps.Keys(binds)) {
 		s = strings.ReplaceAll(s, "${"+k+"}", binds[k])
 	}
 	return s
@@ -609,13 +610,4 @@ func equalJSON(got, want any) bool {
 func show(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

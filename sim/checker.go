@@ -3,6 +3,7 @@ package sim
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -81,7 +82,7 @@ type Condition struct {
 func (c Condition) Key() string {
 	var b strings.Builder
 	b.WriteString(c.Rule + "|" + c.Effect)
-	for _, k := range sortedKeys(c.Target) {
+	for _, k := range slices.Sorted(maps.Keys(c.Target)) {
 		b.WriteString("|" + k + "=" + c.Target[k])
 	}
 	return b.String()
@@ -142,15 +143,6 @@ func fromViolation(v Violation) *Error {
 		params = []string{}
 	}
 	return &Error{Status: v.Status, Code: v.Code, Detail: v.Msg, Parameters: params, Rule: v.Rule}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // Breaking wraps a Checker so that some rules are broken on purpose: their
