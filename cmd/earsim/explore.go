@@ -60,8 +60,8 @@ func runExplore(ctx context.Context, args []string, e *env) int {
 	}
 	if os.Getenv("GOGC") == "" {
 		// A search allocates fast and keeps its frontier: collecting less
-		// often is about 40% faster at depth 8 for about 25% more memory
-		// (docs/BENCHMARKS.md). GOGC set in the environment wins.
+		// often takes about a quarter less time at depth 8 for about twice
+		// the peak memory (docs/BENCHMARKS.md). GOGC in the environment wins.
 		debug.SetGCPercent(400)
 	}
 	opt := explore.Options{Depth: *depth, Checker: checker, AllOps: *allOps, Workers: *workers}
