@@ -5,6 +5,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,8 +13,15 @@ import (
 )
 
 // startServe runs `earsim serve` with args on a free loopback port and
-// returns its base URL; it stops when the test ends.
+// returns its base URL once it answers; it stops when the test ends.
 func startServe(t *testing.T, args ...string) string {
+	url, _ := serveInTest(t, args...)
+	return url
+}
+
+// serveInTest is startServe that also returns stop: it cancels the server and
+// returns its exit code and what it wrote on stderr.
+func serveInTest(t *testing.T, args ...string) (url string, stop func() (int, string)) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -22,21 +30,28 @@ func startServe(t *testing.T, args ...string) string {
 	addr := ln.Addr().String()
 	ln.Close()
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int)
+	done := make(chan int, 1)
 	var stderr bytes.Buffer
 	go func() {
 		done <- Run(ctx, append([]string{"serve", "--addr", addr}, args...), nil, &bytes.Buffer{}, &stderr)
 	}()
-	t.Cleanup(func() { cancel(); <-done })
+	var once sync.Once
+	code := 0
+	stop = func() (int, string) {
+		once.Do(func() { cancel(); code = <-done })
+		return code, stderr.String()
+	}
+	t.Cleanup(func() { stop() })
 	for i := 0; i < 200; i++ {
 		if resp, err := http.Get("http://" + addr + "/_sim/v1/clock"); err == nil {
 			resp.Body.Close()
-			return "http://" + addr
+			return "http://" + addr, stop
 		}
 		time.Sleep(25 * time.Millisecond)
 	}
-	t.Fatalf("serve did not start: %s", stderr.String())
-	return ""
+	_, out := stop()
+	t.Fatalf("serve did not start: %s", out)
+	return "", stop
 }
 
 // earsim conform against a separately started earsim serve passes, and
