@@ -128,8 +128,8 @@ func (c *Canon) bool(b bool) {
 	}
 }
 
-// Tag marks what follows, so that values of different kinds never encode alike.
-func (c *Canon) Tag(t byte) { c.buf = append(c.buf, t) }
+// tag marks what follows, so that values of different kinds never encode alike.
+func (c *Canon) tag(t byte) { c.buf = append(c.buf, t) }
 
 const (
 	tagStr byte = iota + 1
@@ -152,16 +152,16 @@ func (c *Canon) str(s string) {
 		if id != DefaultProjectID && id != DefaultOrgID {
 			k := c.Name(id)
 			if n == 24 {
-				c.Tag(tagID)
+				c.tag(tagID)
 			} else {
-				c.Tag(tagNamed)
+				c.tag(tagNamed)
 				c.raw(s[:n-24])
 			}
 			c.u64(uint64(k))
 			return
 		}
 	}
-	c.Tag(tagStr)
+	c.tag(tagStr)
 	c.raw(s)
 }
 
@@ -285,26 +285,23 @@ func (c *Canon) project(p *Project) {
 func (c *Canon) Value(v any) {
 	switch x := v.(type) {
 	case nil:
-		c.Tag(tagNull)
+		c.tag(tagNull)
 	case string:
 		c.str(x)
 	case bool:
-		c.Tag(tagBool)
+		c.tag(tagBool)
 		c.bool(x)
 	case int64:
-		c.Tag(tagInt)
+		c.tag(tagInt)
 		c.i64(x)
-	case int:
-		c.Tag(tagInt)
-		c.i64(int64(x))
 	case []any:
-		c.Tag(tagList)
+		c.tag(tagList)
 		c.u64(uint64(len(x)))
 		for _, e := range x {
 			c.Value(e)
 		}
 	case []string:
-		c.Tag(tagList)
+		c.tag(tagList)
 		c.u64(uint64(len(x)))
 		for _, e := range x {
 			c.str(e)
@@ -319,14 +316,14 @@ func (c *Canon) Value(v any) {
 	default:
 		// Not a shape the Machine builds (Input documents its types):
 		// the caller must not use the key (bad), rather than guess.
-		c.Tag(tagOther)
+		c.tag(tagOther)
 		c.bad = true
 	}
 }
 
 // entries writes a map: its size, then each key and value in key order.
 func entries[V any](c *Canon, m map[string]V, entry func(string, V)) {
-	c.Tag(tagMap)
+	c.tag(tagMap)
 	c.u64(uint64(len(m)))
 	var small [16]string
 	keys := small[:0]
@@ -344,7 +341,7 @@ func entries[V any](c *Canon, m map[string]V, entry func(string, V)) {
 func (c *Canon) Entry(k string, v any) {
 	c.raw(k)
 	if t, ok := v.(int64); ok && c.rel && timeKeys[k] {
-		c.Tag(tagTime)
+		c.tag(tagTime)
 		c.i64(c.now - t)
 		return
 	}
@@ -355,7 +352,7 @@ func (c *Canon) Entry(k string, v any) {
 // any value, null included.
 func (c *Canon) Absent(k string) {
 	c.raw(k)
-	c.Tag(tagAbsent)
+	c.tag(tagAbsent)
 }
 
 // Len is how many bytes have been written, to hash a part with SumFrom.
