@@ -2,6 +2,7 @@ package explore
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/earsim/earsim/sim"
 )
@@ -96,8 +97,7 @@ func Actions(s *sim.State, all bool) []Action {
 			}
 			add(sim.Command{Op: sim.SetProjectState, GroupID: g, State: to}, "{do: SetProjectState"+gy+", state: "+to+"}")
 			add(sim.Command{Op: sim.DeleteProject, GroupID: g}, "{do: DeleteProject"+gy+"}")
-			if p.Cluster(extraCluster.Cluster.Name) == nil {
-				cmd := extraCluster
+			if cmd := extraCluster(); p.Cluster(cmd.Cluster.Name) == nil {
 				cmd.GroupID = g
 				add(cmd, "{do: CreateCluster"+gy+", cluster: "+extraClusterYAML+"}")
 			}
@@ -195,4 +195,7 @@ func rotations(s *sim.State, from string, all bool) []string {
 // exactly what the search did.
 const extraClusterYAML = "{name: extra, encryptionAtRestProvider: AZURE, regions: [US_CENTRAL, US_EAST_2]}"
 
-var extraCluster = stepCommand("{do: CreateCluster, cluster: " + extraClusterYAML + "}")
+// (Decoded on first use, not when a program that imports explore starts.)
+var extraCluster = sync.OnceValue(func() sim.Command {
+	return stepCommand("{do: CreateCluster, cluster: " + extraClusterYAML + "}")
+})
