@@ -23,9 +23,9 @@ import (
 // one by one and remembers each rule's answer by the part of the input that
 // rule reads (see reads.go), so that a state change only re-evaluates the
 // rules that read what changed. Keys are canonical (sim.Canon): generated
-// ids renamed, and times as distances from the clock. Answers are the Engine's answers: the rules' outputs are gathered into
-// the same sets, in the same order, as the admission and state entry points
-// gather them (TestRuleMemoAgreesWithEngine compares every answer during
+// ids renamed, and times as distances from the clock. Answers are the
+// Engine's answers: the rules' outputs are gathered into the same sets, in
+// the same order, as the admission and state entry points gather them (TestRuleMemoAgreesWithEngine compares every answer during
 // the bundled scenarios and searches). It remembers up to unitCacheSize
 // answers per rule; it is meant for a search's lifetime.
 type RuleMemo struct {
@@ -497,6 +497,9 @@ func (c *docDigests) get(v any, now int64, key string) (docDigest, bool) {
 	lc.Reset()
 	lc.RelativeTo(now)
 	lc.Entry(key, v)
+	if lc.Bad() {
+		return docDigest{}, false // encoded in place, where the call sees it is bad
+	}
 	d = docDigest{pin: v, d: lc.Sum(), ids: lc.IDList()}
 	c.mu.Lock()
 	if len(c.m) >= docDigestsSize {

@@ -204,3 +204,32 @@ func TestRulesReadTimesOnlyAsDistances(t *testing.T) {
 		t.Fatalf("found %d distances; the scan does not see them", found)
 	}
 }
+
+// An input holding a value of a kind sim.Input does not document (here a
+// float) is evaluated, never answered from memory under a key that cannot
+// tell it apart.
+func TestRuleMemoEvaluatesUnknownShapes(t *testing.T) {
+	e := MustDefault()
+	m, err := NewRuleMemo(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := func(since float64) sim.Input {
+		return sim.Input{"op": "", "request": nil, "now": int64(120), "azure": map[string]any{}, "project": map[string]any{
+			"id": sim.DefaultProjectID, "name": "p", "state": "ACTIVE",
+			"encryption": map[string]any{"enabled": false, "requirePrivateNetworking": false},
+			"endpoints": []any{map[string]any{"id": "aaaaaaaaaaaaaaaaaaaaaaa1", "regionName": "US_CENTRAL", "status": sim.StatusInitiating,
+				"privateEndpointConnectionName": "", "errorMessage": "", "connection": "", "since": since, "approvedAt": int64(0)}},
+			"clusters": []any{}, "snapshots": []any{},
+		}}
+	}
+	for _, since := range []float64{100, 0} { // fine, then stuck for 120 s
+		got, err := m.Inspect(in(since))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want, _ := e.Inspect(in(since)); !sameJSON(got, want) {
+			t.Errorf("since %v: memo %+v, engine %+v", since, got.Violations, want.Violations)
+		}
+	}
+}
