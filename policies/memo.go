@@ -151,7 +151,7 @@ func (m *RuleMemo) addRule(name string, parsed map[string]*ast.Module, an *readA
 		}
 		u := &unit{name: path.Base(path.Dir(name)), paths: reads.list(), query: q, cache: map[[32]byte]stored{}}
 		if entry[0] == admissionHeads[0] {
-			u.ops, u.index = an.opGuard(rules), len(m.admit)
+			u.ops, u.index = opGuard(rules), len(m.admit)
 			m.admit = append(m.admit, u)
 		} else {
 			u.index = 1000 + len(m.state)

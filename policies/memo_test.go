@@ -83,6 +83,21 @@ func TestRuleMemoFindsWhatRulesRead(t *testing.T) {
 			t.Errorf("%s reads the whole input", rule)
 		}
 	}
+	// The ops a rule can answer at admission, from the input.op test at the
+	// top of its bodies; a rule without one (the role check) answers every op.
+	ops := map[string][]string{}
+	for _, u := range m.admit {
+		ops[u.name] = slices.Sorted(maps.Keys(u.ops))
+	}
+	for rule, want := range map[string][]string{
+		"key_01": {"ResumeCluster", "RevokeKeyAccess", "UpdateCluster"},
+		"imm_01": {"UpdateEncryptionConfig"},
+		"cl_01":  nil,
+	} {
+		if !slices.Equal(ops[rule], want) {
+			t.Errorf("%s answers ops %v, want %v", rule, ops[rule], want)
+		}
+	}
 	if len(m.admit) < 30 || len(m.state) < 10 {
 		t.Errorf("%d admission and %d state units", len(m.admit), len(m.state))
 	}

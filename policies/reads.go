@@ -290,7 +290,7 @@ func (a *readAnalysis) refs(rule *ast.Rule, r *readSet) [][]string {
 // admission: every deny and warn rule among them must test input.op at the
 // top of its body (input.op == "X", input.op in {...}); nil when one does
 // not, or when there is none.
-func (a *readAnalysis) opGuard(rules []*ast.Rule) map[string]bool {
+func opGuard(rules []*ast.Rule) map[string]bool {
 	ops := map[string]bool{}
 	guarded := false
 	for _, r := range rules {
@@ -319,7 +319,7 @@ var inputOp = ast.MustParseRef("input.op")
 // bodyOps returns the ops a body's top-level test of input.op allows, or nil.
 func bodyOps(body ast.Body) map[string]bool {
 	for _, e := range body {
-		if !e.IsCall() || e.Negated || len(e.Operands()) != 2 {
+		if !e.IsCall() || e.Negated || len(e.With) > 0 || len(e.Operands()) != 2 {
 			continue
 		}
 		lhs, rhs := e.Operands()[0], e.Operands()[1]
