@@ -34,13 +34,12 @@ type Canon struct {
 	names map[string]int
 	ids   []string // original ids in order of first appearance
 	bad   bool     // a value of a shape canon does not know was written
-	rel   bool     // write times (timeKeys) as distances from now
-	now   int64
+	now   int64    // the clock that times are written as distances from
 }
 
-// RelativeTo makes Value write every time of a policy input (the values of
-// timeKeys) as its distance from now. Reset clears it.
-func (c *Canon) RelativeTo(now int64) { c.rel, c.now = true, now }
+// RelativeTo sets the clock: Value writes every time of a policy input
+// (the values of timeKeys) as its distance from now (0 after Reset).
+func (c *Canon) RelativeTo(now int64) { c.now = now }
 
 // Bad reports whether a value of a shape Canon does not know was written:
 // the bytes do not identify the input, so a memo must not use them.
@@ -108,7 +107,7 @@ func NewCanon() *Canon { return &Canon{names: map[string]int{}} }
 // Reset empties the Canon for the next world or input.
 func (c *Canon) Reset() {
 	c.buf = c.buf[:0]
-	c.rel, c.now = false, 0
+	c.now = 0
 	clear(c.names)
 	c.ids = c.ids[:0]
 	c.bad = false
@@ -203,7 +202,7 @@ func (c *Canon) strs(l []string) {
 // populated world in turn and sees the hash change, so a field added to
 // State and forgotten here fails a test.
 func (c *Canon) state(s *State) {
-	c.rel, c.now = true, s.Now
+	c.now = s.Now
 	c.str(s.Org.ID)
 	c.str(s.Org.Name)
 	c.u64(uint64(len(s.Projects)))
@@ -337,10 +336,10 @@ func entries[V any](c *Canon, m map[string]V, entry func(string, V)) {
 }
 
 // Entry writes a key of a policy input document and its value (a time as
-// its distance from the clock, after RelativeTo).
+// its distance from the clock set by RelativeTo).
 func (c *Canon) Entry(k string, v any) {
 	c.raw(k)
-	if t, ok := v.(int64); ok && c.rel && timeKeys[k] {
+	if t, ok := v.(int64); ok && timeKeys[k] {
 		c.tag(tagTime)
 		c.i64(c.now - t)
 		return
