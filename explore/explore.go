@@ -31,7 +31,8 @@ type Options struct {
 	// KeepGoing records the first violation and searches on to the bound
 	// (for measuring a whole search, e.g. beside an allow-all hook).
 	KeepGoing bool
-	// AllOps widens the alphabet with the cluster and key operations (Actions).
+	// AllOps widens the alphabet to every operation that changes state:
+	// clusters, projects, keys, Microsoft.Network (see Actions).
 	AllOps bool
 	// Workers expand a level's states in parallel; 0: one per CPU. The
 	// Checker is asked from several goroutines (sim.Checker allows it).
