@@ -95,7 +95,7 @@ func sorted(m map[[3]string]bool) [][3]string {
 	for k := range m {
 		out = append(out, k)
 	}
-	slices.SortFunc(out, func(a, b [3]string) int { return strings.Compare(a[0]+a[1]+a[2], b[0]+b[1]+b[2]) })
+	slices.SortFunc(out, func(a, b [3]string) int { return slices.Compare(a[:], b[:]) })
 	return out
 }
 
