@@ -88,6 +88,7 @@ func (s *Server) ctlReset(c *controlCall) (int, any, *sim.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.m, s.journal = m, nil
+	s.clock.rebase(s.m.State().Now, s.opt.Now())
 	if s.opt.StatePath != "" {
 		if err := saveState(s.opt.StatePath, s.m.State()); err != nil {
 			return 0, nil, sim.Errorf(500, "UNEXPECTED_ERROR", "the state file could not be written")
@@ -96,10 +97,25 @@ func (s *Server) ctlReset(c *controlCall) (int, any, *sim.Error) {
 	return 200, map[string]any{"seed": seed, "now": sim.Timestamp(0)}, nil
 }
 
+// clockAnswer is the answer of the clock routes.
+type clockAnswer struct {
+	Now       string  `json:"now"`
+	TimeScale float64 `json:"timeScale"`
+}
+
+func (s *Server) clockNow() clockAnswer {
+	return clockAnswer{Now: sim.Timestamp(s.m.State().Now), TimeScale: s.clock.scale}
+}
+
 func (s *Server) ctlClock(*controlCall) (int, any, *sim.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return 200, sim.Clock{Now: sim.Timestamp(s.m.State().Now)}, nil
+	before := s.m.State()
+	s.catchUp()
+	if err := s.persistIfChanged(before); err != nil {
+		return 0, nil, err
+	}
+	return 200, s.clockNow(), nil
 }
 
 func (s *Server) ctlAdvance(c *controlCall) (int, any, *sim.Error) {
@@ -112,12 +128,42 @@ func (s *Server) ctlAdvance(c *controlCall) (int, any, *sim.Error) {
 	if in.Seconds == nil {
 		return 0, nil, sim.Errorf(400, "MISSING_ATTRIBUTE", "advance needs seconds")
 	}
-	return s.run(sim.Command{Op: sim.Advance, Seconds: *in.Seconds})
+	if *in.Seconds < 0 || *in.Seconds > maxAdvance {
+		e := sim.Errorf(400, "INVALID_ATTRIBUTE", "seconds must be a whole number from 0 to %d, got %d", maxAdvance, *in.Seconds)
+		e.Parameters = []string{"seconds"}
+		return 0, nil, e
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	before := s.m.State()
+	s.catchUp()
+	s.advanceTo(s.m.State().Now + *in.Seconds)
+	s.clock.rebase(s.m.State().Now, s.opt.Now())
+	if err := s.persistIfChanged(before); err != nil {
+		return 0, nil, err
+	}
+	return 200, s.clockNow(), nil
+}
+
+// maxAdvance bounds one move of the clock: ten years.
+const maxAdvance = 10 * 365 * 24 * 3600
+
+// persistIfChanged saves the world when it is not the one before. The
+// caller holds s.mu.
+func (s *Server) persistIfChanged(before *sim.State) *sim.Error {
+	if s.opt.StatePath == "" || s.m.State() == before {
+		return nil
+	}
+	if err := saveState(s.opt.StatePath, s.m.State()); err != nil {
+		return sim.Errorf(500, "UNEXPECTED_ERROR", "the state file could not be written")
+	}
+	return nil
 }
 
 func (s *Server) ctlExport(*controlCall) (int, any, *sim.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.catchUp()
 	return 200, stateFile{Format: stateFormat, State: s.m.State().Clone()}, nil
 }
 
@@ -138,6 +184,7 @@ func (s *Server) ctlImport(c *controlCall) (int, any, *sim.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.m, s.journal = m, nil
+	s.clock.rebase(s.m.State().Now, s.opt.Now())
 	if s.opt.StatePath != "" {
 		if err := saveState(s.opt.StatePath, s.m.State()); err != nil {
 			return 0, nil, sim.Errorf(500, "UNEXPECTED_ERROR", "the state file could not be written")
@@ -233,6 +280,7 @@ func (s *Server) ctlEffects(c *controlCall) (int, any, *sim.Error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.catchUp()
 	entries := []Entry{}
 	if since < len(s.journal) {
 		entries = append(entries, s.journal[since:]...)

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"regexp"
@@ -39,6 +40,13 @@ type Options struct {
 	Faults       []string    // deliberate rule breaks, see Faults
 	StatePath    string      // when set, the world persists there (see persist.go)
 	Now          func() time.Time
+	// TimeScale is logical seconds per real second (API.md): 0 leaves the
+	// clock to the control route, 1 runs Atlas's own times in real time.
+	TimeScale float64
+	// AutoApprove, when set, has the simulated Azure side approve each
+	// connection this long (logical time, whole seconds) after its endpoint
+	// reaches PENDING_ACCEPTANCE.
+	AutoApprove *time.Duration
 	// NoAuth serves every request as the development key, without digest
 	// authentication: for load baselines only, never offered by the CLI.
 	NoAuth bool
@@ -52,8 +60,11 @@ type Server struct {
 	faults  faultSet
 	checker sim.Checker
 
+	approveAfter int64 // logical seconds; -1: no automatic approval
+
 	mu      sync.Mutex
 	m       *sim.Machine
+	clock   wallClock
 	journal []Entry
 	rate    rateWindow
 }
@@ -96,6 +107,18 @@ func New(opt Options) (*Server, error) {
 	if s.m, err = sim.NewMachine(world, s.checker); err != nil {
 		return nil, err
 	}
+	if opt.TimeScale < 0 || math.IsNaN(opt.TimeScale) || math.IsInf(opt.TimeScale, 0) {
+		return nil, fmt.Errorf("atlasapi: the time scale must be a number from 0, got %v", opt.TimeScale)
+	}
+	s.approveAfter = -1
+	if opt.AutoApprove != nil {
+		if *opt.AutoApprove < 0 {
+			return nil, fmt.Errorf("atlasapi: the automatic approval delay must not be negative, got %v", *opt.AutoApprove)
+		}
+		s.approveAfter = int64(opt.AutoApprove.Round(time.Second) / time.Second)
+	}
+	s.clock = wallClock{scale: opt.TimeScale}
+	s.clock.rebase(s.m.State().Now, opt.Now())
 	if opt.StatePath != "" {
 		if err := saveState(opt.StatePath, s.m.State()); err != nil {
 			return nil, err
@@ -193,9 +216,11 @@ type call struct {
 func (s *Server) step(cmd sim.Command) (sim.Result, *sim.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	before := s.m.State()
+	s.catchUp()
 	res := s.m.Step(cmd)
 	s.record(cmd.Op, res)
-	if spec, _ := sim.Spec(cmd.Op); res.Err == nil && !spec.Read && s.opt.StatePath != "" {
+	if spec, _ := sim.Spec(cmd.Op); (res.Err == nil && !spec.Read || s.m.State() != before) && s.opt.StatePath != "" {
 		if err := saveState(s.opt.StatePath, s.m.State()); err != nil {
 			return res, sim.Errorf(500, "UNEXPECTED_ERROR", "the state file could not be written")
 		}

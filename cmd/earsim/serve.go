@@ -3,9 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"net"
+	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/earsim/earsim/atlasapi"
 	"github.com/earsim/earsim/policies"
@@ -18,7 +21,7 @@ func (m *multi) String() string     { return strings.Join(*m, ",") }
 func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
 
 func runServe(ctx context.Context, args []string, e *env) int {
-	fs := e.flags("serve", "[--addr 127.0.0.1:8080] [--keys FILE] [--state FILE] [--seed N] [--control-token T] [--fault NAME]...",
+	fs := e.flags("serve", "[--addr 127.0.0.1:8080] [--time-scale N] [--azure-auto-approve D] [--keys FILE] [--state FILE] [--seed N] [--control-token T] [--fault NAME]...",
 		"Serve the mock Atlas Administration API (API.md) over HTTP with digest authentication,\nbacked by the simulator with the policies in the loop. Control routes for Azure, the\nclock and faults are under /_sim/v1/. Without --keys, one development key (public\nkey earsimdv, see API.md) and loopback only.")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	keysFile := fs.String("keys", "", "YAML file of API keys and their roles (API.md)")
@@ -27,6 +30,9 @@ func runServe(ctx context.Context, args []string, e *env) int {
 	token := fs.String("control-token", "", "require Authorization: Bearer TOKEN on control routes (and allow them off loopback)")
 	list := fs.Bool("list-faults", false, "print the faults and the rule each breaks, then exit")
 	noAuth := fs.Bool("no-auth", false, "serve every request as the development key without digest authentication (loopback only; for load baselines)")
+	scale := fs.Float64("time-scale", 1, "logical seconds per real second: 1 runs Atlas's own times (provisioning 60 s, approval lag up to 180 s), 60 an hour a minute, 0 moves the clock only through POST /_sim/v1/clock/advance")
+	var approve autoApprove
+	fs.Var(&approve, "azure-auto-approve", "have the simulated Azure side approve each endpoint's connection this `DURATION` (logical, e.g. 30s) after it reaches PENDING_ACCEPTANCE; default: approval only through the control routes")
 	var faults multi
 	fs.Var(&faults, "fault", "start deliberately wrong: break one rule (repeatable; see --list-faults)")
 	if code, done := e.parse(fs, args); done {
@@ -61,12 +67,17 @@ func runServe(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintf(e.stderr, "earsim serve: --no-auth binds to loopback only; %q is not loopback\n", *addr)
 		return exitCannot
 	}
+	if *scale < 0 || math.IsNaN(*scale) || math.IsInf(*scale, 0) {
+		fmt.Fprintf(e.stderr, "earsim serve: --time-scale must be a number from 0 (0: the clock moves only through the control route), got %v\n", *scale)
+		return exitCannot
+	}
 	engine, err := policies.Default()
 	if err != nil {
 		fmt.Fprintf(e.stderr, "earsim serve: %v\n", err)
 		return exitCannot
 	}
-	srv, err := atlasapi.New(atlasapi.Options{Seed: *seed, Checker: engine, Keys: keys, ControlToken: *token, Faults: faults, StatePath: *stateFile, NoAuth: *noAuth})
+	srv, err := atlasapi.New(atlasapi.Options{Seed: *seed, Checker: engine, Keys: keys, ControlToken: *token, Faults: faults, StatePath: *stateFile, NoAuth: *noAuth,
+		TimeScale: *scale, AutoApprove: approve.d})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "earsim serve: %v\n", err)
 		return exitCannot
@@ -81,6 +92,14 @@ func runServe(ctx context.Context, args []string, e *env) int {
 		who = "development keys earsimdv (owner) and earsimro (read-only)"
 	}
 	fmt.Fprintf(e.stderr, "earsim serve: listening on http://%s (%s; control routes at /_sim/v1/)\n", run.Addr, who)
+	clock := fmt.Sprintf("time scale %g: logical time runs %g× real time", *scale, *scale)
+	if *scale == 0 {
+		clock = "time scale 0: the clock moves only through POST /_sim/v1/clock/advance"
+	}
+	if approve.d != nil {
+		clock += fmt.Sprintf("; Azure approves each connection %s after PENDING_ACCEPTANCE", approve.d)
+	}
+	fmt.Fprintf(e.stderr, "earsim serve: %s\n", clock)
 	if *noAuth {
 		fmt.Fprintln(e.stderr, "earsim serve: --no-auth: every request acts as the development key")
 	}
@@ -98,6 +117,32 @@ func runServe(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintln(e.stderr, "earsim serve: stopped")
 	}
 	return exitOK
+}
+
+// autoApprove is --azure-auto-approve: a duration ("30s", "2m") or whole seconds.
+type autoApprove struct{ d *time.Duration }
+
+func (a *autoApprove) String() string {
+	if a.d == nil {
+		return ""
+	}
+	return a.d.String()
+}
+
+func (a *autoApprove) Set(v string) error {
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		n, nerr := strconv.ParseUint(v, 10, 32)
+		if nerr != nil {
+			return fmt.Errorf("want a duration such as 30s or 2m, or whole seconds")
+		}
+		d = time.Duration(n) * time.Second
+	}
+	if d < 0 {
+		return fmt.Errorf("must not be negative")
+	}
+	a.d = &d
+	return nil
 }
 
 // loopbackAddr reports whether a listen address is on loopback only.
