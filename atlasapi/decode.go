@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"regexp"
 	"strings"
 
@@ -100,11 +99,14 @@ func strict(body []byte, v any) *sim.Error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return sim.Errorf(400, "MALFORMED_JSON", "the request needs a JSON body")
 	}
+	if e := checkNames(body, v); e != nil {
+		return e
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
 	if err == nil {
-		if _, more := dec.Token(); !errors.Is(more, io.EOF) {
+		if single(dec) != nil {
 			return sim.Errorf(400, "MALFORMED_JSON", "the request body holds more than one JSON value")
 		}
 		return nil
