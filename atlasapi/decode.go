@@ -54,6 +54,27 @@ type projectIn struct {
 	ID           *string `json:"id"`           // read-only
 	Created      *string `json:"created"`      // read-only
 	ClusterCount *int    `json:"clusterCount"` // read-only
+	Links        []any   `json:"links"`        // read-only
+	// Accepted and not kept (docs/MODEL.md): the Terraform provider sends
+	// them with every project.
+	Tags                      []tagIn `json:"tags"`
+	WithDefaultAlertsSettings *bool   `json:"withDefaultAlertsSettings"`
+	RegionUsageRestrictions   *string `json:"regionUsageRestrictions"`
+}
+
+type tagIn struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+// settingsIn is a project's settings (GroupSettings).
+type settingsIn struct {
+	IsCollectDatabaseSpecificsStatisticsEnabled *bool `json:"isCollectDatabaseSpecificsStatisticsEnabled"`
+	IsDataExplorerEnabled                       *bool `json:"isDataExplorerEnabled"`
+	IsExtendedStorageSizesEnabled               *bool `json:"isExtendedStorageSizesEnabled"`
+	IsPerformanceAdvisorEnabled                 *bool `json:"isPerformanceAdvisorEnabled"`
+	IsRealtimePerformancePanelEnabled           *bool `json:"isRealtimePerformancePanelEnabled"`
+	IsSchemaAdvisorEnabled                      *bool `json:"isSchemaAdvisorEnabled"`
 }
 
 type clusterIn struct {
@@ -67,12 +88,15 @@ type clusterIn struct {
 	GroupID                  *string          `json:"groupId"`    // read-only
 	StateName                *string          `json:"stateName"`  // read-only
 	CreateDate               *string          `json:"createDate"` // read-only
+	DiskSizeGB               *float64         `json:"diskSizeGB"` // 2023-02-01; not modelled
 }
 
 type replicationIn struct {
 	RegionConfigs []regionIn `json:"regionConfigs"`
-	ID            *string    `json:"id"` // read-only
+	ID            *string    `json:"id"`     // read-only
+	ZoneID        *string    `json:"zoneId"` // read-only (2024-08-05 and later)
 	ZoneName      *string    `json:"zoneName"`
+	NumShards     *int       `json:"numShards"` // 2023-02-01: one spec per shard from 2024-08-05
 }
 
 type regionIn struct {
@@ -84,8 +108,9 @@ type regionIn struct {
 }
 
 type hardwareIn struct {
-	InstanceSize string `json:"instanceSize"`
-	NodeCount    int    `json:"nodeCount"`
+	InstanceSize string   `json:"instanceSize"`
+	NodeCount    int      `json:"nodeCount"`
+	DiskSizeGB   *float64 `json:"diskSizeGB"` // 2024-08-05 and later; not modelled
 }
 
 type snapshotIn struct {
@@ -202,7 +227,20 @@ func (c *call) command() (sim.Command, *sim.Error) {
 		if cmd.Op == sim.UpdateCluster && in.Name != "" && in.Name != cmd.ClusterName {
 			return cmd, sim.Errorf(400, "INVALID_ATTRIBUTE", "the cluster name cannot change (path %q, body %q)", cmd.ClusterName, in.Name)
 		}
+		if err := in.versioned(c.version); err != nil {
+			return cmd, err
+		}
 		cmd.Cluster = in.spec()
+	case settingsBody:
+		var in settingsIn
+		if err := strict(c.body, &in); err != nil {
+			return cmd, err
+		}
+	case anyBody:
+		var in map[string]any
+		if err := strict(c.body, &in); err != nil {
+			return cmd, err
+		}
 	case snapshotBody:
 		in := snapshotIn{}
 		if len(bytes.TrimSpace(c.body)) > 0 {
@@ -215,6 +253,42 @@ func (c *call) command() (sim.Command, *sim.Error) {
 	return cmd, nil
 }
 
+// versioned refuses the attributes that the version answered does not have:
+// numShards and the cluster's diskSizeGB only in 2023-02-01, a zoneId and a
+// per-region diskSizeGB only from 2024-08-05.
+func (in *clusterIn) versioned(version string) *sim.Error {
+	legacy := version < "2024-08-05"
+	unknown := func(name string) *sim.Error {
+		e := sim.Errorf(400, "INVALID_ATTRIBUTE", "unknown attribute %s in resource version %s", name, version)
+		e.Parameters = []string{name}
+		return e
+	}
+	if !legacy && in.DiskSizeGB != nil {
+		return unknown("diskSizeGB")
+	}
+	for _, rs := range in.ReplicationSpecs {
+		if rs == nil {
+			continue
+		}
+		switch {
+		case legacy && rs.ZoneID != nil:
+			return unknown("replicationSpecs.zoneId")
+		case !legacy && rs.NumShards != nil:
+			return unknown("replicationSpecs.numShards")
+		case rs.NumShards != nil && *rs.NumShards != 1:
+			e := sim.Errorf(400, "INVALID_ATTRIBUTE", "earsim models replica sets and one-shard clusters: numShards must be 1, got %d", *rs.NumShards)
+			e.Parameters = []string{"replicationSpecs.numShards"}
+			return e
+		}
+		for _, rc := range rs.RegionConfigs {
+			if legacy && rc.ElectableSpecs != nil && rc.ElectableSpecs.DiskSizeGB != nil {
+				return unknown("replicationSpecs.regionConfigs.electableSpecs.diskSizeGB")
+			}
+		}
+	}
+	return nil
+}
+
 func (in *clusterIn) spec() *sim.ClusterSpec {
 	s := &sim.ClusterSpec{Name: in.Name, ClusterType: in.ClusterType, EncryptionAtRestProvider: in.EncryptionAtRestProvider,
 		BackupEnabled: in.BackupEnabled, Paused: in.Paused}
@@ -225,7 +299,10 @@ func (in *clusterIn) spec() *sim.ClusterSpec {
 		if rs == nil {
 			continue
 		}
-		var spec sim.ReplicationSpec
+		spec := sim.ReplicationSpec{ZoneName: defaultZone}
+		if rs.ZoneName != nil && *rs.ZoneName != "" {
+			spec.ZoneName = *rs.ZoneName
+		}
 		for _, rc := range rs.RegionConfigs {
 			out := sim.RegionConfig{ProviderName: rc.ProviderName, BackingProviderName: rc.BackingProviderName, RegionName: rc.RegionName, Priority: rc.Priority}
 			if rc.ElectableSpecs != nil {

@@ -22,7 +22,7 @@ type Fault struct {
 // Faults lists every fault the mock can be started with.
 var Faults = []Fault{
 	{Name: "allow-tenant-cmk", Rule: "EAR-TIER-01", What: "accepts customer keys on M0/Flex/Serverless clusters", drop: true},
-	{Name: "allow-legacy-backup-cmk", Rule: "EAR-TIER-03", What: "accepts customer keys with legacy backup", drop: true},
+	{Name: "refuse-cloud-backup-cmk", Rule: "EAR-TIER-03", What: "refuses customer keys with API v2's backupEnabled (Cloud Backup), as if it were legacy backup"},
 	{Name: "allow-inactive-project", Rule: "EAR-PROJ-01", What: "accepts private networking in an INACTIVE project", drop: true},
 	{Name: "keep-multi-cloud-running", Rule: "EAR-PROJ-02", What: "does not disable multi-cloud clusters under private networking", drop: true, noApply: true},
 	{Name: "skip-role-check", Rule: "EAR-CL-01", What: "never answers 403 for a missing role", drop: true},
@@ -82,6 +82,16 @@ func (f faultSet) status(op sim.Op, status int) int {
 		return 200
 	}
 	return status
+}
+
+// refuses applies the faults that refuse a request the rules accept.
+func (f faultSet) refuses(cmd sim.Command) *sim.Error {
+	c := cmd.Cluster
+	if f.has("refuse-cloud-backup-cmk") && (cmd.Op == sim.CreateCluster || cmd.Op == sim.UpdateCluster) &&
+		c != nil && c.BackupEnabled != nil && *c.BackupEnabled && c.EncryptionAtRestProvider == "AZURE" {
+		return sim.Errorf(400, "CANNOT_USE_ENCRYPTION_AT_REST_BACKUP_TYPE", "cluster %q has backupEnabled true (fault refuse-cloud-backup-cmk)", c.Name)
+	}
+	return nil
 }
 
 // rewrites reports whether a fault changes answer bodies.

@@ -6,22 +6,34 @@ import (
 	"github.com/earsim/earsim/sim"
 )
 
-// Resource versions (RULES.md section 4): a request's dated media type
-// resolves to the newest of these on or before its date.
-var (
-	v20230101 = []string{"2023-01-01"}
-	v20240805 = []string{"2024-08-05"}
-)
+// operationVersions is one operation of the official definition: its
+// operationId and the dated resource versions it is served in (generated
+// into versions_gen.go from the definitions the official SDKs ship).
+type operationVersions struct {
+	id       string
+	versions []string
+}
 
-// route is one row of the route table, the only place paths exist.
+//go:generate go run ./internal/genversions
+
+// route is one row of the route table, the only place paths exist. Its
+// versions are the definition's for the operation (versions_gen.go), never
+// written by hand; legacy v1.0 routes answer application/json.
 type route struct {
-	method   string
-	pattern  string   // segments; {name} binds a path parameter
-	op       sim.Op   // the simulator operation it performs
-	versions []string // dated media types it answers; nil: the legacy v1.0 route (application/json)
-	status   int      // success status when the op's own differs (e.g. 204 for DELETE)
-	list     bool     // paginated answer
-	body     bodyKind // what the request body holds
+	method  string
+	pattern string   // segments; {name} binds a path parameter
+	op      sim.Op   // the simulator operation it performs
+	status  int      // success status when the op's own differs (e.g. 204 for DELETE)
+	list    bool     // paginated answer
+	body    bodyKind // what the request body holds
+	// fixed, when set, is the answer of a route outside the model that
+	// official clients read around the modelled ones (a project's settings,
+	// a cluster's process arguments): what Atlas answers for a project that
+	// has nothing of that kind. op then only checks that the project (or
+	// cluster) exists and that the key may read it.
+	fixed func(c *call) any
+
+	versions []string // from the definition, filled in at start-up
 }
 
 type bodyKind int
@@ -33,6 +45,8 @@ const (
 	projectBody                    // {"name", "orgId"}
 	clusterBody                    // the cluster subset
 	snapshotBody                   // {"description", "retentionInDays"}
+	settingsBody                   // a project's settings (not kept)
+	anyBody                        // a JSON object, not kept (process arguments)
 )
 
 const (
@@ -42,25 +56,80 @@ const (
 
 // routes is the route table of API.md.
 var routes = []route{
-	{"GET", v2 + "/groups/{groupId}/encryptionAtRest", sim.GetEncryptionConfig, v20230101, 0, false, noBody},
-	{"PATCH", v2 + "/groups/{groupId}/encryptionAtRest", sim.UpdateEncryptionConfig, v20230101, 0, false, encryptionBody},
-	{"GET", v2 + "/groups/{groupId}/encryptionAtRest/{cloudProvider}/privateEndpoints", sim.ListPrivateEndpoints, v20230101, 0, true, noBody},
-	{"POST", v2 + "/groups/{groupId}/encryptionAtRest/{cloudProvider}/privateEndpoints", sim.CreatePrivateEndpoint, v20230101, 0, false, endpointBody},
-	{"GET", v2 + "/groups/{groupId}/encryptionAtRest/{cloudProvider}/privateEndpoints/{endpointId}", sim.GetPrivateEndpoint, v20230101, 0, false, noBody},
-	{"DELETE", v2 + "/groups/{groupId}/encryptionAtRest/{cloudProvider}/privateEndpoints/{endpointId}", sim.DeletePrivateEndpoint, v20230101, 204, false, noBody},
-	{"GET", v2 + "/orgs", sim.ListOrganizations, v20230101, 0, true, noBody},
-	{"POST", v2 + "/groups", sim.CreateProject, v20230101, 0, false, projectBody},
-	{"GET", v2 + "/groups/{groupId}", sim.GetProject, v20230101, 0, false, noBody},
-	{"DELETE", v2 + "/groups/{groupId}", sim.DeleteProject, v20230101, 204, false, noBody},
-	{"POST", v2 + "/groups/{groupId}/clusters", sim.CreateCluster, v20240805, 0, false, clusterBody},
-	{"GET", v2 + "/groups/{groupId}/clusters", sim.ListClusters, v20240805, 0, true, noBody},
-	{"GET", v2 + "/groups/{groupId}/clusters/{clusterName}", sim.GetCluster, v20240805, 0, false, noBody},
-	{"PATCH", v2 + "/groups/{groupId}/clusters/{clusterName}", sim.UpdateCluster, v20240805, 0, false, clusterBody},
-	{"DELETE", v2 + "/groups/{groupId}/clusters/{clusterName}", sim.DeleteCluster, v20240805, 0, false, noBody},
-	{"POST", v2 + "/groups/{groupId}/clusters/{clusterName}/backup/snapshots", sim.CreateSnapshot, v20230101, 0, false, snapshotBody},
-	{"GET", v2 + "/groups/{groupId}/clusters/{clusterName}/backup/snapshots", sim.ListSnapshots, v20230101, 0, true, noBody},
-	{"GET", v1 + "/groups/{groupId}/encryptionAtRest", sim.GetEncryptionConfig, nil, 0, false, noBody},
-	{"PATCH", v1 + "/groups/{groupId}/encryptionAtRest", sim.UpdateEncryptionConfig, nil, 0, false, encryptionBody},
+	{method: "GET", pattern: v2 + "/groups/{groupId}/encryptionAtRest", op: sim.GetEncryptionConfig},
+	{method: "PATCH", pattern: v2 + "/groups/{groupId}/encryptionAtRest", op: sim.UpdateEncryptionConfig, body: encryptionBody},
+	{method: "GET", pattern: v2 + "/groups/{groupId}/encryptionAtRest/{cloudProvider}/privateEndpoints", op: sim.ListPrivateEndpoints, list: true},
+	{method: "POST", pattern: v2 + "/groups/{groupId}/encryptionAtRest/{cloudProvider}/privateEndpoints", op: sim.CreatePrivateEndpoint, body: endpointBody},
+	{method: "GET", pattern: v2 + "/groups/{groupId}/encryptionAtRest/{cloudProvider}/privateEndpoints/{endpointId}", op: sim.GetPrivateEndpoint},
+	{method: "DELETE", pattern: v2 + "/groups/{groupId}/encryptionAtRest/{cloudProvider}/privateEndpoints/{endpointId}", op: sim.DeletePrivateEndpoint, status: 204},
+	{method: "GET", pattern: v2 + "/orgs", op: sim.ListOrganizations, list: true},
+	{method: "POST", pattern: v2 + "/groups", op: sim.CreateProject, body: projectBody},
+	{method: "GET", pattern: v2 + "/groups/{groupId}", op: sim.GetProject},
+	{method: "DELETE", pattern: v2 + "/groups/{groupId}", op: sim.DeleteProject, status: 204},
+	{method: "POST", pattern: v2 + "/groups/{groupId}/clusters", op: sim.CreateCluster, body: clusterBody},
+	{method: "GET", pattern: v2 + "/groups/{groupId}/clusters", op: sim.ListClusters, list: true},
+	{method: "GET", pattern: v2 + "/groups/{groupId}/clusters/{clusterName}", op: sim.GetCluster},
+	{method: "PATCH", pattern: v2 + "/groups/{groupId}/clusters/{clusterName}", op: sim.UpdateCluster, body: clusterBody},
+	{method: "DELETE", pattern: v2 + "/groups/{groupId}/clusters/{clusterName}", op: sim.DeleteCluster},
+	{method: "POST", pattern: v2 + "/groups/{groupId}/clusters/{clusterName}/backup/snapshots", op: sim.CreateSnapshot, body: snapshotBody},
+	{method: "GET", pattern: v2 + "/groups/{groupId}/clusters/{clusterName}/backup/snapshots", op: sim.ListSnapshots, list: true},
+	{method: "GET", pattern: v1 + "/groups/{groupId}/encryptionAtRest", op: sim.GetEncryptionConfig},
+	{method: "PATCH", pattern: v1 + "/groups/{groupId}/encryptionAtRest", op: sim.UpdateEncryptionConfig, body: encryptionBody},
+
+	// Read around the model by the Terraform provider (API.md "Real
+	// clients"): answered as for a project with nothing of that kind.
+	{method: "GET", pattern: v2 + "/groups/{groupId}/settings", op: sim.GetProject, fixed: projectSettings},
+	{method: "PATCH", pattern: v2 + "/groups/{groupId}/settings", op: sim.GetProject, body: settingsBody, fixed: projectSettings},
+	{method: "GET", pattern: v2 + "/groups/{groupId}/teams", op: sim.GetProject, list: true, fixed: emptyList},
+	{method: "GET", pattern: v2 + "/groups/{groupId}/limits", op: sim.GetProject, fixed: func(*call) any { return []any{} }},
+	{method: "GET", pattern: v2 + "/groups/{groupId}/ipAddresses", op: sim.GetProject, fixed: ipAddresses},
+	{method: "GET", pattern: v2 + "/groups/{groupId}/managedSlowMs", op: sim.GetProject, fixed: func(*call) any { return false }},
+	{method: "GET", pattern: v2 + "/groups/{groupId}/containers", op: sim.GetProject, list: true, fixed: emptyList},
+	{method: "GET", pattern: v2 + "/groups/{groupId}/containers/all", op: sim.GetProject, list: true, fixed: emptyList},
+	{method: "GET", pattern: v2 + "/groups/{groupId}/clusters/{clusterName}/processArgs", op: sim.GetCluster, fixed: processArgs},
+	{method: "PATCH", pattern: v2 + "/groups/{groupId}/clusters/{clusterName}/processArgs", op: sim.GetCluster, body: anyBody, fixed: processArgs},
+}
+
+func init() {
+	for i := range routes {
+		r := &routes[i]
+		if strings.HasPrefix(r.pattern, v1+"/") {
+			continue
+		}
+		d, ok := definition[r.method+" "+r.pattern]
+		if !ok || len(d.versions) == 0 {
+			panic("atlasapi: " + r.method + " " + r.pattern + " is not an operation of the official definition")
+		}
+		r.versions = d.versions
+	}
+}
+
+func emptyList(*call) any { return map[string]any{"results": []any{}} }
+
+// projectSettings are a new project's settings (Atlas's defaults). A PATCH
+// is answered with them and not kept (docs/MODEL.md).
+func projectSettings(*call) any {
+	return map[string]any{
+		"isCollectDatabaseSpecificsStatisticsEnabled": true,
+		"isDataExplorerEnabled":                       true,
+		"isExtendedStorageSizesEnabled":               false,
+		"isPerformanceAdvisorEnabled":                 true,
+		"isRealtimePerformancePanelEnabled":           true,
+		"isSchemaAdvisorEnabled":                      true,
+	}
+}
+
+func ipAddresses(c *call) any {
+	return map[string]any{"groupId": c.params["groupId"], "services": map[string]any{"clusters": []any{}}}
+}
+
+// processArgs are a cluster's default process arguments.
+func processArgs(*call) any {
+	return map[string]any{
+		"javascriptEnabled":         true,
+		"minimumEnabledTlsProtocol": "TLS1_2",
+		"noTableScan":               false,
+	}
 }
 
 // match finds the route for a method and path. It returns the route, the
@@ -81,6 +150,35 @@ func match(method, path string) (*route, map[string]string, bool) {
 		}
 	}
 	return nil, nil, pathFound
+}
+
+// outsideModel finds the operation of the official definition that a
+// request the route table does not serve would reach: its operationId and
+// path template.
+func outsideModel(method, path string) (string, string, bool) {
+	segs := splitPath(path)
+	best, bestTemplate := "", ""
+	bestFixed := -1
+	for key, op := range definition {
+		m, template, _ := strings.Cut(key, " ")
+		if m != method {
+			continue
+		}
+		pattern := splitPath(template)
+		if _, ok := bind(pattern, segs); !ok {
+			continue
+		}
+		fixed := 0 // prefer the template with more literal segments (/clusters/tenantUpgrade over /clusters/{clusterName})
+		for _, p := range pattern {
+			if !strings.HasPrefix(p, "{") {
+				fixed++
+			}
+		}
+		if fixed > bestFixed || fixed == bestFixed && template < bestTemplate {
+			best, bestTemplate, bestFixed = op.id, template, fixed
+		}
+	}
+	return best, bestTemplate, bestFixed >= 0
 }
 
 // allowed lists the methods a path answers, for 405's Allow header.

@@ -50,6 +50,9 @@ type Options struct {
 	// NoAuth serves every request as the development key, without digest
 	// authentication: for load baselines only, never offered by the CLI.
 	NoAuth bool
+	// Trace, when set, receives every request and its answer as a JSON
+	// line (TraceEntry), secrets redacted.
+	Trace io.Writer
 }
 
 // Server is the mock endpoint. It is safe for concurrent use: one lock
@@ -61,6 +64,7 @@ type Server struct {
 	checker sim.Checker
 
 	approveAfter int64 // logical seconds; -1: no automatic approval
+	trace        *tracer
 
 	mu      sync.Mutex
 	m       *sim.Machine
@@ -111,6 +115,9 @@ func New(opt Options) (*Server, error) {
 		return nil, fmt.Errorf("atlasapi: the time scale must be a number from 0, got %v", opt.TimeScale)
 	}
 	s.approveAfter = -1
+	if opt.Trace != nil {
+		s.trace = &tracer{w: opt.Trace}
+	}
 	if opt.AutoApprove != nil {
 		if *opt.AutoApprove < 0 {
 			return nil, fmt.Errorf("atlasapi: the automatic approval delay must not be negative, got %v", *opt.AutoApprove)
@@ -135,7 +142,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	limit := int64(MaxBody)
-	if strings.HasPrefix(r.URL.Path, controlPrefix) {
+	if isControl(r.URL.Path) {
 		limit = maxControlBody
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
@@ -148,7 +155,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, sim.Errorf(400, "MALFORMED_JSON", "the request body could not be read"))
 		return
 	}
-	if strings.HasPrefix(r.URL.Path, controlPrefix) {
+	if s.trace != nil {
+		c := &capture{ResponseWriter: w}
+		defer func() { s.trace.record(r, body, c) }()
+		w = c
+	}
+	s.serve(w, r, body)
+}
+
+func isControl(path string) bool { return strings.HasPrefix(path, controlPrefix) }
+
+// serve answers one request whose body has been read.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, body []byte) {
+	if isControl(r.URL.Path) {
 		s.control(w, r, body)
 		return
 	}
@@ -157,6 +176,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if pathFound {
 			w.Header().Set("Allow", strings.Join(allowed(r.URL.Path), ", "))
 			writeError(w, r, sim.Errorf(405, "METHOD_NOT_ALLOWED", "%s is not allowed on %s", r.Method, r.URL.Path))
+			return
+		}
+		if op, template, ok := outsideModel(r.Method, r.URL.Path); ok {
+			e := sim.Errorf(404, "RESOURCE_NOT_FOUND", "earsim does not model %s (%s %s): it serves encryption at rest with Azure Key Vault, its private endpoints, projects and clusters (API.md)", op, r.Method, template)
+			e.Parameters = []string{op}
+			writeError(w, r, e)
 			return
 		}
 		writeError(w, r, sim.Errorf(404, "RESOURCE_NOT_FOUND", "no resource at %s", r.URL.Path))
@@ -185,10 +210,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, perr)
 		return
 	}
-	c := &call{route: rt, params: params, body: body, actor: key.actor()}
+	c := &call{route: rt, params: params, body: body, actor: key.actor(), version: version}
 	cmd, derr := c.command()
 	if derr != nil {
 		writeError(w, r, derr)
+		return
+	}
+	if ferr := s.faults.refuses(cmd); ferr != nil {
+		writeError(w, r, ferr)
 		return
 	}
 	res, serr := s.step(cmd)
@@ -205,10 +234,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // call is a matched request on its way to a command.
 type call struct {
-	route  *route
-	params map[string]string
-	body   []byte
-	actor  *sim.Actor
+	route   *route
+	params  map[string]string
+	body    []byte
+	actor   *sim.Actor
+	version string // the resource version answered ("" for v1.0)
 }
 
 // step applies a command to the world under the lock; an accepted change is
@@ -250,11 +280,17 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, c *call, version
 		w.WriteHeader(status)
 		return
 	}
+	out := res.Body
+	if rt.fixed != nil {
+		out = rt.fixed(c)
+	} else if v := wire(out, version); v != nil {
+		out = v
+	}
 	if !rt.list && rt.versions != nil && !s.faults.rewrites() {
-		writeJSON(w, r, "application/vnd.atlas."+version+"+json", status, res.Body)
+		writeJSON(w, r, "application/vnd.atlas."+version+"+json", status, out)
 		return
 	}
-	body, err := toJSON(res.Body)
+	body, err := toJSON(out)
 	if err != nil {
 		writeError(w, r, sim.Errorf(500, "UNEXPECTED_ERROR", "internal error"))
 		return

@@ -34,6 +34,9 @@ type Capabilities struct {
 	Operator bool // @needs-operator: set a project INACTIVE
 	Roles    bool // @needs-roles: send requests as a read-only user
 	Effects  bool // @needs-effects: read the effects the target reports (EffectReader)
+	// LegacyClusters: @needs-legacy-clusters, clusters in the v1.0 shape
+	// (legacy backup, EAR-TIER-03), which API v2 cannot express.
+	LegacyClusters bool
 }
 
 // EffectReader is a Driver that reports the effects its world emitted: what

@@ -49,7 +49,7 @@ func (d *SimDriver) Advance(ctx context.Context, seconds int64) error {
 
 // Capabilities: the simulator can do everything.
 func (d *SimDriver) Capabilities() Capabilities {
-	return Capabilities{Azure: true, Clock: true, Operator: true, Roles: true, Effects: true}
+	return Capabilities{Azure: true, Clock: true, Operator: true, Roles: true, Effects: true, LegacyClusters: true}
 }
 
 // Effects returns every effect since the scenario began.

@@ -101,7 +101,8 @@ type world struct {
 
 // needs maps a capability tag to whether the target has it.
 func needs(c Capabilities) map[string]bool {
-	return map[string]bool{"@needs-azure": c.Azure, "@needs-clock": c.Clock, "@needs-operator": c.Operator, "@needs-roles": c.Roles, "@needs-effects": c.Effects}
+	return map[string]bool{"@needs-azure": c.Azure, "@needs-clock": c.Clock, "@needs-operator": c.Operator, "@needs-roles": c.Roles, "@needs-effects": c.Effects,
+		"@needs-legacy-clusters": c.LegacyClusters}
 }
 
 func initialize(sc *godog.ScenarioContext, opt Options) {
@@ -153,6 +154,7 @@ func initialize(sc *godog.ScenarioContext, opt Options) {
 	sc.Step(`^I create an? (M0|M2|M5|Flex) cluster "([^"]*)" with customer-managed keys$`, w.createTenant)
 	sc.Step(`^I create a cluster "([^"]*)" of size (\w+) with customer-managed keys$`, w.createSized)
 	sc.Step(`^I create a cluster "([^"]*)" with customer-managed keys and legacy backup$`, w.createLegacyBackup)
+	sc.Step(`^I create a cluster "([^"]*)" with customer-managed keys and cloud backup$`, w.createCloudBackup)
 	sc.Step(`^I create a multi-cloud cluster "([^"]*)"$`, w.createMultiCloud)
 	sc.Step(`^I resume cluster "([^"]*)"$`, w.resume)
 	sc.Step(`^cluster "([^"]*)" is (paused|running)$`, w.clusterIs)
@@ -587,6 +589,16 @@ func (w *world) createSized(ctx context.Context, name, size string) error {
 }
 
 func (w *world) createLegacyBackup(ctx context.Context, name string) error {
+	spec := clusterSpec(name, "AZURE", "M10", true, sim.RegionConfig{RegionName: "US_CENTRAL"})
+	on := true
+	spec.LegacyBackup = &on
+	_, err := w.do(ctx, sim.Command{Op: sim.CreateCluster, Cluster: spec})
+	return err
+}
+
+// createCloudBackup creates a CMK cluster with API v2's backupEnabled, which
+// is Cloud Backup (EAR-TIER-03).
+func (w *world) createCloudBackup(ctx context.Context, name string) error {
 	spec := clusterSpec(name, "AZURE", "M10", true, sim.RegionConfig{RegionName: "US_CENTRAL"})
 	on := true
 	spec.BackupEnabled = &on

@@ -20,11 +20,17 @@ Feature: Clusters under customer-managed keys
     When I create a cluster "small" of size M5 with customer-managed keys
     Then the request is refused with status 400 and error code CANNOT_USE_ENCRYPTION_AT_REST_TENANT
 
-  @EAR-TIER-03
-  Scenario: Customer-managed keys need backupEnabled false
+  @EAR-TIER-03 @needs-legacy-clusters
+  Scenario: Customer-managed keys refuse legacy backup (the v1.0 cluster shape)
     Given a project with customer-managed keys
     When I create a cluster "old" with customer-managed keys and legacy backup
     Then the request is refused with status 400 and error code CANNOT_USE_ENCRYPTION_AT_REST_BACKUP_TYPE
+
+  @EAR-TIER-03
+  Scenario: Cloud Backup (backupEnabled in API v2) is allowed with customer-managed keys
+    Given a project with customer-managed keys
+    When I create a cluster "cb" with customer-managed keys and cloud backup
+    Then the request succeeds with status 201
 
   @EAR-ORD-01
   Scenario: Customer-managed keys for the project before a cluster

@@ -145,7 +145,7 @@ func TestAdmitReturnsViolationsWithMetadata(t *testing.T) {
 // earsim check keeps when it decodes a plan.
 func TestPlanTypes(t *testing.T) {
 	got := policies.MustDefault().PlanTypes()
-	want := []string{"mongodbatlas_advanced_cluster", "mongodbatlas_encryption_at_rest", "mongodbatlas_encryption_at_rest_private_endpoint", "mongodbatlas_project"}
+	want := []string{"mongodbatlas_advanced_cluster", "mongodbatlas_cluster", "mongodbatlas_encryption_at_rest", "mongodbatlas_encryption_at_rest_private_endpoint", "mongodbatlas_project"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("PlanTypes() = %v, want %v", got, want)
 	}

@@ -180,6 +180,9 @@ func (s *Scenario) build(seed uint64) (*sim.State, map[string]string, error) {
 			if spec.BackupEnabled != nil {
 				cl.BackupEnabled = *spec.BackupEnabled
 			}
+			if spec.LegacyBackup != nil {
+				cl.LegacyBackup = *spec.LegacyBackup
+			}
 			if spec.Paused != nil {
 				cl.Paused = *spec.Paused
 			}
@@ -280,7 +283,7 @@ func (a *KeyVaultArgs) patch() *sim.AzureKeyVaultPatch {
 // (provider AZURE, instanceSize M10, region US_CENTRAL) for a new cluster.
 func (c *ClusterArgs) spec(full bool) *sim.ClusterSpec {
 	s := &sim.ClusterSpec{Name: c.Name, ClusterType: c.ClusterType, EncryptionAtRestProvider: c.EncryptionAtRestProvider,
-		BackupEnabled: c.BackupEnabled, Paused: c.Paused}
+		BackupEnabled: c.BackupEnabled, LegacyBackup: c.LegacyBackup, Paused: c.Paused}
 	rc := func(a RegionArgs, priority int) sim.RegionConfig {
 		size := a.InstanceSize
 		if size == "" {

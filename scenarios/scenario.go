@@ -136,6 +136,7 @@ type ClusterArgs struct {
 	ReplicationSpecs         []ReplicationArgs `yaml:"replicationSpecs"`
 	EncryptionAtRestProvider string            `yaml:"encryptionAtRestProvider"`
 	BackupEnabled            *bool             `yaml:"backupEnabled"`
+	LegacyBackup             *bool             `yaml:"legacyBackup"`
 	Paused                   *bool             `yaml:"paused"`
 }
 

@@ -257,9 +257,10 @@ func (c *Canon) project(p *Project) {
 	for i := range p.Clusters {
 		x := &p.Clusters[i]
 		c.fields(x.ID, x.Name, x.ClusterType, x.EncryptionAtRestProvider, x.PauseReason, x.StateName)
-		c.bools(x.BackupEnabled, x.Paused)
+		c.bools(x.BackupEnabled, x.LegacyBackup, x.Paused)
 		c.u64(uint64(len(x.ReplicationSpecs)))
 		for _, rs := range x.ReplicationSpecs {
+			c.str(rs.ZoneName)
 			c.u64(uint64(len(rs.RegionConfigs)))
 			for _, rc := range rs.RegionConfigs {
 				c.fields(rc.ProviderName, rc.BackingProviderName, rc.RegionName)

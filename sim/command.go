@@ -171,7 +171,10 @@ type ClusterSpec struct {
 	ReplicationSpecs         []ReplicationSpec `json:"replicationSpecs,omitempty"`
 	EncryptionAtRestProvider string            `json:"encryptionAtRestProvider,omitempty"`
 	BackupEnabled            *bool             `json:"backupEnabled,omitempty"`
-	Paused                   *bool             `json:"paused,omitempty"`
+	// LegacyBackup is the v1.0 cluster shape's legacy backup (backupEnabled
+	// without cloud backup there); API v2 cannot express it (EAR-TIER-03).
+	LegacyBackup *bool `json:"legacyBackup,omitempty"`
+	Paused       *bool `json:"paused,omitempty"`
 }
 
 // ProjectSpec is the body of a project creation.

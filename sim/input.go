@@ -120,6 +120,7 @@ func clusterInput(c *Cluster) map[string]any {
 		"name":                     c.Name,
 		"encryptionAtRestProvider": c.EncryptionAtRestProvider,
 		"backupEnabled":            c.BackupEnabled,
+		"legacyBackup":             c.LegacyBackup,
 		"paused":                   c.Paused,
 		"pauseReason":              c.PauseReason,
 		"stateName":                c.StateName,

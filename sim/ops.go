@@ -401,6 +401,9 @@ func mergeCluster(c Cluster, s *ClusterSpec) Cluster {
 	if s.BackupEnabled != nil {
 		c.BackupEnabled = *s.BackupEnabled
 	}
+	if s.LegacyBackup != nil {
+		c.LegacyBackup = *s.LegacyBackup
+	}
 	if s.Paused != nil && *s.Paused != c.Paused {
 		c.Paused, c.PauseReason = *s.Paused, ""
 		if c.Paused {

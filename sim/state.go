@@ -123,7 +123,8 @@ type Cluster struct {
 	ClusterType              string            `json:"clusterType"`
 	ReplicationSpecs         []ReplicationSpec `json:"replicationSpecs"`
 	EncryptionAtRestProvider string            `json:"encryptionAtRestProvider"`
-	BackupEnabled            bool              `json:"backupEnabled"`
+	BackupEnabled            bool              `json:"backupEnabled"`          // API v2: Cloud Backup
+	LegacyBackup             bool              `json:"legacyBackup,omitempty"` // the v1.0 shape's legacy backup (EAR-TIER-03)
 	Paused                   bool              `json:"paused"`
 	PauseReason              string            `json:"pauseReason,omitempty"` // USER, MULTI_CLOUD_UNSUPPORTED, KEY_ACCESS_REVOKED
 	StateName                string            `json:"stateName"`
@@ -132,6 +133,7 @@ type Cluster struct {
 
 // ReplicationSpec is one replication spec of a cluster.
 type ReplicationSpec struct {
+	ZoneName      string         `json:"zoneName,omitempty"` // as the client named it (Atlas: "Zone 1" when not)
 	RegionConfigs []RegionConfig `json:"regionConfigs"`
 }
 
@@ -266,7 +268,7 @@ func (c Cluster) clone() Cluster {
 				rcs[j].ElectableSpecs = &h
 			}
 		}
-		specs[i] = ReplicationSpec{RegionConfigs: rcs}
+		specs[i] = ReplicationSpec{ZoneName: rs.ZoneName, RegionConfigs: rcs}
 	}
 	c.ReplicationSpecs = specs
 	return c

@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -33,6 +35,7 @@ func runServe(ctx context.Context, args []string, e *env) int {
 	scale := fs.Float64("time-scale", 1, "logical seconds per real second: 1 runs Atlas's own times (provisioning 60 s, approval lag up to 180 s), 60 an hour a minute, 0 moves the clock only through POST /_sim/v1/clock/advance")
 	var approve autoApprove
 	fs.Var(&approve, "azure-auto-approve", "have the simulated Azure side approve each endpoint's connection this `DURATION` (logical, e.g. 30s) after it reaches PENDING_ACCEPTANCE; default: approval only through the control routes")
+	traceFile := fs.String("trace", "", "append every request and its answer to `FILE` as JSON lines (secrets redacted), to see what a client sends")
 	var faults multi
 	fs.Var(&faults, "fault", "start deliberately wrong: break one rule (repeatable; see --list-faults)")
 	if code, done := e.parse(fs, args); done {
@@ -71,13 +74,23 @@ func runServe(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintf(e.stderr, "earsim serve: --time-scale must be a number from 0 (0: the clock moves only through the control route), got %v\n", *scale)
 		return exitCannot
 	}
+	var trace io.Writer
+	if *traceFile != "" {
+		f, err := os.OpenFile(*traceFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "earsim serve: --trace: %v\n", err)
+			return exitCannot
+		}
+		defer f.Close()
+		trace = f
+	}
 	engine, err := policies.Default()
 	if err != nil {
 		fmt.Fprintf(e.stderr, "earsim serve: %v\n", err)
 		return exitCannot
 	}
 	srv, err := atlasapi.New(atlasapi.Options{Seed: *seed, Checker: engine, Keys: keys, ControlToken: *token, Faults: faults, StatePath: *stateFile, NoAuth: *noAuth,
-		TimeScale: *scale, AutoApprove: approve.d})
+		TimeScale: *scale, AutoApprove: approve.d, Trace: trace})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "earsim serve: %v\n", err)
 		return exitCannot

@@ -40,7 +40,7 @@ rc(provider, region, size) := {"providerName": provider, "backingProviderName": 
 
 cluster(name, over) := object.union(
 	{
-		"name": name, "encryptionAtRestProvider": "NONE", "backupEnabled": false, "paused": false,
+		"name": name, "encryptionAtRestProvider": "NONE", "backupEnabled": false, "legacyBackup": false, "paused": false,
 		"pauseReason": "", "stateName": "IDLE", "regionConfigs": [rc("AZURE", "US_CENTRAL", "M10")],
 	},
 	over,

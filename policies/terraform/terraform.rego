@@ -18,8 +18,13 @@ types := {
 	"mongodbatlas_encryption_at_rest",
 	"mongodbatlas_encryption_at_rest_private_endpoint",
 	"mongodbatlas_advanced_cluster",
+	"mongodbatlas_cluster",
 	"mongodbatlas_project",
 }
+
+# cluster_types are the cluster resources: API v2 (advanced) and the v1.0
+# shape (mongodbatlas_cluster), whose legacy backup EAR-TIER-03 refuses.
+cluster_types := {"mongodbatlas_advanced_cluster", "mongodbatlas_cluster"}
 
 changes := [rc |
 	some rc in object.get(input, "resource_changes", [])
@@ -94,13 +99,9 @@ endpoint(values) := {
 	"approvedAt": 0,
 }
 
-cluster(values) := {
-	"name": values.name,
-	"encryptionAtRestProvider": object.get(values, "encryption_at_rest_provider", "NONE"),
+cluster(values) := object.union(cluster_common(values), {
 	"backupEnabled": object.get(values, "backup_enabled", false) == true,
-	"paused": object.get(values, "paused", false) == true,
-	"pauseReason": "",
-	"stateName": "IDLE",
+	"legacyBackup": false,
 	"regionConfigs": [rc |
 		some spec in object.get(values, "replication_specs", [])
 		some c in object.get(spec, "region_configs", [])
@@ -111,6 +112,46 @@ cluster(values) := {
 			"instanceSize": instance_size(c),
 		}
 	],
+}) if not legacy_shape(values)
+
+# A mongodbatlas_cluster (the v1.0 shape): backup_enabled without
+# cloud_backup is legacy backup; cloud_backup is Cloud Backup.
+cluster(values) := object.union(cluster_common(values), {
+	"backupEnabled": object.get(values, "cloud_backup", false) == true,
+	"legacyBackup": legacy_backup(values),
+	"regionConfigs": legacy_regions(values),
+}) if legacy_shape(values)
+
+legacy_shape(values) if is_string(values.provider_instance_size_name)
+
+cluster_common(values) := {
+	"name": values.name,
+	"encryptionAtRestProvider": object.get(values, "encryption_at_rest_provider", "NONE"),
+	"paused": object.get(values, "paused", false) == true,
+	"pauseReason": "",
+	"stateName": "IDLE",
+}
+
+legacy_backup(values) if {
+	values.backup_enabled == true
+	object.get(values, "cloud_backup", false) != true
+} else := false
+
+legacy_regions(values) := [rc |
+	some spec in object.get(values, "replication_specs", [])
+	some c in object.get(spec, "regions_config", [])
+	rc := legacy_region(values, str(c, "region_name"))
+] if count(object.get(values, "replication_specs", [])) > 0
+
+legacy_regions(values) := [legacy_region(values, str(values, "provider_region_name"))] if {
+	count(object.get(values, "replication_specs", [])) == 0
+}
+
+legacy_region(values, region) := {
+	"providerName": str(values, "provider_name"),
+	"backingProviderName": str(values, "backing_provider_name"),
+	"regionName": region,
+	"instanceSize": values.provider_instance_size_name,
 }
 
 instance_size(c) := str(one(c.electable_specs), "instance_size") if c.electable_specs
@@ -154,7 +195,10 @@ doc(g, enc, eps, cls) := {
 
 prior_endpoints(g) := [endpoint(v) | some v in prior_of("mongodbatlas_encryption_at_rest_private_endpoint", g)]
 
-prior_clusters(g) := [cluster(v) | some v in prior_of("mongodbatlas_advanced_cluster", g)]
+prior_clusters(g) := [cluster(v) |
+	some type in cluster_types
+	some v in prior_of(type, g)
+]
 
 # The project as it stands before the plan, and with the planned configuration.
 before_doc(g) := doc(g, config_before(g), prior_endpoints(g), prior_clusters(g))
@@ -185,7 +229,7 @@ final_clusters(g) := array.concat(
 	[c | some c in prior_clusters(g); not changed_cluster(g, c.name)],
 	[cluster(rc.change.after) |
 		some rc in changes
-		rc.type == "mongodbatlas_advanced_cluster"
+		rc.type in cluster_types
 		rc.change.after
 		project_of(rc.change.after) == g
 	],
@@ -193,7 +237,7 @@ final_clusters(g) := array.concat(
 
 changed_cluster(g, name) if {
 	some rc in changes
-	rc.type == "mongodbatlas_advanced_cluster"
+	rc.type in cluster_types
 	some side in ["before", "after"]
 	rc.change[side].name == name
 	project_of(rc.change[side]) == g
@@ -246,7 +290,7 @@ inputs contains {"address": rc.address, "input": x} if {
 
 inputs contains {"address": rc.address, "input": x} if {
 	some rc in changes
-	rc.type == "mongodbatlas_advanced_cluster"
+	rc.type in cluster_types
 	some action in ["create", "update"]
 	action in rc.change.actions
 	a := rc.change.after

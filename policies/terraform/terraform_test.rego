@@ -159,3 +159,51 @@ test_data_sources_are_skipped if {
 	pl := {"resource_changes": [{"mode": "data", "type": E, "address": "data.x", "change": {"actions": ["read"]}}]}
 	count(tf.changes) == 0 with input as pl
 }
+
+LC := "mongodbatlas_cluster"
+
+legacy(name, over) := object.union(
+	{
+		"project_id": p, "name": name, "encryption_at_rest_provider": "AZURE", "provider_name": "AZURE",
+		"provider_instance_size_name": "M10", "provider_region_name": "US_EAST_2",
+	},
+	over,
+)
+
+# EAR-TIER-03: the v1.0 shape's backup_enabled without cloud_backup is legacy
+# backup, refused with customer keys; API v2's backup_enabled is Cloud Backup.
+test_legacy_cluster_backup_is_refused if {
+	f := tf.deny with input as plan(with_endpoint("v2"), [change(LC, "mongodbatlas_cluster.l", ["create"], null, legacy("l", {"backup_enabled": true}))])
+	"EAR-TIER-03" in rules(f)
+}
+
+test_legacy_cluster_with_cloud_backup_is_fine if {
+	f := tf.deny with input as plan(with_endpoint("v2"), [change(LC, "mongodbatlas_cluster.l", ["create"], null, legacy("l", {"backup_enabled": false, "cloud_backup": true}))])
+	not "EAR-TIER-03" in rules(f)
+	tf.cluster(legacy("l", {"cloud_backup": true})).backupEnabled == true
+}
+
+test_advanced_cluster_cloud_backup_is_fine if {
+	c := object.union(cluster("c", ["US_EAST_2"], "M10", "v2"), {"backup_enabled": true})
+	f := tf.deny with input as plan(with_endpoint("v2"), [change(C, "mongodbatlas_advanced_cluster.c", ["create"], null, c)])
+	not "EAR-TIER-03" in rules(f)
+}
+
+# A legacy cluster's regions: its replication specs' regions_config, or its
+# one provider_region_name.
+test_legacy_cluster_regions if {
+	one := tf.cluster(legacy("l", {}))
+	[r.regionName | some r in one.regionConfigs] == ["US_EAST_2"]
+	one.legacyBackup == false
+	specs := legacy("l", {"replication_specs": [{"regions_config": [{"region_name": "US_CENTRAL"}, {"region_name": "US_EAST_2"}]}]})
+	[r.regionName | some r in tf.cluster(specs).regionConfigs] == ["US_CENTRAL", "US_EAST_2"]
+	some r in tf.cluster(specs).regionConfigs
+	r.instanceSize == "M10"
+}
+
+# A legacy cluster in the prior state counts for the rules that read clusters
+# (EAR-DIS-02: CMK off with a CMK cluster).
+test_prior_legacy_cluster_counts if {
+	prior := array.concat(with_endpoint("v2"), [[LC, legacy("l", {})]])
+	count(tf.prior_clusters(p)) == 1 with input as plan(prior, [])
+}

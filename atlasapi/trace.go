@@ -1,0 +1,104 @@
+package atlasapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"sync"
+)
+
+// TraceEntry is one request and its answer, as --trace writes it: a JSON
+// line each. Secrets are redacted from request bodies; control routes and
+// authentication challenges are included, so a client's whole conversation
+// can be read (and recorded as a fixture) as it happened.
+type TraceEntry struct {
+	Method      string          `json:"method"`
+	Path        string          `json:"path"`
+	Query       string          `json:"query,omitempty"`
+	Accept      string          `json:"accept,omitempty"`
+	ContentType string          `json:"contentType,omitempty"`
+	Body        json.RawMessage `json:"body,omitempty"`
+	Status      int             `json:"status"`
+	Response    json.RawMessage `json:"response,omitempty"`
+}
+
+// tracer writes TraceEntry lines to a writer, one request at a time.
+type tracer struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+type capture struct {
+	http.ResponseWriter
+	status int
+	buf    bytes.Buffer
+}
+
+func (c *capture) WriteHeader(status int) {
+	c.status = status
+	c.ResponseWriter.WriteHeader(status)
+}
+
+func (c *capture) Write(b []byte) (int, error) {
+	if c.status == 0 {
+		c.status = http.StatusOK
+	}
+	c.buf.Write(b)
+	return c.ResponseWriter.Write(b)
+}
+
+func (t *tracer) record(r *http.Request, body []byte, c *capture) {
+	if r.Header.Get("Authorization") == "" && c.status == http.StatusUnauthorized && !isControl(r.URL.Path) {
+		return // the digest challenge before every signed request: noise
+	}
+	e := TraceEntry{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Accept: r.Header.Get("Accept"),
+		ContentType: r.Header.Get("Content-Type"), Status: c.status}
+	if b := bytes.TrimSpace(body); len(b) > 0 {
+		e.Body = jsonOrString(redactSecrets(b))
+	}
+	if b := bytes.TrimSpace(c.buf.Bytes()); len(b) > 0 {
+		e.Response = jsonOrString(b)
+	}
+	line, _ := json.Marshal(e)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.w.Write(append(line, '\n'))
+}
+
+func jsonOrString(b []byte) json.RawMessage {
+	if json.Valid(b) {
+		return json.RawMessage(b)
+	}
+	s, _ := json.Marshal(string(b))
+	return s
+}
+
+// redactSecrets replaces the value of every "secret" member of a JSON
+// document (the Azure client secret, wherever a client puts it).
+func redactSecrets(b []byte) []byte {
+	var v any
+	if json.Unmarshal(b, &v) != nil {
+		return []byte(`"(not JSON, not shown)"`)
+	}
+	var walk func(any)
+	walk = func(x any) {
+		switch x := x.(type) {
+		case map[string]any:
+			for k, val := range x {
+				if k == "secret" {
+					x[k] = "(redacted)"
+					continue
+				}
+				walk(val)
+			}
+		case []any:
+			for _, val := range x {
+				walk(val)
+			}
+		}
+	}
+	walk(v)
+	out, _ := json.Marshal(v)
+	return out
+}
