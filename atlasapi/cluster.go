@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strconv"
+	"strings"
 
 	"github.com/earsim/earsim/sim"
 )
@@ -76,6 +77,22 @@ func clusterWire(v sim.ClusterView, version string) map[string]any {
 	if legacy {
 		out["diskSizeGB"] = defaultDiskSizeGB
 	}
+	// Fields the model does not keep, as Atlas answers them for a cluster
+	// created without them (clients dereference some, e.g. connectionStrings).
+	out["connectionStrings"] = map[string]any{}
+	if v.StateName == "IDLE" {
+		host := strings.ToLower(v.Name) + "." + v.ID[:5] + ".mongodb.net"
+		out["connectionStrings"] = map[string]any{"standardSrv": "mongodb+srv://" + host}
+	}
+	out["mongoDBMajorVersion"] = "8.0"
+	out["mongoDBVersion"] = "8.0.4"
+	out["labels"] = []any{}
+	out["tags"] = []any{}
+	out["biConnector"] = map[string]any{"enabled": false, "readPreference": "secondary"}
+	out["terminationProtectionEnabled"] = false
+	out["pitEnabled"] = false
+	out["versionReleaseSystem"] = "LTS"
+	out["rootCertType"] = "ISRGROOTX1"
 	return out
 }
 
