@@ -84,11 +84,11 @@ func clusterWire(v sim.ClusterView, version string) map[string]any {
 		host := strings.ToLower(v.Name) + "." + v.ID[:5] + ".mongodb.net"
 		out["connectionStrings"] = map[string]any{"standardSrv": "mongodb+srv://" + host}
 	}
-	out["mongoDBMajorVersion"] = "8.0"
-	out["mongoDBVersion"] = "8.0.4"
+	out["mongoDBMajorVersion"] = "7.0"
+	out["mongoDBVersion"] = "7.0.16"
 	out["labels"] = []any{}
 	out["tags"] = []any{}
-	out["biConnector"] = map[string]any{"enabled": false, "readPreference": "secondary"}
+	out["biConnector"] = map[string]any{"enabled": false, "readPreference": "SECONDARY"}
 	out["terminationProtectionEnabled"] = false
 	out["pitEnabled"] = false
 	out["versionReleaseSystem"] = "LTS"

@@ -68,6 +68,7 @@ type answer struct {
 	Header http.Header
 	Body   map[string]any
 	Raw    string
+	value  any // a body that is not an object (a list, a boolean)
 }
 
 func (a answer) code() string { s, _ := a.Body["errorCode"].(string); return s }
@@ -112,7 +113,9 @@ func (s *testServer) with(c *http.Client, method, path, acceptHeader string, bod
 	a := answer{Status: resp.StatusCode, Header: resp.Header, Raw: string(raw)}
 	if len(bytes.TrimSpace(raw)) > 0 {
 		if err := json.Unmarshal(raw, &a.Body); err != nil {
-			s.t.Fatalf("%s %s: body is not a JSON object: %q", method, path, raw)
+			if err := json.Unmarshal(raw, &a.value); err != nil {
+				s.t.Fatalf("%s %s: body is not JSON: %q", method, path, raw)
+			}
 		}
 	}
 	return a

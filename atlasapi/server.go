@@ -276,7 +276,10 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, c *call, version
 		status = rt.status
 	}
 	status = s.faults.status(rt.op, status)
-	if status == http.StatusNoContent {
+	if status == http.StatusNoContent || res.Body == nil && rt.fixed == nil && rt.versions != nil && !rt.list {
+		if status != http.StatusNoContent { // an accepted request with no body (DELETE cluster: 202)
+			w.Header().Set("Content-Type", "application/vnd.atlas."+version+"+json")
+		}
 		w.WriteHeader(status)
 		return
 	}

@@ -8,7 +8,7 @@
 // alone does not hold the versions that older clients send: the Terraform
 // provider 1.x reads clusters at 2023-02-01 through its 2024-05-30 SDK, while
 // the 2024-11-13 SDK lists only 2024-08-05. The table is the union over the
-// SDKs named in Modules, the official clients this project answers.
+// SDKs named in definition.Modules, the official clients this project answers.
 //
 // Usage (from the module root): go run ./atlasapi/internal/genversions
 // It finds the SDK modules with `go mod download -json`; -check compares
@@ -17,28 +17,18 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"go/format"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
 
+	"github.com/earsim/earsim/atlasapi/internal/definition"
 	"gopkg.in/yaml.v3"
 )
-
-// Modules are the SDK modules whose definitions the table is made from.
-var Modules = []string{
-	"go.mongodb.org/atlas-sdk/v20231115014@v20231115014.0.0",
-	"go.mongodb.org/atlas-sdk/v20240530005@v20240530005.0.0",
-	"go.mongodb.org/atlas-sdk/v20240805005@v20240805005.0.0",
-	"go.mongodb.org/atlas-sdk/v20241113005@v20241113005.0.0",
-}
 
 const out = "atlasapi/versions_gen.go"
 
@@ -74,29 +64,9 @@ func main() {
 	}
 }
 
-// Definitions returns the path of each SDK module's atlas-api.yaml,
-// downloading the modules through the module proxy when needed.
-func Definitions() ([]string, error) {
-	var paths []string
-	for _, m := range Modules {
-		cmd := exec.Command("go", "mod", "download", "-json", m)
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		if err := cmd.Run(); err != nil {
-			return nil, fmt.Errorf("go mod download %s: %v: %s", m, err, stderr.String())
-		}
-		var info struct{ Dir, Error string }
-		if err := json.Unmarshal(stdout.Bytes(), &info); err != nil || info.Dir == "" {
-			return nil, fmt.Errorf("go mod download %s: %s", m, info.Error)
-		}
-		paths = append(paths, filepath.Join(info.Dir, "openapi", "atlas-api.yaml"))
-	}
-	return paths, nil
-}
-
 // Generate builds the source of versions_gen.go.
 func Generate() ([]byte, error) {
-	files, err := Definitions()
+	files, err := definition.Files()
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +123,7 @@ func Generate() ([]byte, error) {
 	b.WriteString("// definition holds, for every operation of the official Atlas definition\n")
 	b.WriteString("// (\"METHOD path\"), its operationId and the dated resource versions it is\n")
 	b.WriteString("// served in, from the definitions in these SDK modules:\n")
-	for _, m := range Modules {
+	for _, m := range definition.Modules {
 		fmt.Fprintf(&b, "//   - %s\n", m)
 	}
 	b.WriteString("var definition = map[string]operationVersions{\n")

@@ -1,0 +1,25 @@
+package atlasapi
+
+import "slices"
+
+// RouteKeys lists the route table's rows as "METHOD pattern", for tests.
+func RouteKeys() []string {
+	var out []string
+	for _, r := range routes {
+		out = append(out, r.method+" "+r.pattern)
+	}
+	return out
+}
+
+// RouteVersions are the versions a row answers.
+func RouteVersions(key string) []string {
+	for _, r := range routes {
+		if r.method+" "+r.pattern == key {
+			return slices.Clone(r.versions)
+		}
+	}
+	return nil
+}
+
+// DefinitionVersions are the versions the generated table lists for an operation.
+func DefinitionVersions(key string) []string { return slices.Clone(definition[key].versions) }
