@@ -18,13 +18,16 @@ import (
 // The full official definition, as the SDK modules ship it (one copy per
 // SDK date; each lists every operation in the newest version on or before
 // that date). Relaxed for its known defects (../shared/reference/README.md):
+//
 //   - EARPrivateEndpoint.regionName is declared an object with a oneOf of two
 //     overlapping string enums; a region is a string, so it is validated as a
 //     string of the Azure enum (AzureKeyVaultEARPrivateEndpoint) or the AWS
 //     enum (AWSKMSEARPrivateEndpoint), and the outer oneOf of the two endpoint
 //     shapes, which a string region matches twice, is decided by cloudProvider;
+//
 //   - a cluster region config's regionName is likewise a oneOf of the
 //     providers' overlapping enums: validated as an anyOf;
+//
 //   - ApiError.parameters declares object items while Atlas sends strings,
 //     so its items are left unconstrained.
 //
