@@ -157,7 +157,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if s.trace != nil {
 		c := &capture{ResponseWriter: w}
-		defer func() { s.trace.record(r, body, c) }()
+		defer func() {
+			s.mu.Lock()
+			now := s.m.State().Now
+			s.mu.Unlock()
+			s.trace.record(r, body, c, now)
+		}()
 		w = c
 	}
 	s.serve(w, r, body)

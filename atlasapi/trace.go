@@ -21,6 +21,9 @@ type TraceEntry struct {
 	Body        json.RawMessage `json:"body,omitempty"`
 	Status      int             `json:"status"`
 	Response    json.RawMessage `json:"response,omitempty"`
+	// Now is the world's logical time after the answer, in seconds since
+	// sim.Epoch: a replay moves the clock there before the next request.
+	Now int64 `json:"now"`
 }
 
 // tracer writes TraceEntry lines to a writer, one request at a time.
@@ -48,12 +51,12 @@ func (c *capture) Write(b []byte) (int, error) {
 	return c.ResponseWriter.Write(b)
 }
 
-func (t *tracer) record(r *http.Request, body []byte, c *capture) {
+func (t *tracer) record(r *http.Request, body []byte, c *capture, now int64) {
 	if r.Header.Get("Authorization") == "" && c.status == http.StatusUnauthorized && !isControl(r.URL.Path) {
 		return // the digest challenge before every signed request: noise
 	}
 	e := TraceEntry{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Accept: r.Header.Get("Accept"),
-		ContentType: r.Header.Get("Content-Type"), Status: c.status}
+		ContentType: r.Header.Get("Content-Type"), Status: c.status, Now: now}
 	if b := bytes.TrimSpace(body); len(b) > 0 {
 		e.Body = jsonOrString(redactSecrets(b))
 	}

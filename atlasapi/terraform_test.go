@@ -1,0 +1,120 @@
+package atlasapi_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/earsim/earsim/atlasapi"
+	"github.com/earsim/earsim/sim"
+)
+
+// The official Terraform provider's conversation with earsim serve through
+// the whole life of examples/terraform/ (provider mongodbatlas v1.21.4,
+// OpenTofu v1.10.10; recorded by scripts/record-terraform.sh with
+// --time-scale 30 --azure-auto-approve 30s): project, encryption config,
+// two endpoints and a CMK cluster applied, a clean re-plan, the vault rename
+// refused (EAR-IMM-01), private networking off refused (EAR-PN-01), a key
+// rotation (EAR-IMM-02), a clean re-plan and destroy. Replayed here without
+// the provider, on a clock moved to each request's logical time: every
+// request must get the status it got, and the fields that matter (ids,
+// statuses, error codes, counts) must be the same.
+func TestTerraformProviderFixture(t *testing.T) {
+	f, err := os.Open("testdata/terraform-provider.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var entries []atlasapi.TraceEntry
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var e atlasapi.TraceEntry
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			t.Fatalf("line %d: %v", len(entries)+1, err)
+		}
+		entries = append(entries, e)
+	}
+	if len(entries) < 50 {
+		t.Fatalf("the fixture holds %d requests; re-record it with scripts/record-terraform.sh", len(entries))
+	}
+	approve := 30 * time.Second
+	s := newServer(t, atlasapi.Options{Seed: 1, AutoApprove: &approve})
+	now := int64(0)
+	seen := map[string]bool{}
+	for i, e := range entries {
+		if e.Now > now {
+			s.control("POST", "clock/advance", map[string]any{"seconds": e.Now - now})
+			now = e.Now
+		}
+		var body any
+		if len(e.Body) > 0 {
+			// The trace redacts the secret; the fresh world's app
+			// registration has the public fake one.
+			body = strings.ReplaceAll(string(e.Body), `"(redacted)"`, `"`+sim.Presets["example"].Secret+`"`)
+		}
+		path := e.Path
+		if e.Query != "" {
+			path += "?" + e.Query
+		}
+		client := s.client
+		if strings.HasPrefix(e.Path, "/_sim/") {
+			client = http.DefaultClient
+		}
+		got := s.with(client, e.Method, path, e.Accept, body)
+		where := func() string { return e.Method + " " + path + " (request " + itoa(i+1) + ")" }
+		if got.Status != e.Status {
+			t.Fatalf("%s: status %d, recorded %d\n%s", where(), got.Status, e.Status, got.Raw)
+		}
+		seen[e.Method+" "+e.Accept+" "+e.Path] = true
+		var want map[string]any
+		if json.Unmarshal(e.Response, &want) != nil {
+			continue
+		}
+		for _, k := range []string{"errorCode", "status", "stateName", "id", "name", "totalCount", "encryptionAtRestProvider", "backupEnabled"} {
+			if w, ok := want[k]; ok && !jsonEqual(w, got.Body[k]) {
+				t.Errorf("%s: %s = %v, recorded %v", where(), k, got.Body[k], w)
+			}
+		}
+		if w, ok := want["azureKeyVault"].(map[string]any); ok {
+			g, _ := got.Body["azureKeyVault"].(map[string]any)
+			for _, k := range []string{"enabled", "requirePrivateNetworking", "keyIdentifier", "keyVaultName", "valid"} {
+				if !jsonEqual(w[k], g[k]) {
+					t.Errorf("%s: azureKeyVault.%s = %v, recorded %v", where(), k, g[k], w[k])
+				}
+			}
+		}
+	}
+	// What the provider was seen to send, among them the versions that
+	// were refused before this fixture existed.
+	for _, want := range []struct{ method, accept, suffix string }{
+		{"GET", "application/vnd.atlas.2023-02-01+json", "/clusters/ear-cluster"},
+		{"DELETE", "application/vnd.atlas.2023-02-01+json", "/clusters/ear-cluster"},
+		{"POST", "application/vnd.atlas.2024-08-05+json", "/clusters"},
+		{"GET", "application/vnd.atlas.2023-01-01+json", "/containers"},
+		{"GET", "application/vnd.atlas.2024-08-05+json", "/processArgs"},
+	} {
+		found := false
+		for k := range seen {
+			if strings.HasPrefix(k, want.method+" "+want.accept+" ") && strings.HasSuffix(k, want.suffix) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("the fixture has no %s at %s on …%s", want.method, want.accept, want.suffix)
+		}
+	}
+}
+
+func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+func jsonEqual(a, b any) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return bytes.Equal(x, y)
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Records what the official Terraform provider sends to earsim serve through
+# the whole life of examples/terraform/ (apply, a clean re-plan, the refused
+# vault rename (EAR-IMM-01) and private-networking-off (EAR-PN-01), a key
+# rotation (EAR-IMM-02), a clean re-plan, destroy) as the fixture that
+# atlasapi's TestTerraformProviderFixture replays without the provider.
+#
+# Needs OpenTofu (or Terraform) with the mongodbatlas provider installed or
+# mirrored: TOFU=/path/to/tofu, and TF_CLI_CONFIG_FILE for a local mirror.
+# Usage: scripts/record-terraform.sh [OUT.jsonl]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-atlasapi/testdata/terraform-provider.jsonl}
+tofu=${TOFU:-tofu}
+port=${PORT:-18090}
+work=$(mktemp -d)
+trap 'kill $serve 2>/dev/null || true; rm -rf "$work"' EXIT
+cp examples/terraform/*.tf "$work/"
+go build -o "$work/earsim" ./cmd/earsim
+rm -f "$out.tmp"
+"$work/earsim" serve --addr "127.0.0.1:$port" --time-scale 30 --azure-auto-approve 30s --trace "$out.tmp" 2>"$work/serve.log" &
+serve=$!
+sleep 1
+base="-var atlas_base_url=http://127.0.0.1:$port/"
+rotated=https://EXAMPLEKeyVault.vault.azure.net/keys/EXAMPLEKey/00000000000000000000000000000002
+step() { echo "== $*" >&2; }
+cd "$work"
+step init;    "$tofu" init -input=false -no-color >/dev/null
+step apply;   "$tofu" apply -auto-approve -input=false -no-color $base >/dev/null
+step plan;    "$tofu" plan -detailed-exitcode -input=false -no-color $base >/dev/null
+step "vault rename (refused: EAR-IMM-01)"
+if "$tofu" apply -auto-approve -input=false -no-color $base -var azure_key_vault_name=OtherVault \
+  -var azure_key_identifier=https://OtherVault.vault.azure.net/keys/k/00000000000000000000000000000001 >/dev/null 2>&1; then
+  echo "the vault rename was accepted" >&2; exit 1
+fi
+step "private networking off (refused: EAR-PN-01)"
+sed -i 's/require_private_networking = true/require_private_networking = false/' main.tf
+if "$tofu" apply -auto-approve -input=false -no-color $base >/dev/null 2>&1; then
+  echo "private networking off was accepted" >&2; exit 1
+fi
+sed -i 's/require_private_networking = false/require_private_networking = true/' main.tf
+step "rotate to a new key version (EAR-IMM-02)"
+curl -sf -X POST -H 'Content-Type: application/json' -d "{\"keyIdentifier\":\"$rotated\",\"enabled\":true}" "http://127.0.0.1:$port/_sim/v1/azure/keys" >/dev/null
+"$tofu" apply -auto-approve -input=false -no-color $base -var azure_key_identifier=$rotated >/dev/null
+"$tofu" plan -detailed-exitcode -input=false -no-color $base -var azure_key_identifier=$rotated >/dev/null
+step destroy; "$tofu" destroy -auto-approve -input=false -no-color $base -var azure_key_identifier=$rotated >/dev/null
+cd - >/dev/null
+mv "$out.tmp" "$out"
+echo "recorded $(wc -l <"$out") requests in $out" >&2
