@@ -17,10 +17,12 @@ work=$(mktemp -d)
 trap 'kill $serve 2>/dev/null || true; rm -rf "$work"' EXIT
 cp examples/terraform/*.tf "$work/"
 go build -o "$work/earsim" ./cmd/earsim
+mkdir -p "$(dirname "$out")"
 rm -f "$out.tmp"
 "$work/earsim" serve --addr "127.0.0.1:$port" --time-scale 30 --azure-auto-approve 30s --trace "$out.tmp" 2>"$work/serve.log" &
 serve=$!
-sleep 1
+for _ in $(seq 60); do curl -sf "http://127.0.0.1:$port/_sim/v1/clock" >/dev/null && break; sleep 0.5; done
+curl -sf "http://127.0.0.1:$port/_sim/v1/clock" >/dev/null || { cat "$work/serve.log" >&2; exit 2; }
 base="-var atlas_base_url=http://127.0.0.1:$port/"
 rotated=https://EXAMPLEKeyVault.vault.azure.net/keys/EXAMPLEKey/00000000000000000000000000000002
 step() { echo "== $*" >&2; }

@@ -65,6 +65,10 @@ func TestConformAgainstServe(t *testing.T) {
 	if code, stderr := conform(startServe(t)); code != 0 {
 		t.Fatalf("the faithful serve: exit %d\n%s", code, stderr)
 	}
+	// A target whose clock moves by itself (API.md: --time-scale), fast.
+	if code, stderr := conform(startServe(t, "--time-scale", "3600", "--azure-auto-approve", "0s")); code != 0 {
+		t.Fatalf("serve --time-scale 3600: exit %d\n%s", code, stderr)
+	}
 	for _, f := range atlasapi.Faults {
 		t.Run(f.Name, func(t *testing.T) {
 			code, stderr := conform(startServe(t, "--fault", f.Name))
