@@ -224,27 +224,89 @@ func (c *Checker) plan(ctx context.Context, open opener, path string, r io.Reade
 	if v, _ := doc["format_version"].(string); !strings.HasPrefix(v, "1.") {
 		return &InputError{File: path, Line: 1, Msg: fmt.Sprintf("unsupported plan format_version %q: earsim reads 1.x (Terraform 1.0 and later)", v)}
 	}
-	res, err := c.engine.Plan(ctx, doc)
+	ap, err := BuildApply(doc)
+	if err != nil {
+		return &InputError{File: path, Msg: err.Error()}
+	}
+	fr.Ignored = ignoredChanges(doc) + skipped
 	doc = nil
+	m, err := sim.NewMachine(ap.World, c.engine)
 	if err != nil {
 		return &InputError{File: path, Msg: "policy evaluation: " + err.Error()}
 	}
-	fr.Ignored = res.Ignored + skipped
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	outcomes := ap.Run(m.Step)
+	fr.Findings = append(fr.Findings, c.applyFindings(ap, outcomes, m, path)...)
 	lines := map[string]int{}
-	for _, x := range res.Findings {
+	for _, x := range fr.Findings {
 		if x.Kind != "planned state" { // those name a project, not a resource in the file
-			lines[x.Address] = 0
+			lines[x.Resource] = 0
 		}
 	}
 	if len(lines) > 0 {
 		addressLines(open, path, lines)
 	}
-	for _, x := range res.Findings {
-		f := c.finding(x.Rule, x.Severity, x.Kind, x.Msg, x.Code, x.Address, path, x.Target)
-		f.Line = lines[x.Address]
-		fr.Findings = append(fr.Findings, f)
+	for i := range fr.Findings {
+		fr.Findings[i].Line = lines[fr.Findings[i].Resource]
 	}
 	return nil
+}
+
+// ignoredChanges counts the managed changes of types the rules do not read.
+func ignoredChanges(doc map[string]any) int {
+	n := 0
+	rcs, _ := doc["resource_changes"].([]any)
+	for _, x := range rcs {
+		if rc := mapOf(x); strOf(rc, "mode") != "data" && !judgedType(strOf(rc, "type")) {
+			n++
+		}
+	}
+	return n
+}
+
+// applyFindings are what stepping a plan's requests gave: each refusal and
+// forecast, naming its step; the conditions of the world the plan leaves
+// that a plan check treats as errors (EAR-MR-01); and the warnings of the
+// order.
+func (c *Checker) applyFindings(ap *Apply, outcomes []Outcome, m *sim.Machine, path string) []Finding {
+	var out []Finding
+	of := len(ap.Steps)
+	for _, o := range outcomes {
+		step := map[string]string{"step": fmt.Sprintf("%d of %d", o.Step.N, of), "request": string(o.Step.Command.Op)}
+		if e := o.Result.Err; e != nil {
+			f := c.finding(e.Rule, "error", "refusal", e.Detail, e.Code, o.Step.Address, path, step)
+			out = append(out, f)
+			continue
+		}
+		for _, w := range o.Result.Warnings {
+			if r := c.rules[w.Rule]; r.Check == LevelError {
+				continue // judged on the world the plan leaves
+			}
+			t := map[string]string{}
+			for k, v := range w.Target {
+				t[k] = v
+			}
+			for k, v := range step {
+				t[k] = v
+			}
+			out = append(out, c.finding(w.Rule, w.Severity, "forecast", w.Msg, "", o.Step.Address, path, t))
+		}
+	}
+	for _, p := range m.State().Projects {
+		for _, x := range m.Report(p.ID).Conditions {
+			if r := c.rules[x.Rule]; r.Check == LevelError {
+				out = append(out, c.finding(x.Rule, x.Severity, "planned state", x.Msg, "", "project "+p.ID, path, x.Target))
+			}
+		}
+	}
+	for _, w := range ap.Warnings {
+		f := c.finding(w.Rule, "hazard", w.Kind, w.Message, "", w.Resource, path, nil)
+		f.Level, f.Severity, f.Remediation, f.ErrorCode = LevelWarning, "hazard", w.Remediation, ""
+		out = append(out, f)
+	}
+	return out
 }
 
 // request judges one Atlas request: the policy input as the simulator

@@ -18,6 +18,7 @@ import (
 // leanPlan is the decoded subset of a plan.
 type leanPlan struct {
 	FormatVersion   *string         `json:"format_version"`
+	Configuration   map[string]any  `json:"configuration"` // the dependency graph of the apply order
 	ResourceChanges []keptResource  `json:"resource_changes"`
 	PriorState      *leanPriorState `json:"prior_state"`
 }
@@ -106,6 +107,9 @@ func decodePlan(open opener, path string, r io.Reader) (map[string]any, int, err
 		"format_version":   *p.FormatVersion,
 		"resource_changes": changes,
 		"prior_state":      map[string]any{"values": map[string]any{"root_module": map[string]any{"resources": prior}}},
+	}
+	if p.Configuration != nil {
+		doc["configuration"] = p.Configuration
 	}
 	return doc, skipped, nil
 }

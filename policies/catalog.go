@@ -23,6 +23,7 @@ type Rule struct {
 	CodeIsMD    bool   `json:"errorCodeIsModellingDecision,omitempty"` // no live answer confirms the errorCode
 	Package     string `json:"package"`
 	File        string `json:"file"`
+	Order       int    `json:"order,omitempty"` // refusals are answered in this order: the first that applies
 }
 
 // Catalog lists every rule of the policies, ordered by ID, from the
@@ -42,12 +43,14 @@ func (e *Engine) Catalog() []Rule {
 			}
 			return ""
 		}
-		status := 0
+		status, order := 0, 0
 		fmt.Sscan(s("status"), &status)
+		fmt.Sscan(s("order"), &order)
 		out = append(out, Rule{
 			ID: s("id"), Title: a.Title, Description: strings.TrimSpace(a.Description), Severity: s("severity"),
 			Check: s("check"), Status: status, ErrorCode: s("errorCode"), Remediation: s("remediation"),
 			Source: s("source"), Modelling: s("md"), CodeIsMD: s("codeMD") == "true", Package: ast.Ref(ref.Path[:len(ref.Path)-1]).String(), File: ref.Location.File,
+			Order: order,
 		})
 	}
 	slices.SortFunc(out, func(a, b Rule) int { return strings.Compare(a.ID, b.ID) })

@@ -45,6 +45,7 @@ str(m, k) := v if {
 
 prior := [r |
 	some r in object.get(input, ["prior_state", "values", "root_module", "resources"], [])
+	object.get(r, "mode", "managed") == "managed"
 ]
 
 # config turns the azure_key_vault_config block into the input's shape; the
@@ -53,7 +54,7 @@ config(values) := c if {
 	k := one(values.azure_key_vault_config)
 	base := {
 		"enabled": object.get(k, "enabled", false) == true,
-		"requirePrivateNetworking": object.get(k, "require_private_networking", false) == true,
+		"requirePrivateNetworking": private_networking(k),
 		"azureEnvironment": object.get(k, "azure_environment", "AZURE"),
 		"clientID": str(k, "client_id"),
 		"tenantID": str(k, "tenant_id"),
@@ -64,6 +65,12 @@ config(values) := c if {
 	}
 	c := object.union(base, secret_marker(k))
 } else := {"enabled": false, "requirePrivateNetworking": false}
+
+# Disabling removes the configuration, private networking included
+# (docs/MODEL.md): a block with enabled false requires none.
+private_networking(k) := false if object.get(k, "enabled", null) == false
+
+private_networking(k) := object.get(k, "require_private_networking", false) == true if object.get(k, "enabled", null) != false
 
 secret_marker(k) := {"secretDigest": "sensitive"} if {
 	is_string(k.secret)
@@ -205,6 +212,25 @@ before_doc(g) := doc(g, config_before(g), prior_endpoints(g), prior_clusters(g))
 
 planned_doc(g) := doc(g, config_after(g), prior_endpoints(g), prior_clusters(g))
 
+# The project as a change to its encryption config meets it when Terraform
+# applies the plan: the endpoints and clusters the plan destroys are gone
+# first, since they depend on the config (a static reading of the apply
+# order; earsim check steps the order itself and warns where the
+# configuration leaves it open).
+teardown_doc(g) := doc(
+	g, config_before(g),
+	[e | some e in prior_endpoints(g); not deleted(e.id)],
+	[c | some c in prior_clusters(g); not deleted_cluster(g, c.name)],
+)
+
+deleted_cluster(g, name) if {
+	some rc in changes
+	rc.type in cluster_types
+	rc.change.actions == ["delete"]
+	rc.change.before.name == name
+	project_of(rc.change.before) == g
+}
+
 # The state the plan leaves: planned configuration, endpoints and clusters.
 final_doc(g) := doc(g, config_after(g), final_endpoints(g), final_clusters(g))
 
@@ -232,12 +258,21 @@ final_clusters(g) := array.concat(
 		rc.type in cluster_types
 		rc.change.after
 		project_of(rc.change.after) == g
+		not refused(rc.address)
 	],
 )
+
+# A refused change is not made: the world the plan leaves keeps what was.
+refused(address) if {
+	some i in inputs
+	i.address == address
+	some _ in data.earsim.rules.deny with input as i.input
+}
 
 changed_cluster(g, name) if {
 	some rc in changes
 	rc.type in cluster_types
+	not refused(rc.address)
 	some side in ["before", "after"]
 	rc.change[side].name == name
 	project_of(rc.change[side]) == g
@@ -249,7 +284,7 @@ inputs contains {"address": rc.address, "input": x} if {
 	rc.type == "mongodbatlas_encryption_at_rest"
 	rc.change.after
 	g := project_of(rc.change.after)
-	x := {"op": "UpdateEncryptionConfig", "now": 0, "project": before_doc(g), "request": {
+	x := {"op": "UpdateEncryptionConfig", "now": 0, "project": teardown_doc(g), "request": {
 		"azureKeyVault": body(rc.change.after),
 		"after": config(rc.change.after),
 	}}
@@ -260,7 +295,7 @@ inputs contains {"address": rc.address, "input": x} if {
 	rc.type == "mongodbatlas_encryption_at_rest"
 	rc.change.actions == ["delete"]
 	g := project_of(rc.change.before)
-	x := {"op": "UpdateEncryptionConfig", "now": 0, "project": before_doc(g), "request": {
+	x := {"op": "UpdateEncryptionConfig", "now": 0, "project": teardown_doc(g), "request": {
 		"azureKeyVault": {"enabled": false},
 		"after": {"enabled": false, "requirePrivateNetworking": false},
 	}}

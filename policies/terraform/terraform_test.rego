@@ -118,18 +118,28 @@ test_deleting_a_provisioning_endpoint_is_refused if {
 	"EAR-PE-06" in rules(tf.deny) with input as pl
 }
 
-# EAR-MR-02 and, for the planned state, EAR-MR-01 as an error.
+# EAR-MR-02: the refused cluster is not created, so the world the plan
+# leaves has no EAR-MR-01 gap for it.
 test_new_cluster_in_uncovered_region if {
 	pl := plan(with_endpoint("v2"), [change(C, "c.eu", ["create"], null, cluster("eu", ["EUROPE_NORTH"], "M10", "v1"))])
 	found := rules(tf.deny) with input as pl
-	found == {"EAR-MR-02", "EAR-MR-01"}
+	found == {"EAR-MR-02"}
+}
+
+# EAR-MR-01 as an error for the planned state: a CMK cluster accepted while
+# its region's endpoint still awaits approval.
+test_cluster_before_approval if {
+	pending := object.union(ep("US_EAST_2", "e1"), {"status": "PENDING_ACCEPTANCE"})
+	pl := plan([[E, ear({}, "v2")], [PE, pending]], [change(C, "c.orders", ["create"], null, cluster("orders", ["US_EAST_2"], "M10", "v2"))])
 	some f in tf.deny with input as pl
 	f.rule == "EAR-MR-01"
 	f.kind == "planned state"
 	f.severity == "error"
+	not "EAR-MR-02" in rules(tf.deny) with input as pl
 }
 
-# EAR-MR-03: a region added to an existing cluster; other prior clusters stay.
+# EAR-MR-03: a region added to an existing cluster; other prior clusters
+# stay, and the refused update leaves the cluster as it was.
 test_region_added_without_endpoint if {
 	before := cluster("orders", ["US_EAST_2"], "M30", "v2")
 	after := cluster("orders", ["US_EAST_2", "US_WEST_2"], "M30", "v2")
@@ -137,6 +147,31 @@ test_region_added_without_endpoint if {
 	pl := plan(array.concat(with_endpoint("v2"), [[C, before], [C, other]]), [change(C, "c.orders", ["update"], before, after)])
 	"EAR-MR-03" in rules(tf.deny) with input as pl
 	count(tf.final_clusters(p)) == 2 with input as pl
+	not "EAR-MR-01" in rules(tf.deny) with input as pl
+}
+
+# A teardown: the endpoints and the cluster destroyed in the same plan are
+# gone before the config is (EAR-DIS-01, EAR-DIS-02 not reported); disabling
+# requires no private networking (no EAR-ORD-02).
+test_teardown_is_accepted if {
+	cl := cluster("c", ["US_EAST_2"], "M10", "v2")
+	prior := array.concat(with_endpoint("v2"), [[C, cl]])
+	pl := plan(prior, [
+		change(C, "c.c", ["delete"], cl, null),
+		change(PE, "pe.us_east_2", ["delete"], ep("US_EAST_2", "e1"), null),
+		change(E, "e.this", ["delete"], ear({}, "v2"), null),
+	])
+	count(tf.deny) == 0 with input as pl
+}
+
+test_disable_without_endpoints_is_accepted if {
+	pl := plan([[E, ear({}, "v2")]], [change(E, "e.this", ["update"], ear({}, "v2"), ear({"enabled": false}, "v2"))])
+	count(tf.deny) == 0 with input as pl
+}
+
+test_disable_with_endpoints_is_refused if {
+	pl := plan(with_endpoint("v1"), [change(E, "e.this", ["update"], ear({}, "v1"), ear({"enabled": false}, "v1"))])
+	rules(tf.deny) == {"EAR-DIS-01"} with input as pl
 }
 
 # A forecast: the multi-cloud cluster is disabled under private networking.
