@@ -42,7 +42,7 @@ func NewRequest(base string, cmd sim.Command) (*http.Request, error) {
 	}
 	for i := range routes {
 		r := &routes[i]
-		if r.op != cmd.Op || r.versions == nil {
+		if r.op != cmd.Op || r.versions == nil || r.fixed != nil {
 			continue
 		}
 		body, err := atlasBody(r.body, cmd)

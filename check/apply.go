@@ -861,3 +861,20 @@ func idOf(body any) string {
 	json.Unmarshal(b, &v)
 	return v.ID
 }
+
+// LoadApply reads a plan file (terraform show -json) and returns the world
+// before it and the steps that apply it, as earsim check judges them: for
+// tools and tests that replay a plan elsewhere (the agreement test sends the
+// steps to earsim serve).
+func LoadApply(path string) (*Apply, error) {
+	f, err := osOpen(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	doc, _, err := decodePlan(osOpen, path, f)
+	if err != nil {
+		return nil, err
+	}
+	return BuildApply(doc)
+}
