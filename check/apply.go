@@ -275,10 +275,15 @@ func BuildApply(doc map[string]any) (*Apply, error) {
 		if projectOf(c) != "" {
 			continue
 		}
-		for _, d := range deps[c.Config] {
+		var found []string
+		for d := range dep[c.Config] {
 			if parts := strings.Split(d, "."); len(parts) >= 2 && parts[len(parts)-2] == "mongodbatlas_project" {
-				c.project = "project:" + d
+				found = append(found, d)
 			}
+		}
+		if len(found) > 0 {
+			slices.Sort(found)
+			c.project = "project:" + found[0]
 		}
 	}
 

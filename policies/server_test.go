@@ -88,6 +88,13 @@ func TestOPAServerAgrees(t *testing.T) {
 		}
 		var want []string
 		for _, f := range rep.Files[0].Findings {
+			if f.Kind == "apply order" {
+				// The second place a static reading differs: warnings about
+				// steps the configuration leaves unordered need the graph,
+				// which only earsim check builds (the Rego assumes
+				// dependents are destroyed first).
+				continue
+			}
 			want = append(want, fmt.Sprintf("%s %s %s %s %s", f.Rule, f.Severity, f.Kind, f.Resource, f.Message))
 		}
 		got := ask(t, base+"/v1/data/earsim/terraform/findings", data)

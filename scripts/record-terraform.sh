@@ -36,11 +36,9 @@ if "$tofu" apply -auto-approve -input=false -no-color $base -var azure_key_vault
   echo "the vault rename was accepted" >&2; exit 1
 fi
 step "private networking off (refused: EAR-PN-01)"
-sed -i 's/require_private_networking = true/require_private_networking = false/' main.tf
-if "$tofu" apply -auto-approve -input=false -no-color $base >/dev/null 2>&1; then
+if "$tofu" apply -auto-approve -input=false -no-color $base -var require_private_networking=false >/dev/null 2>&1; then
   echo "private networking off was accepted" >&2; exit 1
 fi
-sed -i 's/require_private_networking = false/require_private_networking = true/' main.tf
 step "rotate to a new key version (EAR-IMM-02)"
 curl -sf -X POST -H 'Content-Type: application/json' -d "{\"keyIdentifier\":\"$rotated\",\"enabled\":true}" "http://127.0.0.1:$port/_sim/v1/azure/keys" >/dev/null
 "$tofu" apply -auto-approve -input=false -no-color $base -var azure_key_identifier=$rotated >/dev/null

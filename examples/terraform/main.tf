@@ -29,8 +29,8 @@ resource "mongodbatlas_encryption_at_rest" "ear" {
   project_id = mongodbatlas_project.this.id
 
   azure_key_vault_config {
-    enabled                    = true
-    require_private_networking = true
+    enabled                    = var.encryption_enabled
+    require_private_networking = var.require_private_networking
 
     azure_environment   = "AZURE"
     tenant_id           = var.azure_tenant_id

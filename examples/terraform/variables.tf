@@ -82,3 +82,15 @@ variable "cluster_name" {
   type    = string
   default = "ear-cluster"
 }
+
+variable "encryption_enabled" {
+  description = "Customer key management for the project. Off only once no endpoint exists (EAR-DIS-01)."
+  type        = bool
+  default     = true
+}
+
+variable "require_private_networking" {
+  description = "Key Vault over private endpoints. Off only once no endpoint exists (EAR-PN-01)."
+  type        = bool
+  default     = true
+}
