@@ -321,8 +321,8 @@ func BuildApply(doc map[string]any) (*Apply, error) {
 				}
 			case a.action != "delete" && b.action != "delete" && depends(b.ch.Config, a.ch.Config):
 				edge(i, j) // a dependency is created or updated first
-			case a.action == "delete" && depends(a.ch.Config, b.ch.Config):
-				edge(i, j) // a dependent is destroyed before its dependency changes
+			case a.action == "delete" && b.action != "create" && depends(a.ch.Config, b.ch.Config):
+				edge(i, j) // a dependent is destroyed before its dependency is destroyed or updated
 			}
 		}
 	}
