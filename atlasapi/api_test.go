@@ -284,6 +284,7 @@ func TestControlRoutesNeedLoopbackOrToken(t *testing.T) {
 	// Off loopback and without a token, control routes are closed.
 	open := newServer(t, atlasapi.Options{Seed: 1})
 	r := httptest.NewRequest("GET", "/_sim/v1/clock", nil) // RemoteAddr 192.0.2.1
+	r.Host = "127.0.0.1:8080"
 	rec := httptest.NewRecorder()
 	open.srv.ServeHTTP(rec, r)
 	if rec.Code != 403 || !strings.Contains(rec.Body.String(), "CONTROL_ROUTES_LOOPBACK_ONLY") {

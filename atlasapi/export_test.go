@@ -23,3 +23,12 @@ func RouteVersions(key string) []string {
 
 // DefinitionVersions are the versions the generated table lists for an operation.
 func DefinitionVersions(key string) []string { return slices.Clone(definition[key].versions) }
+
+// ControlRouteKeys lists the control routes as "METHOD pattern", for tests.
+func ControlRouteKeys() []string {
+	var out []string
+	for _, r := range controlRoutes {
+		out = append(out, r.method+" "+r.pattern)
+	}
+	return out
+}

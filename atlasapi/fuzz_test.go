@@ -25,7 +25,9 @@ func FuzzHandler(f *testing.F) {
 	nonce := ""
 	{
 		rec := httptest.NewRecorder()
-		srv.ServeHTTP(rec, httptest.NewRequest("GET", earPath, nil))
+		first := httptest.NewRequest("GET", earPath, nil)
+		first.Host = "127.0.0.1"
+		srv.ServeHTTP(rec, first)
 		nonce = between(rec.Header().Get("WWW-Authenticate"), `nonce="`, `"`)
 	}
 	var nc atomic.Uint64
@@ -49,6 +51,9 @@ func FuzzHandler(f *testing.F) {
 	} {
 		f.Add(seed.m, seed.path, seed.acc, []byte(seed.body))
 	}
+	if nonce == "" {
+		f.Fatal("no digest challenge: the fuzzer would not get past authentication")
+	}
 	f.Fuzz(func(t *testing.T, m uint8, path, acc string, body []byte) {
 		method := methods[int(m)%len(methods)]
 		if !strings.HasPrefix(path, "/") {
@@ -60,6 +65,7 @@ func FuzzHandler(f *testing.F) {
 		}
 		req.RemoteAddr = "192.0.2.1:1234" // not loopback: control routes stay closed
 		req.Header.Set("Accept", acc)
+		req.Header.Set("Content-Type", "application/json")
 		uri := req.URL.RequestURI()
 		req.Header.Set("Authorization", digestHeader("MD5", atlasapi.DevKey, method, uri, nonce, fmt.Sprintf("%08x", nc.Add(1)), "c"))
 		rec := httptest.NewRecorder()
@@ -72,11 +78,12 @@ func FuzzHandler(f *testing.F) {
 		}
 		if nc.Load()%64 == 0 { // now and then: the world re-imports, so no invariant is broken
 			get := httptest.NewRequest("GET", "/_sim/v1/state", nil)
-			get.RemoteAddr = "127.0.0.1:1"
+			get.RemoteAddr, get.Host = "127.0.0.1:1", "127.0.0.1"
 			exp := httptest.NewRecorder()
 			srv.ServeHTTP(exp, get)
 			put := httptest.NewRequest("PUT", "/_sim/v1/state", bytes.NewReader(exp.Body.Bytes()))
-			put.RemoteAddr = "127.0.0.1:1"
+			put.RemoteAddr, put.Host = "127.0.0.1:1", "127.0.0.1"
+			put.Header.Set("Content-Type", "application/json")
 			imp := httptest.NewRecorder()
 			srv.ServeHTTP(imp, put)
 			if exp.Code != 200 || imp.Code != 200 {

@@ -22,6 +22,10 @@ func (s *Server) Start(addr string) (*Running, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.hosts.allow(ln.Addr().String())
+	if host, _, err := net.SplitHostPort(addr); err == nil && host != "" {
+		s.hosts.allow(host) // the name it was given (localhost, a host name)
+	}
 	r := &Running{
 		Addr: ln.Addr().String(),
 		hs:   &http.Server{Handler: s, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second},

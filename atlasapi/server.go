@@ -53,6 +53,9 @@ type Options struct {
 	// Trace, when set, receives every request and its answer as a JSON
 	// line (TraceEntry), secrets redacted.
 	Trace io.Writer
+	// AllowedHosts are further names requests may carry in Host (and
+	// Origin), beside localhost, loopback IPs and the listen address.
+	AllowedHosts []string
 }
 
 // Server is the mock endpoint. It is safe for concurrent use: one lock
@@ -65,6 +68,7 @@ type Server struct {
 
 	approveAfter int64 // logical seconds; -1: no automatic approval
 	trace        *tracer
+	hosts        *hostGuard
 
 	mu      sync.Mutex
 	m       *sim.Machine
@@ -115,6 +119,7 @@ func New(opt Options) (*Server, error) {
 		return nil, fmt.Errorf("atlasapi: the time scale must be a number from 0, got %v", opt.TimeScale)
 	}
 	s.approveAfter = -1
+	s.hosts = newHostGuard(opt.AllowedHosts)
 	if opt.Trace != nil {
 		s.trace = &tracer{w: opt.Trace}
 	}
@@ -164,6 +169,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.trace.record(r, body, c, now)
 		}()
 		w = c
+	}
+	if e := s.hosts.guard(r, body); e != nil {
+		writeError(w, r, e)
+		return
 	}
 	s.serve(w, r, body)
 }

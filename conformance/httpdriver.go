@@ -100,6 +100,7 @@ func (d *HTTPDriver) Reset(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
 	if err != nil {
 		return fmt.Errorf("reset: %w", err)

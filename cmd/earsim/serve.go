@@ -36,6 +36,8 @@ func runServe(ctx context.Context, args []string, e *env) int {
 	var approve autoApprove
 	fs.Var(&approve, "azure-auto-approve", "have the simulated Azure side approve each endpoint's connection this `DURATION` (logical, e.g. 30s) after it reaches PENDING_ACCEPTANCE; default: approval only through the control routes")
 	traceFile := fs.String("trace", "", "append every request and its answer to `FILE` as JSON lines (secrets redacted), to see what a client sends")
+	var allowHosts multi
+	fs.Var(&allowHosts, "allow-host", "also answer requests whose Host (or, for writes, Origin) is `NAME` (repeatable); localhost, loopback IPs and the listen address always are, any other name is refused (DNS rebinding)")
 	var faults multi
 	fs.Var(&faults, "fault", "start deliberately wrong: break one rule (repeatable; see --list-faults)")
 	if code, done := e.parse(fs, args); done {
@@ -90,7 +92,7 @@ func runServe(ctx context.Context, args []string, e *env) int {
 		return exitCannot
 	}
 	srv, err := atlasapi.New(atlasapi.Options{Seed: *seed, Checker: engine, Keys: keys, ControlToken: *token, Faults: faults, StatePath: *stateFile, NoAuth: *noAuth,
-		TimeScale: *scale, AutoApprove: approve.d, Trace: trace})
+		TimeScale: *scale, AutoApprove: approve.d, Trace: trace, AllowedHosts: allowHosts})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "earsim serve: %v\n", err)
 		return exitCannot

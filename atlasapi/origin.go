@@ -1,0 +1,105 @@
+package atlasapi
+
+import (
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/earsim/earsim/sim"
+)
+
+// A loopback service is still reachable from every web page the user
+// opens: a page can send a "simple" cross-origin POST (no preflight), and a
+// page on a rebound name (DNS rebinding) can read the answers. So, as
+// Jupyter, Vite and LocalStack do, every request must name this server in
+// its Host (loopback, localhost, the listen address, or an allowed host),
+// and a request that changes state must not come from a foreign Origin
+// (nor be marked cross-site by the browser) and must carry JSON. No CORS
+// grant is ever made. Nothing changes when a request is refused.
+
+// hostGuard holds the names the server answers to.
+type hostGuard struct {
+	names map[string]bool // lower-case host names and IP literals
+	anyIP bool            // bound to an unspecified address: any IP literal names it
+}
+
+func newHostGuard(allowed []string) *hostGuard {
+	g := &hostGuard{names: map[string]bool{"localhost": true}}
+	for _, h := range allowed {
+		g.allow(h)
+	}
+	return g
+}
+
+// allow adds a host name or IP (a port, if given, is ignored).
+func (g *hostGuard) allow(h string) {
+	if host, _, err := net.SplitHostPort(h); err == nil {
+		h = host
+	}
+	h = strings.ToLower(strings.Trim(h, "[]"))
+	if ip := net.ParseIP(h); ip != nil && ip.IsUnspecified() {
+		g.anyIP = true
+		return
+	}
+	if h != "" {
+		g.names[h] = true
+	}
+}
+
+// hostOK reports whether a Host header (or an Origin's host) names this server.
+func (g *hostGuard) hostOK(hostport string) bool {
+	h := hostport
+	if host, _, err := net.SplitHostPort(hostport); err == nil {
+		h = host
+	}
+	h = strings.ToLower(strings.Trim(h, "[]"))
+	if g.names[h] {
+		return true
+	}
+	if ip := net.ParseIP(h); ip != nil {
+		return ip.IsLoopback() || g.anyIP
+	}
+	return false
+}
+
+// guard refuses a request whose Host or Origin is foreign, or a write whose
+// body is not JSON. It returns nil when the request may proceed.
+func (g *hostGuard) guard(r *http.Request, body []byte) *sim.Error {
+	if !g.hostOK(r.Host) {
+		e := sim.Errorf(403, "HOST_NOT_ALLOWED", "Host %q does not name this server (loopback, localhost, the listen address, or serve --allow-host): requests through another name are refused, as a web page on a rebound name would send them", r.Host)
+		e.Parameters = []string{r.Host}
+		return e
+	}
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return nil
+	}
+	if o := r.Header.Get("Origin"); o != "" {
+		u, err := url.Parse(o)
+		if o == "null" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || !g.hostOK(u.Host) {
+			e := sim.Errorf(403, "ORIGIN_NOT_ALLOWED", "a %s from Origin %q is refused: state-changing requests are taken only from this server's own origin or from programs (no Origin)", r.Method, o)
+			e.Parameters = []string{o}
+			return e
+		}
+	}
+	if site := r.Header.Get("Sec-Fetch-Site"); site == "cross-site" {
+		return sim.Errorf(403, "ORIGIN_NOT_ALLOWED", "a cross-site %s is refused", r.Method)
+	}
+	if len(strings.TrimSpace(string(body))) > 0 && !isJSONContent(r.Header.Get("Content-Type")) {
+		e := sim.Errorf(415, "UNSUPPORTED_MEDIA_TYPE", "a request body must be JSON (Content-Type application/json or application/vnd.atlas.YYYY-MM-DD+json), got %q", r.Header.Get("Content-Type"))
+		return e
+	}
+	return nil
+}
+
+// isJSONContent reports whether a Content-Type is JSON (application/json or a
+// +json suffix such as application/vnd.atlas.2023-01-01+json).
+func isJSONContent(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return false
+	}
+	return mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")
+}
