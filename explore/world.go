@@ -6,7 +6,7 @@ import (
 
 	"github.com/earsim/earsim/scenarios"
 	"github.com/earsim/earsim/sim"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // builtIn is the built-in initial world, as a scenario, so that it is built

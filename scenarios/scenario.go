@@ -17,7 +17,7 @@ import (
 	"strings"
 
 	"github.com/earsim/earsim/sim"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Scenario is one decoded scenario file.
@@ -260,6 +260,40 @@ func Parse(file string, data []byte) (*Scenario, error) { return parse(file, dat
 // name may be left out (earsim check judges the world as written).
 func ParseState(file string, data []byte) (*Scenario, error) { return parse(file, data, true) }
 
+// ScalarKeys refuses a YAML document with a mapping key that is not a
+// scalar (a mapping or list as a key, directly or through an alias, as in
+// the flow mapping {<<, *a}): Go cannot hold such keys, and YAML decoders
+// fail on them with a runtime error instead of a line.
+func ScalarKeys(file string, n *yaml.Node) error {
+	seen := map[*yaml.Node]bool{}
+	var walk func(n *yaml.Node) error
+	walk = func(n *yaml.Node) error {
+		if n == nil || seen[n] {
+			return nil
+		}
+		seen[n] = true
+		if n.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k := n.Content[i]
+				target := k
+				if k.Kind == yaml.AliasNode && k.Alias != nil {
+					target = k.Alias
+				}
+				if target.Kind != yaml.ScalarNode {
+					return &ParseError{File: file, Line: k.Line, Msg: "a mapping key must be a plain value, not a mapping or a list (an alias such as *name cannot be a key)"}
+				}
+			}
+		}
+		for _, c := range n.Content {
+			if err := walk(c); err != nil {
+				return err
+			}
+		}
+		return walk(n.Alias)
+	}
+	return walk(n)
+}
+
 func parse(file string, data []byte, state bool) (*Scenario, error) {
 	fail := func(line int, format string, args ...any) error {
 		return &ParseError{File: file, Line: line, Msg: fmt.Sprintf(format, args...)}
@@ -270,6 +304,9 @@ func parse(file string, data []byte, state bool) (*Scenario, error) {
 	}
 	if root.Kind == 0 || len(root.Content) == 0 {
 		return nil, fail(0, "empty scenario")
+	}
+	if err := ScalarKeys(file, &root); err != nil {
+		return nil, err
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)

@@ -3,9 +3,11 @@ package scenarios_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/earsim/earsim/policies"
@@ -142,6 +144,23 @@ func TestNoStaleDocuments(t *testing.T) {
 			if n := r.Machine.StaleDocs(); n > 0 {
 				t.Fatalf("%s step %d: %d stale documents used", s.File, i, n)
 			}
+		}
+	}
+}
+
+// A YAML merge key on a flow mapping, with an alias as a key ({<<, *a}):
+// the known decoder crasher is an error with file and line, not a panic
+// (issue 13).
+func TestYAMLAliasKeyIsAnError(t *testing.T) {
+	for _, src := range []string{
+		"name: x\nworld: &a {x: 1}\nsteps: [{<<, *a}]\n",
+		"name: x\nworld: &a {projects: []}\nthen: {*a: 1}\n",
+		"name: x\nsteps:\n  - {[1, 2]: 3}\n",
+	} {
+		_, err := scenarios.Parse("crash.yaml", []byte(src))
+		var pe *scenarios.ParseError
+		if !errors.As(err, &pe) || pe.Line == 0 || !strings.Contains(pe.Msg, "mapping key") {
+			t.Errorf("%q: %v, want a ParseError with a line", src, err)
 		}
 	}
 }

@@ -27,7 +27,7 @@ import (
 	"strings"
 
 	"github.com/earsim/earsim/atlasapi/internal/definition"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 const out = "atlasapi/versions_gen.go"
