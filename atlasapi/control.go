@@ -87,12 +87,11 @@ func (s *Server) ctlReset(c *controlCall) (int, any, *sim.Error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.m, s.journal = m, nil
+	tx := s.begin()
+	s.m, s.journal = m, s.journal[:0:0]
 	s.clock.rebase(s.m.State().Now, s.opt.Now())
-	if s.opt.StatePath != "" {
-		if err := saveState(s.opt.StatePath, s.m.State()); err != nil {
-			return 0, nil, sim.Errorf(500, "UNEXPECTED_ERROR", "the state file could not be written")
-		}
+	if err := s.commit(tx); err != nil {
+		return 0, nil, err
 	}
 	return 200, map[string]any{"seed": seed, "now": sim.Timestamp(0)}, nil
 }
@@ -110,9 +109,9 @@ func (s *Server) clockNow() clockAnswer {
 func (s *Server) ctlClock(*controlCall) (int, any, *sim.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	before := s.m.State()
+	tx := s.begin()
 	s.catchUp()
-	if err := s.persistIfChanged(before); err != nil {
+	if err := s.commit(tx); err != nil {
 		return 0, nil, err
 	}
 	return 200, s.clockNow(), nil
@@ -135,11 +134,11 @@ func (s *Server) ctlAdvance(c *controlCall) (int, any, *sim.Error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	before := s.m.State()
+	tx := s.begin()
 	s.catchUp()
 	s.advanceTo(s.m.State().Now + *in.Seconds)
 	s.clock.rebase(s.m.State().Now, s.opt.Now())
-	if err := s.persistIfChanged(before); err != nil {
+	if err := s.commit(tx); err != nil {
 		return 0, nil, err
 	}
 	return 200, s.clockNow(), nil
@@ -147,18 +146,6 @@ func (s *Server) ctlAdvance(c *controlCall) (int, any, *sim.Error) {
 
 // maxAdvance bounds one move of the clock: ten years.
 const maxAdvance = 10 * 365 * 24 * 3600
-
-// persistIfChanged saves the world when it is not the one before. The
-// caller holds s.mu.
-func (s *Server) persistIfChanged(before *sim.State) *sim.Error {
-	if s.opt.StatePath == "" || s.m.State() == before {
-		return nil
-	}
-	if err := saveState(s.opt.StatePath, s.m.State()); err != nil {
-		return sim.Errorf(500, "UNEXPECTED_ERROR", "the state file could not be written")
-	}
-	return nil
-}
 
 func (s *Server) ctlExport(*controlCall) (int, any, *sim.Error) {
 	s.mu.Lock()
@@ -183,12 +170,11 @@ func (s *Server) ctlImport(c *controlCall) (int, any, *sim.Error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.m, s.journal = m, nil
+	tx := s.begin()
+	s.m, s.journal = m, s.journal[:0:0]
 	s.clock.rebase(s.m.State().Now, s.opt.Now())
-	if s.opt.StatePath != "" {
-		if err := saveState(s.opt.StatePath, s.m.State()); err != nil {
-			return 0, nil, sim.Errorf(500, "UNEXPECTED_ERROR", "the state file could not be written")
-		}
+	if err := s.commit(tx); err != nil {
+		return 0, nil, err
 	}
 	return 200, map[string]any{"imported": true}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/earsim/earsim/atlasapi"
@@ -68,5 +69,71 @@ func TestSecretAppearsNowhere(t *testing.T) {
 		if strings.Contains(out, secret) || strings.Contains(out, `"secret"`) {
 			t.Errorf("output %d holds the secret: %s", i, out)
 		}
+	}
+}
+
+// syncBuffer is a log the server writes while the test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// A change that cannot be saved is not made (API.md: a request that fails
+// never changes state): the answer is 500, the world, the effects and the
+// clock stay as they were, the log says why, and the same request succeeds
+// once the state can be written again (issue 13).
+func TestFailedWritesChangeNothing(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "state")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "world.json")
+	var log syncBuffer
+	s := newServer(t, atlasapi.Options{Seed: 1, StatePath: path, Log: &log})
+	s.enable(true)
+	if err := os.RemoveAll(dir); err != nil { // the disk is gone from under the server
+		t.Fatal(err)
+	}
+	key := map[string]any{"keyIdentifier": "https://EXAMPLEKeyVault.vault.azure.net/keys/EXAMPLEKey/00000000000000000000000000000009", "enabled": true}
+	before := s.state()
+	effects := len(s.effects())
+	for _, tc := range []struct {
+		name string
+		send func() answer
+	}{
+		{"an Atlas write", func() answer { return s.do("POST", endpoints, accept, map[string]any{"regionName": "US_EAST_2"}) }},
+		{"a key created on the Azure side", func() answer { return s.control("POST", "azure/keys", key) }},
+		{"a clock advance", func() answer { return s.control("POST", "clock/advance", map[string]any{"seconds": 600}) }},
+		{"a reset", func() answer { return s.control("POST", "reset", map[string]any{"seed": 9}) }},
+	} {
+		if a := tc.send(); a.Status != 500 || a.code() != "STATE_NOT_SAVED" {
+			t.Errorf("%s with the state unwritable: %d %s, want 500 STATE_NOT_SAVED", tc.name, a.Status, a.Raw)
+		}
+		if after := s.state(); after != before {
+			t.Errorf("%s: the world changed although it was not saved", tc.name)
+		}
+		if n := len(s.effects()); n != effects {
+			t.Errorf("%s: %d effects journalled for a change not made", tc.name, n-effects)
+		}
+	}
+	if !strings.Contains(log.String(), "could not be written") || !strings.Contains(log.String(), path) {
+		t.Fatalf("the log does not say why: %q", log.String())
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if a := s.control("POST", "azure/keys", key); a.Status != 200 {
+		t.Fatalf("the same key once the state can be written: %d %s (a failed write must not have kept it)", a.Status, a.Raw)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("the state file was not written: %v", err)
 	}
 }

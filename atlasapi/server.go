@@ -53,6 +53,9 @@ type Options struct {
 	// Trace, when set, receives every request and its answer as a JSON
 	// line (TraceEntry), secrets redacted.
 	Trace io.Writer
+	// Log, when set, receives what the server must tell its operator (a
+	// state file that could not be written).
+	Log io.Writer
 	// AllowedHosts are further names requests may carry in Host (and
 	// Origin), beside localhost, loopback IPs and the listen address.
 	AllowedHosts []string
@@ -260,16 +263,51 @@ type call struct {
 func (s *Server) step(cmd sim.Command) (sim.Result, *sim.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	before := s.m.State()
+	tx := s.begin()
 	s.catchUp()
 	res := s.m.Step(cmd)
 	s.record(cmd.Op, res)
-	if spec, _ := sim.Spec(cmd.Op); (res.Err == nil && !spec.Read || s.m.State() != before) && s.opt.StatePath != "" {
-		if err := saveState(s.opt.StatePath, s.m.State()); err != nil {
-			return res, sim.Errorf(500, "UNEXPECTED_ERROR", "the state file could not be written")
-		}
+	if err := s.commit(tx); err != nil {
+		return sim.Result{}, err
 	}
 	return res, nil
+}
+
+// snapshot is the server's world before a change, to put back when the
+// change cannot be saved.
+type snapshot struct {
+	m       *sim.Machine
+	state   *sim.State
+	journal []Entry
+	clock   wallClock
+}
+
+// begin remembers the world before a change. The caller holds s.mu.
+func (s *Server) begin() snapshot {
+	return snapshot{m: s.m.Fork(), state: s.m.State(), journal: s.journal[:len(s.journal):len(s.journal)], clock: s.clock}
+}
+
+// commit saves the world when it changed since tx began (API.md: a request
+// that fails never changes state): when the state file cannot be written,
+// the world, the effects journal and the clock are put back as they were,
+// the reason is logged, and the request answers 500. The caller holds s.mu.
+func (s *Server) commit(tx snapshot) *sim.Error {
+	if s.opt.StatePath == "" || s.m.State() == tx.state {
+		return nil
+	}
+	if err := saveState(s.opt.StatePath, s.m.State()); err != nil {
+		s.m, s.journal, s.clock = tx.m, tx.journal, tx.clock
+		s.logf("the state file %s could not be written (%v): the request changed nothing", s.opt.StatePath, err)
+		return sim.Errorf(500, "STATE_NOT_SAVED", "the state file could not be written, so the request changed nothing; see the server's log")
+	}
+	return nil
+}
+
+// logf writes one line to the server's log, if it has one.
+func (s *Server) logf(format string, args ...any) {
+	if s.opt.Log != nil {
+		fmt.Fprintf(s.opt.Log, "earsim serve: "+format+"\n", args...)
+	}
 }
 
 func (s *Server) record(op sim.Op, res sim.Result) {
