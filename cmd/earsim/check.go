@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -66,7 +69,12 @@ Exit 0 when no unsuppressed finding reaches --fail-on, 1 when one does,
 		fmt.Fprintf(e.stderr, "earsim check: %v\n", err)
 		return exitCannot
 	}
-	rep, err := check.New(engine).Files(ctx, fs.Args(), opt)
+	paths, err := expandInputs(fs.Args())
+	if err != nil {
+		fmt.Fprintf(e.stderr, "earsim check: %v\n", err)
+		return exitCannot
+	}
+	rep, err := check.New(engine).Files(ctx, paths, opt)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "earsim check: %v\n", err) // an *check.InputError names file and line
 		return exitCannot
@@ -79,4 +87,38 @@ Exit 0 when no unsuppressed finding reaches --fail-on, 1 when one does,
 		return exitFound
 	}
 	return exitOK
+}
+
+// expandInputs replaces each folder among the arguments by the inputs in it
+// (*.json, *.yaml, *.yml, recursively, in lexical order), as earsim run
+// takes folders of scenarios.
+func expandInputs(args []string) ([]string, error) {
+	var out []string
+	for _, a := range args {
+		info, err := os.Stat(a)
+		if err != nil || !info.IsDir() {
+			out = append(out, a) // the checker names a missing file
+			continue
+		}
+		n := len(out)
+		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			switch strings.ToLower(filepath.Ext(p)) {
+			case ".json", ".yaml", ".yml":
+				if !d.IsDir() {
+					out = append(out, p)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if len(out) == n {
+			return nil, fmt.Errorf("%s: a folder with no .json, .yaml or .yml input", a)
+		}
+	}
+	return out, nil
 }

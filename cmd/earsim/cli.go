@@ -22,6 +22,9 @@ const (
 	exitOK     = 0 // everything passed
 	exitFound  = 1 // something was found or failed
 	exitCannot = 2 // could not run: bad flags, unreadable or invalid input
+	// exitInterrupted: stopped by Ctrl-C (SIGINT) before it finished; never
+	// a pass. SIGTERM exits 143 (128 + 15), the shell's convention.
+	exitInterrupted = 130
 )
 
 const usage = `earsim: check, simulate and conformance-test Atlas encryption at rest
@@ -81,7 +84,18 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "earsim: unknown command %q\n\n%s", args[0], usage)
 		return exitCannot
 	}
-	return cmd.run(ctx, args[1:], e)
+	code := cmd.run(ctx, args[1:], e)
+	if ctx.Err() != nil && args[0] != "serve" && code != exitInterrupted {
+		// One interrupt contract for every command: whatever it was doing,
+		// an interrupted run says so and never passes. serve's stop is its
+		// normal end and says so itself.
+		fmt.Fprintf(stderr, "earsim %s: interrupted before it finished: what it printed is partial\n", args[0])
+		return exitInterrupted
+	}
+	if ctx.Err() != nil {
+		return exitInterrupted
+	}
+	return code
 }
 
 // flags returns a FlagSet for a subcommand whose -h prints synopsis and flags.

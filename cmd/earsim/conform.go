@@ -135,7 +135,11 @@ func faultMatrix(ctx context.Context, e *env) int {
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "FAULT\tRULE\tCAUGHT\tFAILING SCENARIOS")
 	missed := 0
+	done := 0
 	for _, f := range atlasapi.Faults {
+		if ctx.Err() != nil {
+			break
+		}
 		d, stop, err := embedded([]string{f.Name})
 		if err != nil {
 			fmt.Fprintf(e.stderr, "earsim conform: %v\n", err)
@@ -148,6 +152,10 @@ func faultMatrix(ctx context.Context, e *env) int {
 			}
 		}})
 		stop()
+		if ctx.Err() != nil { // its scenarios were cancelled, not failed: no verdict
+			break
+		}
+		done++
 		caught := "yes"
 		if len(failing) == 0 {
 			caught, missed = "NO", missed+1
@@ -155,6 +163,10 @@ func faultMatrix(ctx context.Context, e *env) int {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", f.Name, f.Rule, caught, strings.Join(failing, "; "))
 	}
 	tw.Flush()
+	if ctx.Err() != nil {
+		fmt.Fprintf(e.stdout, "interrupted after %d of %d faults: %d caught so far\n", done, len(atlasapi.Faults), done-missed)
+		return exitInterrupted
+	}
 	fmt.Fprintf(e.stdout, "%d of %d faults caught\n", len(atlasapi.Faults)-missed, len(atlasapi.Faults))
 	if missed > 0 {
 		return exitFound

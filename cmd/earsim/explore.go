@@ -126,12 +126,12 @@ func runExplore(ctx context.Context, args []string, e *env) int {
 		}
 		fmt.Fprintf(e.stdout, "explored %d states (%d transitions), %s, in %.1fs: %.0f states/s\n",
 			res.Stats.States, res.Stats.Transitions, how, res.Stats.Elapsed.Seconds(), res.Stats.Rate())
-		if res.Stopped {
-			fmt.Fprintln(e.stdout, "stopped before the bound (interrupted)")
-		}
-		if res.Violation == nil {
+		switch {
+		case res.Violation == nil && res.Stopped:
+			fmt.Fprintln(e.stdout, "interrupted before the bound: no violation in the states explored so far, which proves nothing about the rest")
+		case res.Violation == nil:
 			fmt.Fprintln(e.stdout, "no violation")
-		} else {
+		default:
 			fmt.Fprintf(e.stdout, "VIOLATION %s: %s\n\n%s", res.Violation.Property, res.Violation.Msg, counter)
 		}
 	}

@@ -13,6 +13,10 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if os.Getenv("EARSIM_TEST_MAIN") == "1" { // the real main, signals and all (TestSignals)
+		main()
+		return
+	}
 	testscript.Main(m, map[string]func(){
 		"earsim": func() { os.Exit(Run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
 	})

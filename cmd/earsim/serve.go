@@ -129,7 +129,7 @@ func runServe(ctx context.Context, args []string, e *env) int {
 		}
 	case <-ctx.Done():
 		run.Stop()
-		fmt.Fprintln(e.stderr, "earsim serve: stopped")
+		fmt.Fprintln(e.stderr, "earsim serve: interrupted: stopped after finishing the requests in flight")
 	}
 	return exitOK
 }
