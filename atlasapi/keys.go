@@ -3,7 +3,6 @@ package atlasapi
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"slices"
 
 	"go.yaml.in/yaml/v3"
@@ -32,7 +31,7 @@ var knownRoles = []string{"ORG_OWNER", "ORG_READ_ONLY", "GROUP_OWNER", "GROUP_CL
 
 // LoadKeys reads a keys file (API.md). Errors name the file and line.
 func LoadKeys(path string) ([]Key, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFile(path, 1<<20)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -24,7 +25,7 @@ const stateFormat = "earsim-state/1"
 // loadState reads a state file; a missing file is a fresh start (nil).
 // It never changes the file.
 func loadState(path string) (*sim.State, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFile(path, maxControlBody)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -32,6 +33,21 @@ func loadState(path string) (*sim.State, error) {
 		return nil, err
 	}
 	return decodeState(path, data)
+}
+
+// readFile reads a file of at most limit bytes (the state file as PUT
+// /_sim/v1/state takes it, a keys file); more is an error naming the limit.
+func readFile(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err == nil && int64(len(data)) > limit {
+		err = fmt.Errorf("%s is larger than %d MiB, the most earsim reads of such a file", path, limit>>20)
+	}
+	return data, err
 }
 
 func decodeState(name string, data []byte) (*sim.State, error) {

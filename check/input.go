@@ -348,7 +348,7 @@ func (c *Checker) request(open opener, path string, r io.Reader, fr *FileReport)
 // state judges a desired state: the world of a scenario file, built on the
 // simulator and inspected project by project.
 func (c *Checker) state(open opener, path string, r io.Reader, fr *FileReport) error {
-	data, err := io.ReadAll(r)
+	data, err := scenarios.ReadAll(r)
 	if err != nil {
 		return &InputError{File: path, Msg: err.Error()}
 	}

@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
+	"github.com/earsim/earsim/scenarios"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -28,7 +28,7 @@ const SuppressionRule = "EARSIM-SUPPRESSION-EXPIRED"
 // LoadSuppressions reads a suppressions file: a YAML list of {rule,
 // resource, reason, expires}. Every field is required.
 func LoadSuppressions(path string) ([]Suppression, error) {
-	data, err := os.ReadFile(path)
+	data, err := scenarios.ReadFile(path)
 	if err != nil {
 		return nil, &InputError{File: path, Msg: err.Error()}
 	}

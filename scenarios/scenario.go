@@ -238,9 +238,36 @@ func (e *ParseError) Error() string {
 	return fmt.Sprintf("%s: %s", e.File, e.Msg)
 }
 
+// MaxFile is the most earsim reads of a scenario, desired state, world or
+// suppressions file: 64 MiB.
+const MaxFile = 64 << 20
+
+// ReadFile reads a file of at most MaxFile bytes; a larger one (or an
+// endless one such as /dev/zero) is an error naming the limit.
+func ReadFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return ReadAll(f)
+}
+
+// ReadAll reads r up to MaxFile bytes.
+func ReadAll(r io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxFile {
+		return nil, fmt.Errorf("larger than %d MiB, the most earsim reads of such a file", MaxFile>>20)
+	}
+	return data, nil
+}
+
 // Load reads and parses a scenario file.
 func Load(path string) (*Scenario, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path)
 	if err != nil {
 		return nil, &ParseError{File: path, Msg: err.Error()}
 	}

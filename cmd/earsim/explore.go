@@ -71,9 +71,9 @@ func runExplore(ctx context.Context, args []string, e *env) int {
 		}
 	})
 	if fs.NArg() == 1 {
-		text, err := os.ReadFile(fs.Arg(0))
+		text, err := scenarios.ReadFile(fs.Arg(0))
 		if err != nil {
-			fmt.Fprintf(e.stderr, "earsim explore: %v\n", err)
+			fmt.Fprintf(e.stderr, "earsim explore: %s: %v\n", fs.Arg(0), err)
 			return exitCannot
 		}
 		s, err := scenarios.Parse(fs.Arg(0), text)
