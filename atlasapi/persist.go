@@ -35,6 +35,15 @@ func loadState(path string) (*sim.State, error) {
 	return decodeState(path, data)
 }
 
+// removeStaleTemps removes the temporary files a write killed mid-way left
+// beside the state file (saveState's pattern).
+func removeStaleTemps(path string) {
+	stale, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".*"))
+	for _, f := range stale {
+		os.Remove(f)
+	}
+}
+
 // readFile reads a file of at most limit bytes (the state file as PUT
 // /_sim/v1/state takes it, a keys file); more is an error naming the limit.
 func readFile(path string, limit int64) ([]byte, error) {

@@ -137,3 +137,24 @@ func TestFailedWritesChangeNothing(t *testing.T) {
 		t.Fatalf("the state file was not written: %v", err)
 	}
 }
+
+// Temporary files a killed write left beside the state file are removed
+// when the server starts on it (issue 13).
+func TestStaleTempFilesRemovedOnStart(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "world.json")
+	stale := filepath.Join(dir, ".world.json.123456")
+	other := filepath.Join(dir, "notes.txt")
+	for _, f := range []string{stale, other} {
+		if err := os.WriteFile(f, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	newServer(t, atlasapi.Options{Seed: 1, StatePath: path})
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Fatalf("the stale temporary file is still there: %v", err)
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Fatalf("another file was removed: %v", err)
+	}
+}

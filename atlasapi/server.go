@@ -107,6 +107,7 @@ func New(opt Options) (*Server, error) {
 	s := &Server{opt: opt, digest: newDigestAuth(opt.Keys, opt.Now), faults: faults, checker: faults.checker(opt.Checker)}
 	world := sim.NewWorld(opt.Seed)
 	if opt.StatePath != "" {
+		removeStaleTemps(opt.StatePath)
 		loaded, err := loadState(opt.StatePath)
 		if err != nil {
 			return nil, err
