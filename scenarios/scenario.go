@@ -327,7 +327,7 @@ func parse(file string, data []byte, state bool) (*Scenario, error) {
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, yamlError(file, err)
+		return nil, yamlError(file, data, err)
 	}
 	if root.Kind == 0 || len(root.Content) == 0 {
 		return nil, fail(0, "empty scenario")
@@ -339,7 +339,7 @@ func parse(file string, data []byte, state bool) (*Scenario, error) {
 	dec.KnownFields(true)
 	s := &Scenario{File: file}
 	if err := dec.Decode(s); err != nil {
-		return nil, yamlError(file, err)
+		return nil, yamlError(file, data, err)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
@@ -382,21 +382,73 @@ func child(n *yaml.Node, key string) *yaml.Node {
 }
 
 // yamlError turns a yaml.v3 error into a ParseError with the first line it names.
-func yamlError(file string, err error) error {
+func yamlError(file string, data []byte, err error) error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	msg = strings.TrimPrefix(msg, "unmarshal errors:\n")
+	line := 0
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		rest := m[2]
-		if i := strings.Index(rest, "\n"); i >= 0 {
-			rest = rest[:i]
+		line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+		if i := strings.Index(msg, "\n"); i >= 0 {
+			msg = msg[:i]
 		}
-		if f := unknownField.FindStringSubmatch(rest); f != nil {
-			rest = fmt.Sprintf("unknown field %q", f[1])
+		if f := unknownField.FindStringSubmatch(msg); f != nil {
+			msg = fmt.Sprintf("unknown field %q", f[1])
 		}
-		return &ParseError{File: file, Line: line, Msg: rest}
 	}
-	return &ParseError{File: file, Msg: msg}
+	if m := unknownAnchor.FindStringSubmatch(msg); m != nil && line == 0 {
+		line = lineOf(data, "*"+m[1])
+	}
+	// A secret never appears in a message, even as an anchor's name or a
+	// value the decoder quotes back (issue 13).
+	for _, sec := range secretValues(data) {
+		if strings.Contains(msg, sec.text) {
+			msg = strings.ReplaceAll(msg, sec.text, "(redacted)")
+			if line == 0 {
+				line = sec.line
+			}
+		}
+	}
+	return &ParseError{File: file, Line: line, Msg: msg}
+}
+
+var (
+	unknownAnchor = regexp.MustCompile(`unknown anchor '([^']*)' referenced`)
+	secretLine    = regexp.MustCompile(`(?i)\bsecret\s*:\s*([^,}\n]*)`)
+)
+
+type secretText struct {
+	text string
+	line int
+}
+
+// secretValues are the texts written as secrets in a YAML file: the value
+// after each secret key, and any anchor or alias written there.
+func secretValues(data []byte) []secretText {
+	var out []secretText
+	for i, l := range strings.Split(string(data), "\n") {
+		for _, m := range secretLine.FindAllStringSubmatch(l, -1) {
+			for _, f := range strings.Fields(m[1]) {
+				if strings.HasPrefix(f, "!!") { // a type tag (!!int), not the secret
+					continue
+				}
+				f = strings.Trim(strings.TrimLeft(f, "*&!"), `"'[]`)
+				if len(f) >= 3 && f != "secret" {
+					out = append(out, secretText{f, i + 1})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// lineOf is the 1-based line of the first occurrence of needle, 0 if none.
+func lineOf(data []byte, needle string) int {
+	i := strings.Index(string(data), needle)
+	if i < 0 {
+		return 0
+	}
+	return strings.Count(string(data[:i]), "\n") + 1
 }
 
 var hexID = regexp.MustCompile(`^[a-f0-9]{24}$`)

@@ -164,3 +164,24 @@ func TestYAMLAliasKeyIsAnError(t *testing.T) {
 		}
 	}
 }
+
+// A secret written in a scenario never reaches an error message, whether as
+// an alias, an anchor, a mistyped value or a wrong type (issue 13); the
+// message still names the line.
+func TestYAMLErrorsRedactSecrets(t *testing.T) {
+	for _, src := range []string{
+		"name: x\nworld:\n  projects:\n    - encryption: {preset: example, secret: *s3cr3t}\n",
+		"name: x\nworld:\n  projects:\n    - encryption:\n        preset: example\n        secret: !!int s3cr3t\n",
+		"name: x\nworld:\n  projects:\n    - encryption:\n        secret: &s3cr3t [1]\n",
+		"name: x\nsteps:\n  - do: UpdateEncryptionConfig\n    azureKeyVault: {secret: \"s3cr3t\", enabled: s3cr3t}\n",
+	} {
+		_, err := scenarios.Parse("s.yaml", []byte(src))
+		var pe *scenarios.ParseError
+		if !errors.As(err, &pe) {
+			t.Fatalf("%q: %v, want a ParseError", src, err)
+		}
+		if strings.Contains(err.Error(), "s3cr3t") || pe.Line == 0 {
+			t.Errorf("%q: %v: the secret is shown or no line is named", src, err)
+		}
+	}
+}
