@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -42,7 +43,9 @@ Commands:
   conform  run the Gherkin features against a target (default: the embedded mock)
   explore  search the state space for a broken rule; print the shortest counterexample
 
-Run 'earsim <command> -h' for a command's flags.
+  version  print earsim's module version and commit
+
+Run 'earsim help <command>' (or 'earsim <command> -h') for a command's flags and examples.
 Exit codes: 0 all passed, 1 something found or failed, 2 could not run.
 `
 
@@ -75,8 +78,21 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitCannot
 	}
 	switch args[0] {
-	case "-h", "-help", "--help", "help":
+	case "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
+		return exitOK
+	case "help":
+		if len(args) == 1 {
+			fmt.Fprint(stdout, usage)
+			return exitOK
+		}
+		if _, ok := commands[args[1]]; !ok {
+			fmt.Fprintf(stderr, "earsim help: unknown command %q\n\n%s", args[1], usage)
+			return exitCannot
+		}
+		args = []string{args[1], "-h"}
+	case "version", "--version":
+		fmt.Fprintln(stdout, version())
 		return exitOK
 	}
 	cmd, ok := commands[args[0]]
@@ -118,16 +134,65 @@ func hasFlags(fs *flag.FlagSet) bool {
 	return n > 0
 }
 
-// parse parses flags; done is true when the command must stop with code.
+// parse parses flags, wherever they stand on the line (before, between or
+// after the arguments; "--" ends them); done is true when the command must
+// stop with code. -h prints the command's help on stdout; a flag error goes
+// to stderr with the usage.
 func (e *env) parse(fs *flag.FlagSet, args []string) (code int, done bool) {
-	fs.SetOutput(e.stderr)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "-h" || a == "-help" || a == "--help" {
+			fs.SetOutput(e.stdout)
+			fs.Usage()
 			return exitOK, true
 		}
-		return exitCannot, true
 	}
+	fs.SetOutput(e.stderr)
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return exitOK, true
+			}
+			return exitCannot, true
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			positional = append(positional, rest...) // after "--": all arguments
+			break
+		}
+		positional, args = append(positional, rest[0]), rest[1:]
+	}
+	fs.Parse(append([]string{"--"}, positional...)) // fs.Args() is every argument, in order
 	return 0, false
+}
+
+// version is the module version and the commit the binary was built from.
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "earsim (no build information)"
+	}
+	v, commit, dirty := info.Main.Version, "", ""
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			commit = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = " (modified)"
+			}
+		}
+	}
+	if commit == "" {
+		commit = "unknown (built without version control information, e.g. go run or -buildvcs=false)"
+	}
+	return fmt.Sprintf("earsim %s, commit %s%s, %s", v, commit, dirty, info.GoVersion)
 }
 
 // formatFlag adds --format with the allowed values.
