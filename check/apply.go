@@ -51,8 +51,6 @@ type planChange struct {
 	Actions []string
 	Before  map[string]any
 	After   map[string]any
-	Unknown map[string]any
-	index   int
 	project string // when project_id is known only at apply: "project:" and the project's address
 }
 
@@ -237,10 +235,10 @@ type node struct {
 func BuildApply(doc map[string]any) (*Apply, error) {
 	var changes []*planChange
 	rcs, _ := doc["resource_changes"].([]any)
-	for i, x := range rcs {
+	for _, x := range rcs {
 		rc := mapOf(x)
 		ch := mapOf(rc["change"])
-		pc := &planChange{Address: strOf(rc, "address"), Type: strOf(rc, "type"), Before: mapOf(ch["before"]), After: mapOf(ch["after"]), Unknown: mapOf(ch["after_unknown"]), index: i}
+		pc := &planChange{Address: strOf(rc, "address"), Type: strOf(rc, "type"), Before: mapOf(ch["before"]), After: mapOf(ch["after"])}
 		pc.Config = configAddress(pc.Address)
 		for _, a := range ch["actions"].([]any) {
 			pc.Actions = append(pc.Actions, a.(string))
@@ -654,18 +652,7 @@ func priorWorld(prior []map[string]any, changes []*planChange) *sim.State {
 			if p == nil {
 				continue
 			}
-			spec := clusterSpec(strOf(r, "type"), v)
-			cl := sim.Cluster{Name: spec.Name, ClusterType: spec.ClusterType, ReplicationSpecs: spec.ReplicationSpecs, EncryptionAtRestProvider: spec.EncryptionAtRestProvider}
-			if spec.BackupEnabled != nil {
-				cl.BackupEnabled = *spec.BackupEnabled
-			}
-			if spec.LegacyBackup != nil {
-				cl.LegacyBackup = *spec.LegacyBackup
-			}
-			if spec.Paused != nil {
-				cl.Paused = *spec.Paused
-			}
-			_ = st.PlaceCluster(p.ID, cl)
+			_ = st.PlaceCluster(p.ID, sim.ClusterOf(clusterSpec(strOf(r, "type"), v)))
 		}
 	}
 	return st

@@ -174,19 +174,7 @@ func (s *Scenario) build(seed uint64) (*sim.State, map[string]string, error) {
 			p.Encryption = cfg
 		}
 		for _, c := range wp.Clusters {
-			spec := c.spec(true)
-			cl := sim.Cluster{Name: spec.Name, ClusterType: spec.ClusterType, ReplicationSpecs: spec.ReplicationSpecs,
-				EncryptionAtRestProvider: spec.EncryptionAtRestProvider}
-			if spec.BackupEnabled != nil {
-				cl.BackupEnabled = *spec.BackupEnabled
-			}
-			if spec.LegacyBackup != nil {
-				cl.LegacyBackup = *spec.LegacyBackup
-			}
-			if spec.Paused != nil {
-				cl.Paused = *spec.Paused
-			}
-			if err := st.PlaceCluster(id, cl); err != nil {
+			if err := st.PlaceCluster(id, sim.ClusterOf(c.spec(true))); err != nil {
 				return nil, nil, err
 			}
 		}

@@ -387,6 +387,10 @@ func (t *tx) updateEncryption(p *Project, after EncryptionConfig) {
 	t.emit(p.ID, "RotationStarted", "EAR-ROT-02", map[string]string{"key": before.KeyIdentifier}, "")
 }
 
+// ClusterOf is the cluster a spec describes, for placing in an initial world
+// (PlaceCluster): what a creation with the spec would store.
+func ClusterOf(s *ClusterSpec) Cluster { return mergeCluster(Cluster{Name: s.Name}, s) }
+
 // mergeCluster applies a cluster spec: set fields replace, zero fields stay.
 func mergeCluster(c Cluster, s *ClusterSpec) Cluster {
 	if s.ClusterType != "" {
