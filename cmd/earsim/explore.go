@@ -25,6 +25,7 @@ func runExplore(ctx context.Context, args []string, e *env) int {
 	allOps := fs.Bool("all-ops", false, "every operation: add clusters (pause, CMK on/off, snapshots, create, delete), projects (create,\ndelete, INACTIVE), keys (create, rotate, disable, delete), Microsoft.Network (un)registration and\nremoving an approved connection: a much larger space (depth 4: about 32,000 states, 8 s here)")
 	workers := fs.Int("workers", 0, "goroutines expanding each level (0: one per CPU); the result does not depend on it")
 	format := formatFlag(fs, "text", "json", "dot", "mermaid")
+	output := fs.String("output", "", "with --format text, write the counterexample scenario to `FILE` instead of stdout")
 	var breaks multi
 	fs.Var(&breaks, "break", "plant a broken rule: drop its refusals and consequences (repeatable, e.g. EAR-IMM-01)")
 	if code, done := e.parse(fs, args); done {
@@ -124,15 +125,27 @@ func runExplore(ctx context.Context, args []string, e *env) int {
 		if *walks > 0 {
 			how = fmt.Sprintf("%d walks of %d steps", *walks, *steps)
 		}
-		fmt.Fprintf(e.stdout, "explored %d states (%d transitions), %s, in %.1fs: %.0f states/s\n",
+		// The summary goes to stderr; stdout (or --output) holds only the
+		// counterexample, a scenario earsim run reads as it is.
+		fmt.Fprintf(e.stderr, "explored %d states (%d transitions), %s, in %.1fs: %.0f states/s\n",
 			res.Stats.States, res.Stats.Transitions, how, res.Stats.Elapsed.Seconds(), res.Stats.Rate())
 		switch {
 		case res.Violation == nil && res.Stopped:
-			fmt.Fprintln(e.stdout, "interrupted before the bound: no violation in the states explored so far, which proves nothing about the rest")
+			fmt.Fprintln(e.stderr, "interrupted before the bound: no violation in the states explored so far, which proves nothing about the rest")
 		case res.Violation == nil:
-			fmt.Fprintln(e.stdout, "no violation")
+			fmt.Fprintln(e.stderr, "no violation")
 		default:
-			fmt.Fprintf(e.stdout, "VIOLATION %s: %s\n\n%s", res.Violation.Property, res.Violation.Msg, counter)
+			fmt.Fprintf(e.stderr, "VIOLATION %s: %s\n", res.Violation.Property, res.Violation.Msg)
+			counter = "# VIOLATION " + res.Violation.Property + ": " + strings.ReplaceAll(res.Violation.Msg, "\n", " ") + "\n" + counter
+			if *output != "" {
+				if err := os.WriteFile(*output, []byte(counter), 0o644); err != nil {
+					fmt.Fprintf(e.stderr, "earsim explore: --output: %v\n", err)
+					return exitCannot
+				}
+				fmt.Fprintf(e.stderr, "counterexample written to %s\n", *output)
+			} else {
+				fmt.Fprint(e.stdout, counter)
+			}
 		}
 	}
 	if res.Violation != nil {
