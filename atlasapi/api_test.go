@@ -203,6 +203,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 	provisioning := s.endpoint("US_CENTRAL", sim.StatusInitiating)
 	big := `{"azureKeyVault":{"keyVaultName":"` + strings.Repeat("x", atlasapi.MaxBody) + `"}}`
 	ro := digestClient(t, atlasapi.Key{PublicKey: "readonly", PrivateKey: "read-private"})
+	clustersPath := "/api/atlas/v2/groups/" + group + "/clusters"
 	for _, tc := range []struct {
 		reason, method, path string
 		body                 any
@@ -223,13 +224,24 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"null where an object belongs", "PATCH", earPath, `{"azureKeyVault":null}`, 400, "INVALID_ATTRIBUTE"},
 		{"an array instead of an object", "PATCH", earPath, `[]`, 400, "MALFORMED_JSON"},
 		{"invalid UTF-8", "POST", endpoints, "{\"regionName\":\"US_EAST\xff\"}", 400, "MALFORMED_JSON"},
+		{"a cluster name with a slash", "POST", clustersPath, `{"name":"a/b","replicationSpecs":[{"regionConfigs":[{"providerName":"AZURE","regionName":"US_CENTRAL","electableSpecs":{"instanceSize":"M10"}}]}]}`, 400, "INVALID_ATTRIBUTE"},
+		{"a cluster name with NUL", "POST", clustersPath, `{"name":"a\u0000b"}`, 400, "INVALID_ATTRIBUTE"},
+		{"a cluster name of 100k characters", "POST", clustersPath, `{"name":"` + strings.Repeat("a", 100000) + `"}`, 400, "INVALID_ATTRIBUTE"},
+		{"a project name of 500k characters", "POST", "/api/atlas/v2/groups", `{"name":"` + strings.Repeat("p", 500000) + `","orgId":"a0000000000000000000000a"}`, 400, "INVALID_ATTRIBUTE"},
+		{"a project name with a slash", "POST", "/api/atlas/v2/groups", `{"name":"a/b","orgId":"a0000000000000000000000a"}`, 400, "INVALID_ATTRIBUTE"},
+		{"an invalid cluster name in the path", "DELETE", clustersPath + "/-bad", nil, 400, "INVALID_PATH_PARAMETER"},
+		{"a string where a boolean belongs", "PATCH", earPath, `{"azureKeyVault":{"enabled":"true"}}`, 400, "INVALID_ATTRIBUTE"},
 		{"the seed's DELETE body sent to POST", "POST", endpoints, `{"cloudProvider":"AZURE","regions":["US_CENTRAL"]}`, 400, "INVALID_ATTRIBUTE"},
 		{"body over 1 MiB", "PATCH", earPath, big, 413, "REQUEST_ENTITY_TOO_LARGE"},
 		{"a rule refuses", "DELETE", endpoints + "/" + provisioning, nil, 400, "ENCRYPTION_AT_REST_PRIVATE_ENDPOINT_DELETE_BLOCKED_DURING_PROVISIONING"},
 		{"AWS KMS is not modelled", "PATCH", earPath, `{"awsKms":{"enabled":true}}`, 400, "ENCRYPTION_AT_REST_PROVIDER_NOT_SUPPORTED"},
 	} {
 		before := s.state()
-		a := s.do(tc.method, tc.path, accept, tc.body)
+		acc := accept
+		if strings.Contains(tc.path, "/clusters") { // clusters answer from 2023-02-01
+			acc = accept24
+		}
+		a := s.do(tc.method, tc.path, acc, tc.body)
 		if a.Status != tc.status || a.code() != tc.code {
 			t.Errorf("%s: got %d %s, want %d %s", tc.reason, a.Status, a.code(), tc.status, tc.code)
 		}

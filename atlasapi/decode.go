@@ -10,7 +10,21 @@ import (
 	"github.com/earsim/earsim/sim"
 )
 
-var hexID = regexp.MustCompile(`^[a-f0-9]{24}$`)
+var (
+	hexID = regexp.MustCompile(`^[a-f0-9]{24}$`)
+	// Names as the official definition's patterns allow them (Group.name,
+	// ClusterDescription20240805.name; Atlas caps cluster names at 64).
+	clusterName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9-]{0,63}$`)
+	projectName = regexp.MustCompile(`^[\p{L}\p{N}\-_.(),:&@+']{1,64}$`)
+)
+
+// clip shortens a value quoted back in an error.
+func clip(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "…"
+	}
+	return s
+}
 
 // Bodies as clients send them. Read-only fields that clients send back (the
 // Terraform provider PATCHes the GET result; it POSTs cloudProvider) are
@@ -176,6 +190,12 @@ func (c *call) command() (sim.Command, *sim.Error) {
 				e.Parameters = []string{name}
 				return cmd, e
 			}
+		case "clusterName":
+			if !clusterName.MatchString(v) {
+				e := sim.Errorf(400, "INVALID_PATH_PARAMETER", "path parameter clusterName must be 1 to 64 letters, digits and hyphens, starting with a letter or digit, got %q", clip(v))
+				e.Parameters = []string{name}
+				return cmd, e
+			}
 		}
 	}
 	cmd.GroupID = c.params["groupId"]
@@ -218,6 +238,11 @@ func (c *call) command() (sim.Command, *sim.Error) {
 		if err := strict(c.body, &in); err != nil {
 			return cmd, err
 		}
+		if !projectName.MatchString(in.Name) {
+			e := sim.Errorf(400, "INVALID_ATTRIBUTE", "name must be 1 to 64 letters, digits and - _ . ( ) , : & @ + ' (Atlas's project names), got %q", clip(in.Name))
+			e.Parameters = []string{"name"}
+			return cmd, e
+		}
 		cmd.Project = &sim.ProjectSpec{Name: in.Name, OrgID: in.OrgID}
 	case clusterBody:
 		var in clusterIn
@@ -226,6 +251,11 @@ func (c *call) command() (sim.Command, *sim.Error) {
 		}
 		if cmd.Op == sim.UpdateCluster && in.Name != "" && in.Name != cmd.ClusterName {
 			return cmd, sim.Errorf(400, "INVALID_ATTRIBUTE", "the cluster name cannot change (path %q, body %q)", cmd.ClusterName, in.Name)
+		}
+		if in.Name != "" && !clusterName.MatchString(in.Name) {
+			e := sim.Errorf(400, "INVALID_ATTRIBUTE", "name must be 1 to 64 letters, digits and hyphens, starting with a letter or digit (Atlas's cluster names), got %q", clip(in.Name))
+			e.Parameters = []string{"name"}
+			return cmd, e
 		}
 		if err := in.versioned(c.version); err != nil {
 			return cmd, err
