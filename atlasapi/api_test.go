@@ -331,3 +331,24 @@ func TestStaleNonce(t *testing.T) {
 		t.Fatalf("stale nonce: %d %v", a.Status, a.Header.Values("WWW-Authenticate"))
 	}
 }
+
+// Cluster attributes of the definition that no rule reads are accepted as
+// Atlas accepts them, and not kept (docs/MODEL.md M27); a misspelt one is
+// still an unknown attribute.
+func TestClusterSettingsAcceptedNotKept(t *testing.T) {
+	s := newServer(t, atlasapi.Options{Seed: 1})
+	path := "/api/atlas/v2/groups/" + group + "/clusters"
+	body := `{"name":"c1","clusterType":"REPLICASET","labels":[],"tags":[{"key":"team","value":"db"}],"mongoDBMajorVersion":"7.0",
+		"terminationProtectionEnabled":true,"pitEnabled":false,"biConnector":{"enabled":false},"versionReleaseSystem":"LTS",
+		"replicationSpecs":[{"zoneName":"Z","regionConfigs":[{"providerName":"AZURE","regionName":"US_CENTRAL","priority":7,
+		"electableSpecs":{"instanceSize":"M10","nodeCount":3,"diskSizeGB":10},"readOnlySpecs":{"instanceSize":"M10","nodeCount":0},
+		"autoScaling":{"compute":{"enabled":false}}}]}]}`
+	if a := s.do("POST", path, "application/vnd.atlas.2024-10-23+json", body); a.Status != 201 {
+		t.Fatalf("a cluster with settings: %d %s", a.Status, a.Raw)
+	}
+	wrong := strings.Replace(body, `"c1"`, `"c2"`, 1)
+	wrong = strings.Replace(wrong, "terminationProtectionEnabled", "TerminationProtectionEnabled", 1)
+	if a := s.do("POST", path, "application/vnd.atlas.2024-10-23+json", wrong); a.Status != 400 || a.code() != "INVALID_ATTRIBUTE" {
+		t.Fatalf("a setting in the wrong case: %d %s", a.Status, a.Raw)
+	}
+}

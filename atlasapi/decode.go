@@ -103,6 +103,31 @@ type clusterIn struct {
 	StateName                *string          `json:"stateName"`  // read-only
 	CreateDate               *string          `json:"createDate"` // read-only
 	DiskSizeGB               *float64         `json:"diskSizeGB"` // 2023-02-01; not modelled
+	clusterSettings
+}
+
+// clusterSettings are the cluster attributes of the official definition
+// that no rule reads: accepted as Atlas accepts them (so that a module that
+// sets them can be applied) and not kept (docs/MODEL.md M27). Read-only
+// ones that clients send back are among them.
+type clusterSettings struct {
+	Labels                                    []tagIn         `json:"labels"`
+	Tags                                      []tagIn         `json:"tags"`
+	MongoDBMajorVersion                       *string         `json:"mongoDBMajorVersion"`
+	MongoDBVersion                            *string         `json:"mongoDBVersion"` // read-only
+	TerminationProtectionEnabled              *bool           `json:"terminationProtectionEnabled"`
+	PitEnabled                                *bool           `json:"pitEnabled"`
+	BiConnector                               json.RawMessage `json:"biConnector"`
+	VersionReleaseSystem                      *string         `json:"versionReleaseSystem"`
+	RootCertType                              *string         `json:"rootCertType"`
+	GlobalClusterSelfManagedSharding          *bool           `json:"globalClusterSelfManagedSharding"`
+	RedactClientLogData                       *bool           `json:"redactClientLogData"`
+	ConfigServerManagementMode                *string         `json:"configServerManagementMode"`
+	ReplicaSetScalingStrategy                 *string         `json:"replicaSetScalingStrategy"`
+	AcceptDataRisksAndForceReplicaSetReconfig *string         `json:"acceptDataRisksAndForceReplicaSetReconfig"`
+	DiskWarmingMode                           *string         `json:"diskWarmingMode"`
+	ConnectionStrings                         json.RawMessage `json:"connectionStrings"` // read-only
+	Links                                     json.RawMessage `json:"links"`             // read-only
 }
 
 type replicationIn struct {
@@ -119,12 +144,19 @@ type regionIn struct {
 	RegionName          string      `json:"regionName"`
 	Priority            int         `json:"priority"`
 	ElectableSpecs      *hardwareIn `json:"electableSpecs"`
+	// Not modelled, accepted: other nodes and auto-scaling.
+	ReadOnlySpecs        *hardwareIn     `json:"readOnlySpecs"`
+	AnalyticsSpecs       *hardwareIn     `json:"analyticsSpecs"`
+	AutoScaling          json.RawMessage `json:"autoScaling"`
+	AnalyticsAutoScaling json.RawMessage `json:"analyticsAutoScaling"`
 }
 
 type hardwareIn struct {
 	InstanceSize string   `json:"instanceSize"`
 	NodeCount    int      `json:"nodeCount"`
 	DiskSizeGB   *float64 `json:"diskSizeGB"` // 2024-08-05 and later; not modelled
+	DiskIOPS     *int     `json:"diskIOPS"`   // not modelled
+	EbsVolume    *string  `json:"ebsVolumeType"`
 }
 
 type snapshotIn struct {
@@ -243,7 +275,7 @@ func (c *call) command() (sim.Command, *sim.Error) {
 			e.Parameters = []string{"name"}
 			return cmd, e
 		}
-		cmd.Project = &sim.ProjectSpec{Name: in.Name, OrgID: in.OrgID}
+		cmd.Project = &sim.ProjectSpec{Name: in.Name, OrgID: in.OrgID, WithDefaultAlertsSettings: in.WithDefaultAlertsSettings}
 	case clusterBody:
 		var in clusterIn
 		if err := strict(c.body, &in); err != nil {

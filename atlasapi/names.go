@@ -47,6 +47,12 @@ func fields(t reflect.Type) map[string]reflect.Type {
 	for i := range t.NumField() {
 		f := t.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct { // embedded: its fields are the outer's
+			for n, t := range fields(f.Type) {
+				out[n] = t
+			}
+			continue
+		}
 		if name == "-" || !f.IsExported() {
 			continue
 		}

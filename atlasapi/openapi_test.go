@@ -28,6 +28,10 @@ import (
 //   - a cluster region config's regionName is likewise a oneOf of the
 //     providers' overlapping enums: validated as an anyOf;
 //
+//   - Group.withDefaultAlertsSettings is declared writeOnly, but Atlas
+//     answers it: the Terraform provider 2.x reads it back after creating a
+//     project and fails ("was true, but now null") when it is absent;
+//
 //   - ApiError.parameters declares object items while Atlas sends strings,
 //     so its items are left unconstrained.
 //
@@ -110,6 +114,9 @@ func relax(doc *openapi3.T) {
 			v.AnyOf, v.OneOf = v.OneOf, nil
 		}
 		walk(ref)
+	}
+	if g := doc.Components.Schemas["Group"]; g != nil && g.Value.Properties["withDefaultAlertsSettings"] != nil {
+		g.Value.Properties["withDefaultAlertsSettings"].Value.WriteOnly = false
 	}
 	params := doc.Components.Schemas["ApiError"].Value.Properties["parameters"].Value
 	params.Items = openapi3.NewSchemaRef("", &openapi3.Schema{})

@@ -238,6 +238,7 @@ func (c *Canon) state(s *State) {
 
 func (c *Canon) project(p *Project) {
 	c.fields(p.ID, p.Name, p.OrgID, p.State)
+	c.bool(p.NoDefaultAlerts)
 	e := &p.Encryption
 	c.fields(e.AzureEnvironment, e.ClientID, e.TenantID, e.SecretDigest, e.SubscriptionID, e.ResourceGroupName, e.KeyVaultName, e.KeyIdentifier, e.RoleID)
 	c.bools(e.Enabled, e.RequirePrivateNetworking, e.Rotation != nil)

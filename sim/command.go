@@ -179,8 +179,9 @@ type ClusterSpec struct {
 
 // ProjectSpec is the body of a project creation.
 type ProjectSpec struct {
-	Name  string `json:"name"`
-	OrgID string `json:"orgId"`
+	Name                      string `json:"name"`
+	OrgID                     string `json:"orgId"`
+	WithDefaultAlertsSettings *bool  `json:"withDefaultAlertsSettings,omitempty"`
 }
 
 // SnapshotSpec is the body of a snapshot creation.

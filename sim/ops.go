@@ -459,6 +459,7 @@ func (t *tx) createProject(cmd Command) (int, any, *Error) {
 		return 0, nil, err
 	}
 	p := NewProject(t.s.NewID(), spec.Name, spec.OrgID, t.s.Now)
+	p.NoDefaultAlerts = spec.WithDefaultAlertsSettings != nil && !*spec.WithDefaultAlertsSettings
 	t.s.Projects = append(t.s.Projects, p)
 	t.touch(p.ID)
 	t.emit(p.ID, "ProjectCreated", "", nil, "")

@@ -73,6 +73,9 @@ type Project struct {
 	Name       string           `json:"name"`
 	OrgID      string           `json:"orgId"`
 	State      string           `json:"state"` // ACTIVE or INACTIVE
+	// NoDefaultAlerts: created with withDefaultAlertsSettings false (not
+	// read by any rule; kept so that the project reads back as created).
+	NoDefaultAlerts bool `json:"noDefaultAlerts,omitempty"`
 	Created    int64            `json:"created"`
 	Encryption EncryptionConfig `json:"encryption"`
 	Endpoints  []Endpoint       `json:"endpoints"`

@@ -46,11 +46,13 @@ type EndpointView struct {
 
 // ProjectView is a project (group).
 type ProjectView struct {
-	ClusterCount int    `json:"clusterCount"`
-	Created      string `json:"created"`
-	ID           string `json:"id"`
-	Name         string `json:"name"`
-	OrgID        string `json:"orgId"`
+	ClusterCount              int    `json:"clusterCount"`
+	Created                   string `json:"created"`
+	ID                        string `json:"id"`
+	Name                      string `json:"name"`
+	OrgID                     string `json:"orgId"`
+	Tags                      []any  `json:"tags"` // none: tags are not modelled
+	WithDefaultAlertsSettings bool   `json:"withDefaultAlertsSettings"`
 }
 
 // OrganizationView is an organization.
@@ -121,7 +123,8 @@ func endpointView(e *Endpoint) EndpointView {
 }
 
 func projectView(p *Project) ProjectView {
-	return ProjectView{ClusterCount: len(p.Clusters), Created: Timestamp(p.Created), ID: p.ID, Name: p.Name, OrgID: p.OrgID}
+	return ProjectView{ClusterCount: len(p.Clusters), Created: Timestamp(p.Created), ID: p.ID, Name: p.Name, OrgID: p.OrgID,
+		Tags: []any{}, WithDefaultAlertsSettings: !p.NoDefaultAlerts}
 }
 
 func clusterView(groupID string, c *Cluster) ClusterView {
