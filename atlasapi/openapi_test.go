@@ -280,6 +280,11 @@ func TestResponsesMatchTheOpenAPIDefinition(t *testing.T) {
 	for _, v := range []string{"2023-01-01", "2024-08-05"} {
 		validate(t, "GET", cluster+"/processArgs", s.do("GET", base+"/clusters/c-2023/processArgs", "application/vnd.atlas."+v+"+json", nil))
 	}
+	containers := s.do("GET", base+"/containers?providerName=AZURE", accept, nil)
+	validate(t, "GET", "/api/atlas/v2/groups/{groupId}/containers", containers)
+	if n, _ := containers.Body["totalCount"].(float64); n != 1 {
+		t.Errorf("containers of a project with Azure clusters in one region: %s", containers.Raw)
+	}
 	validate(t, "PATCH", cluster+"/processArgs", s.do("PATCH", base+"/clusters/c-2023/processArgs", accept24, map[string]any{"javascriptEnabled": true}))
 	validate(t, "POST", snaps, s.do("POST", base+"/clusters/c-2023/backup/snapshots", accept, map[string]any{"description": "before", "retentionInDays": 1}))
 	validate(t, "GET", snaps, s.do("GET", base+"/clusters/c-2023/backup/snapshots", accept, nil))

@@ -31,7 +31,7 @@ type route struct {
 	// a cluster's process arguments): what Atlas answers for a project that
 	// has nothing of that kind. op then only checks that the project (or
 	// cluster) exists and that the key may read it.
-	fixed func(c *call) any
+	fixed func(c *call, res sim.Result) any
 
 	versions []string // from the definition, filled in at start-up
 }
@@ -81,11 +81,11 @@ var routes = []route{
 	{method: "GET", pattern: v2 + "/groups/{groupId}/settings", op: sim.GetProject, fixed: projectSettings},
 	{method: "PATCH", pattern: v2 + "/groups/{groupId}/settings", op: sim.GetProject, body: settingsBody, fixed: projectSettings},
 	{method: "GET", pattern: v2 + "/groups/{groupId}/teams", op: sim.GetProject, list: true, fixed: emptyList},
-	{method: "GET", pattern: v2 + "/groups/{groupId}/limits", op: sim.GetProject, fixed: func(*call) any { return []any{} }},
+	{method: "GET", pattern: v2 + "/groups/{groupId}/limits", op: sim.GetProject, fixed: func(*call, sim.Result) any { return []any{} }},
 	{method: "GET", pattern: v2 + "/groups/{groupId}/ipAddresses", op: sim.GetProject, fixed: ipAddresses},
-	{method: "GET", pattern: v2 + "/groups/{groupId}/managedSlowMs", op: sim.GetProject, fixed: func(*call) any { return false }},
-	{method: "GET", pattern: v2 + "/groups/{groupId}/containers", op: sim.GetProject, list: true, fixed: emptyList},
-	{method: "GET", pattern: v2 + "/groups/{groupId}/containers/all", op: sim.GetProject, list: true, fixed: emptyList},
+	{method: "GET", pattern: v2 + "/groups/{groupId}/managedSlowMs", op: sim.GetProject, fixed: func(*call, sim.Result) any { return false }},
+	{method: "GET", pattern: v2 + "/groups/{groupId}/containers", op: sim.ListClusters, list: true, fixed: containers},
+	{method: "GET", pattern: v2 + "/groups/{groupId}/containers/all", op: sim.ListClusters, list: true, fixed: containers},
 	{method: "GET", pattern: v2 + "/groups/{groupId}/clusters/{clusterName}/processArgs", op: sim.GetCluster, fixed: processArgs},
 	{method: "PATCH", pattern: v2 + "/groups/{groupId}/clusters/{clusterName}/processArgs", op: sim.GetCluster, body: anyBody, fixed: processArgs},
 }
@@ -104,11 +104,45 @@ func init() {
 	}
 }
 
-func emptyList(*call) any { return map[string]any{"results": []any{}} }
+func emptyList(*call, sim.Result) any { return map[string]any{"results": []any{}} }
+
+// containers are the network peering containers Atlas makes for a
+// project's dedicated clusters, one per provider and region, filtered by
+// providerName when asked (the Terraform provider 2.x resolves a cluster's
+// container ids from them).
+func containers(c *call, res sim.Result) any {
+	list, _ := res.Body.(sim.List[sim.ClusterView])
+	want := c.query.Get("providerName")
+	seen := map[string]bool{}
+	out := []any{}
+	for _, cl := range list.Results {
+		for _, rs := range cl.ReplicationSpecs {
+			for _, rc := range rs.RegionConfigs {
+				p := rc.ProviderName
+				if p == "TENANT" || p == "FLEX" || p == "SERVERLESS" || want != "" && p != want || seen[p+"/"+rc.RegionName] {
+					continue
+				}
+				seen[p+"/"+rc.RegionName] = true
+				ct := map[string]any{"id": derivedID(c.params["groupId"], "container/"+p+"/"+rc.RegionName, 0), "providerName": p,
+					"atlasCidrBlock": "192.168.248.0/21", "provisioned": true}
+				switch p {
+				case "AZURE":
+					ct["region"] = rc.RegionName
+				case "GCP":
+					ct["regions"] = []string{rc.RegionName}
+				default:
+					ct["regionName"] = rc.RegionName
+				}
+				out = append(out, ct)
+			}
+		}
+	}
+	return map[string]any{"results": out}
+}
 
 // projectSettings are a new project's settings (Atlas's defaults). A PATCH
 // is answered with them and not kept (docs/MODEL.md).
-func projectSettings(*call) any {
+func projectSettings(*call, sim.Result) any {
 	return map[string]any{
 		"isCollectDatabaseSpecificsStatisticsEnabled": true,
 		"isDataExplorerEnabled":                       true,
@@ -119,12 +153,12 @@ func projectSettings(*call) any {
 	}
 }
 
-func ipAddresses(c *call) any {
+func ipAddresses(c *call, _ sim.Result) any {
 	return map[string]any{"groupId": c.params["groupId"], "services": map[string]any{"clusters": []any{}}}
 }
 
 // processArgs are a cluster's default process arguments.
-func processArgs(*call) any {
+func processArgs(*call, sim.Result) any {
 	return map[string]any{
 		"javascriptEnabled":         true,
 		"minimumEnabledTlsProtocol": "TLS1_2",

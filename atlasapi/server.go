@@ -14,6 +14,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -228,7 +229,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, body []byte) {
 		writeError(w, r, perr)
 		return
 	}
-	c := &call{route: rt, params: params, body: body, actor: key.actor(), version: version}
+	c := &call{route: rt, params: params, body: body, actor: key.actor(), version: version, query: r.URL.Query()}
 	cmd, derr := c.command()
 	if derr != nil {
 		writeError(w, r, derr)
@@ -257,6 +258,7 @@ type call struct {
 	body    []byte
 	actor   *sim.Actor
 	version string // the resource version answered ("" for v1.0)
+	query   url.Values
 }
 
 // step applies a command to the world under the lock; an accepted change is
@@ -338,7 +340,7 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, c *call, version
 	}
 	out := res.Body
 	if rt.fixed != nil {
-		out = rt.fixed(c)
+		out = rt.fixed(c, res)
 	} else if v := wire(out, version); v != nil {
 		out = v
 	}
