@@ -15,8 +15,9 @@ import (
 )
 
 // The official Terraform provider's conversation with earsim serve through
-// the whole life of examples/terraform/ (provider mongodbatlas v1.21.4,
-// OpenTofu v1.10.10; recorded by scripts/record-terraform.sh with
+// the whole life of examples/terraform/ (provider mongodbatlas v1.21.4) and
+// examples/terraform-v2/ (v2.0.0), under OpenTofu v1.10.10 (recorded by
+// scripts/record-terraform.sh with
 // --time-scale 30 --azure-auto-approve 30s): project, encryption config,
 // two endpoints and a CMK cluster applied, a clean re-plan, the vault rename
 // refused (EAR-IMM-01), private networking off refused (EAR-PN-01), a key
@@ -25,7 +26,30 @@ import (
 // request must get the status it got, and the fields that matter (ids,
 // statuses, error codes, counts) must be the same.
 func TestTerraformProviderFixture(t *testing.T) {
-	f, err := os.Open("testdata/terraform-provider.jsonl")
+	for _, fx := range []struct {
+		file string
+		sent []sent // what the provider was seen to send, the versions refused before among them
+	}{
+		{"testdata/terraform-provider.jsonl", []sent{ // mongodbatlas v1.21.4, examples/terraform
+			{"GET", "application/vnd.atlas.2023-02-01+json", "/clusters/ear-cluster"},
+			{"DELETE", "application/vnd.atlas.2023-02-01+json", "/clusters/ear-cluster"},
+			{"POST", "application/vnd.atlas.2024-08-05+json", "/clusters"},
+			{"GET", "application/vnd.atlas.2023-01-01+json", "/containers"},
+			{"GET", "application/vnd.atlas.2024-08-05+json", "/processArgs"},
+		}},
+		{"testdata/terraform-provider-v2.jsonl", []sent{ // mongodbatlas v2.0.0, examples/terraform-v2
+			{"POST", "application/vnd.atlas.2024-10-23+json", "/clusters"},
+			{"GET", "application/vnd.atlas.2023-01-01+json", "/containers"},
+		}},
+	} {
+		t.Run(fx.file, func(t *testing.T) { replayFixture(t, fx.file, fx.sent) })
+	}
+}
+
+type sent struct{ method, accept, suffix string }
+
+func replayFixture(t *testing.T, file string, must []sent) {
+	f, err := os.Open(file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,15 +114,7 @@ func TestTerraformProviderFixture(t *testing.T) {
 			}
 		}
 	}
-	// What the provider was seen to send, among them the versions that
-	// were refused before this fixture existed.
-	for _, want := range []struct{ method, accept, suffix string }{
-		{"GET", "application/vnd.atlas.2023-02-01+json", "/clusters/ear-cluster"},
-		{"DELETE", "application/vnd.atlas.2023-02-01+json", "/clusters/ear-cluster"},
-		{"POST", "application/vnd.atlas.2024-08-05+json", "/clusters"},
-		{"GET", "application/vnd.atlas.2023-01-01+json", "/containers"},
-		{"GET", "application/vnd.atlas.2024-08-05+json", "/processArgs"},
-	} {
+	for _, want := range must {
 		found := false
 		for k := range seen {
 			if strings.HasPrefix(k, want.method+" "+want.accept+" ") && strings.HasSuffix(k, want.suffix) {

@@ -7,7 +7,8 @@
 #
 # Needs OpenTofu (or Terraform) with the mongodbatlas provider installed or
 # mirrored: TOFU=/path/to/tofu, and TF_CLI_CONFIG_FILE for a local mirror.
-# Usage: scripts/record-terraform.sh [OUT.jsonl]
+# Usage: scripts/record-terraform.sh [OUT.jsonl]   (MODULE=examples/terraform-v2
+# for the provider 2.x module, PORT for another port)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-atlasapi/testdata/terraform-provider.jsonl}
@@ -15,7 +16,7 @@ tofu=${TOFU:-tofu}
 port=${PORT:-18090}
 work=$(mktemp -d)
 trap 'kill $serve 2>/dev/null || true; rm -rf "$work"' EXIT
-cp examples/terraform/*.tf "$work/"
+cp "${MODULE:-examples/terraform}"/*.tf "$work/"
 go build -o "$work/earsim" ./cmd/earsim
 mkdir -p "$(dirname "$out")"
 rm -f "$out.tmp"
@@ -46,4 +47,5 @@ curl -sf -X POST -H 'Content-Type: application/json' -d "{\"keyIdentifier\":\"$r
 step destroy; "$tofu" destroy -auto-approve -input=false -no-color $base -var azure_key_identifier=$rotated >/dev/null
 cd - >/dev/null
 mv "$out.tmp" "$out"
+chmod 644 "$out"
 echo "recorded $(wc -l <"$out") requests in $out" >&2

@@ -9,7 +9,7 @@ terraform {
   required_providers {
     mongodbatlas = {
       source  = "mongodb/mongodbatlas"
-      version = ">= 1.21.4"
+      version = "~> 1.21"
     }
   }
 }
