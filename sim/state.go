@@ -69,18 +69,18 @@ type Organization struct {
 
 // Project is an Atlas project ("group").
 type Project struct {
-	ID         string           `json:"id"`
-	Name       string           `json:"name"`
-	OrgID      string           `json:"orgId"`
-	State      string           `json:"state"` // ACTIVE or INACTIVE
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	OrgID string `json:"orgId"`
+	State string `json:"state"` // ACTIVE or INACTIVE
 	// NoDefaultAlerts: created with withDefaultAlertsSettings false (not
 	// read by any rule; kept so that the project reads back as created).
-	NoDefaultAlerts bool `json:"noDefaultAlerts,omitempty"`
-	Created    int64            `json:"created"`
-	Encryption EncryptionConfig `json:"encryption"`
-	Endpoints  []Endpoint       `json:"endpoints"`
-	Clusters   []Cluster        `json:"clusters"`
-	Snapshots  []Snapshot       `json:"snapshots"`
+	NoDefaultAlerts bool             `json:"noDefaultAlerts,omitempty"`
+	Created         int64            `json:"created"`
+	Encryption      EncryptionConfig `json:"encryption"`
+	Endpoints       []Endpoint       `json:"endpoints"`
+	Clusters        []Cluster        `json:"clusters"`
+	Snapshots       []Snapshot       `json:"snapshots"`
 }
 
 // EncryptionConfig is a project's azureKeyVault configuration. The secret is
