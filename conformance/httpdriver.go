@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"time"
@@ -267,4 +268,42 @@ func jsonBody(v any) io.Reader {
 	pr, pw := io.Pipe()
 	go func() { pw.CloseWithError(json.NewEncoder(pw).Encode(v)) }()
 	return pr
+}
+
+// Preflight checks, once, what every scenario needs of a target before the
+// suite runs: an http(s) URL, a server that answers there, and keys it
+// accepts (and a read-only key, if given, that it accepts too). Each error
+// says what to fix.
+func (d *HTTPDriver) Preflight(ctx context.Context) error {
+	u, err := url.Parse(d.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("--target must be an http:// or https:// URL such as http://127.0.0.1:8080, got %q", d.BaseURL)
+	}
+	try := func(who string, c Credentials) error {
+		req, err := http.NewRequestWithContext(ctx, "GET", d.BaseURL+"/api/atlas/v2/orgs", nil)
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Accept", "application/vnd.atlas.2023-01-01+json")
+		resp, err := d.client(c).Do(req)
+		if err != nil {
+			return fmt.Errorf("cannot reach %s: %v (is the server running, on that port?)", d.BaseURL, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		switch {
+		case resp.StatusCode == http.StatusUnauthorized:
+			return fmt.Errorf("%s refused the %s key %q (401): check the public and private key", d.BaseURL, who, c.PublicKey)
+		case resp.StatusCode != http.StatusOK:
+			return fmt.Errorf("%s answered GET /api/atlas/v2/orgs with %d for the %s key %q: is it an Atlas Administration API?", d.BaseURL, resp.StatusCode, who, c.PublicKey)
+		}
+		return nil
+	}
+	if err := try("owner", d.Owner); err != nil {
+		return err
+	}
+	if d.ReadOnly != nil {
+		return try("read-only", *d.ReadOnly)
+	}
+	return nil
 }

@@ -64,6 +64,12 @@ func runConform(ctx context.Context, args []string, e *env) int {
 			d.ReadOnly = &conformance.Credentials{PublicKey: atlasapi.DevReadOnlyKey.PublicKey, PrivateKey: atlasapi.DevReadOnlyKey.PrivateKey}
 		}
 	}
+	if *target != "" {
+		if err := d.Preflight(ctx); err != nil {
+			fmt.Fprintf(e.stderr, "earsim conform: %v\n", err)
+			return exitCannot
+		}
+	}
 	caps := d.Capabilities()
 	// Divergences are for live targets; earsim itself (control routes) must
 	// answer the model's codes exactly.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -62,8 +63,15 @@ func TestConformAgainstServe(t *testing.T) {
 		code := Run(context.Background(), []string{"conform", "--target", url, "--public-key", atlasapi.DevKey.PublicKey, "--private-key", atlasapi.DevKey.PrivateKey}, nil, &out, &errb)
 		return code, errb.String()
 	}
-	if code, stderr := conform(startServe(t)); code != 0 {
+	url := startServe(t)
+	if code, stderr := conform(url); code != 0 {
 		t.Fatalf("the faithful serve: exit %d\n%s", code, stderr)
+	}
+	// A wrong key fails once, before the suite, saying so (issue 12).
+	var out, errb bytes.Buffer
+	if code := Run(context.Background(), []string{"conform", "--target", url, "--public-key", atlasapi.DevKey.PublicKey, "--private-key", "wrong"}, nil, &out, &errb); code != exitCannot ||
+		!strings.Contains(errb.String(), "401") || strings.Count(errb.String(), "\n") > 2 || out.Len() > 0 {
+		t.Fatalf("a wrong key: exit %d\nstdout: %s\nstderr: %s", code, out.String(), errb.String())
 	}
 	// A target whose clock moves by itself (API.md: --time-scale), fast.
 	if code, stderr := conform(startServe(t, "--time-scale", "3600", "--azure-auto-approve", "0s")); code != 0 {
