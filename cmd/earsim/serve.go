@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -56,6 +58,10 @@ func runServe(ctx context.Context, args []string, e *env) int {
 		tw.Flush()
 		return exitOK
 	}
+	if _, _, err := net.SplitHostPort(*addr); err != nil {
+		fmt.Fprintf(e.stderr, "earsim serve: --addr must be HOST:PORT, such as 127.0.0.1:8080 (or 127.0.0.1:0 for any free port), got %q\n", *addr)
+		return exitCannot
+	}
 	var keys []atlasapi.Key
 	if *keysFile != "" {
 		k, err := atlasapi.LoadKeys(*keysFile)
@@ -99,7 +105,11 @@ func runServe(ctx context.Context, args []string, e *env) int {
 	}
 	run, err := srv.Start(*addr)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "earsim serve: %v\n", err)
+		hint := ""
+		if errors.Is(err, syscall.EADDRINUSE) {
+			hint = " (another server holds that port: stop it, or choose another with --addr 127.0.0.1:PORT; 127.0.0.1:0 takes any free port)"
+		}
+		fmt.Fprintf(e.stderr, "earsim serve: %v%s\n", err, hint)
 		return exitCannot
 	}
 	who := "keys from " + *keysFile

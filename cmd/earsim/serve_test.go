@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -35,5 +38,19 @@ func TestServeEndToEnd(t *testing.T) {
 	}
 	if !strings.Contains(out, "listening on "+url) || strings.Contains(out, atlasapi.DevKey.PrivateKey) {
 		t.Fatalf("stderr: %q", out)
+	}
+}
+
+// A taken port is refused with a hint (issue 12).
+func TestServeTakenPort(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var out, errb bytes.Buffer
+	code := Run(context.Background(), []string{"serve", "--addr", ln.Addr().String()}, nil, &out, &errb)
+	if code != exitCannot || !strings.Contains(errb.String(), "another server holds that port") {
+		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 }
