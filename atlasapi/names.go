@@ -151,46 +151,25 @@ func (w *nameWalker) value(t reflect.Type, path string) *sim.Error {
 }
 
 // didYouMean names the known attribute a wrong one most likely meant: the
-// same name in another case, or one edit away.
+// same name in another case, or one or two edits away.
 func didYouMean(name string, known map[string]reflect.Type) string {
-	best, bestDist := "", 3
+	names := make([]string, 0, len(known))
 	for k := range known {
-		if strings.EqualFold(k, name) {
-			return fmt.Sprintf(" (names are case-sensitive: did you mean %s?)", k)
-		}
-		if d := editDistance(strings.ToLower(k), strings.ToLower(name)); d < bestDist || d == bestDist && k < best {
-			best, bestDist = k, d
-		}
+		names = append(names, k)
 	}
-	if best != "" {
-		return fmt.Sprintf(" (did you mean %s?)", best)
+	best, ok := sim.Closest(name, names)
+	switch {
+	case !ok:
+		return ""
+	case strings.EqualFold(best, name):
+		return fmt.Sprintf(" (names are case-sensitive: did you mean %s?)", best)
 	}
-	return ""
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
+	return fmt.Sprintf(" (did you mean %s?)", best)
 }
 
 var errTrailing = errors.New("trailing data")
 
-// single reports whether body holds exactly one JSON value.
+// single reports whether the decoder has nothing left after its value.
 func single(dec *json.Decoder) error {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return errTrailing

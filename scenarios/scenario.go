@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -394,6 +395,9 @@ func yamlError(file string, data []byte, err error) error {
 		}
 		if f := unknownField.FindStringSubmatch(msg); f != nil {
 			msg = fmt.Sprintf("unknown field %q", f[1])
+			if best, ok := sim.Closest(f[1], scenarioFields()); ok {
+				msg += fmt.Sprintf(" (did you mean %s?)", best)
+			}
 		}
 	}
 	if m := unknownAnchor.FindStringSubmatch(msg); m != nil && line == 0 {
@@ -410,6 +414,38 @@ func yamlError(file string, data []byte, err error) error {
 		}
 	}
 	return &ParseError{File: file, Line: line, Msg: msg}
+}
+
+// scenarioFields are every key the scenario format knows, for "did you mean".
+func scenarioFields() []string {
+	seen := map[string]bool{}
+	var walk func(t reflect.Type)
+	walk = func(t reflect.Type) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct || seen[t.String()] {
+			return
+		}
+		seen[t.String()] = true
+		for i := range t.NumField() {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			if name != "" && name != "-" {
+				seen["field:"+name] = true
+			}
+			walk(f.Type)
+		}
+	}
+	walk(reflect.TypeOf(Scenario{}))
+	var out []string
+	for k := range seen {
+		if name, ok := strings.CutPrefix(k, "field:"); ok {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 var (
@@ -516,7 +552,15 @@ func (s *Scenario) validate(state bool) error {
 			if st.Do == "" {
 				return fail(ln.step, "step %d has no do: (or advance:)", i+1)
 			}
-			return fail(at("do"), "unknown operation %q", st.Do)
+			var ops []string
+			for _, o := range sim.Ops {
+				ops = append(ops, string(o.Op))
+			}
+			hint := ""
+			if best, ok := sim.Closest(string(st.Do), ops); ok {
+				hint = fmt.Sprintf(" (did you mean %s?)", best)
+			}
+			return fail(at("do"), "unknown operation %q%s", st.Do, hint)
 		}
 		allowed := slices.Concat(commonKeys, []string{"seconds"})
 		for _, f := range slices.Concat(spec.Required, spec.Optional) {
