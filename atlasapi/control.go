@@ -159,14 +159,9 @@ func (s *Server) ctlImport(c *controlCall) (int, any, *sim.Error) {
 	if err != nil {
 		return 0, nil, sim.Errorf(400, "INVALID_STATE", "%v", err)
 	}
-	m, merr := sim.NewMachine(st, s.checker)
+	m, merr := openWorld(st, s.checker)
 	if merr != nil {
 		return 0, nil, sim.Errorf(400, "INVALID_STATE", "%v", merr)
-	}
-	if broken := m.Violations(); len(broken) > 0 {
-		e := sim.Errorf(400, "INVALID_STATE", "the state breaks %d invariants, first %s: %s", len(broken), broken[0].Rule, broken[0].Msg)
-		e.Parameters = []string{broken[0].Rule}
-		return 0, nil, e
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

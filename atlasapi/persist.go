@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/earsim/earsim/sim"
 )
@@ -69,10 +70,68 @@ func decodeState(name string, data []byte) (*sim.State, error) {
 	if f.Format != stateFormat || f.State == nil {
 		return nil, fmt.Errorf("%s: not an earsim state file (format %q, want %q)", name, f.Format, stateFormat)
 	}
-	if f.State.Org.ID == "" {
-		return nil, fmt.Errorf("%s: the state has no organization", name)
+	if err := checkWorld(f.State); err != nil {
+		return nil, fmt.Errorf("%s: %v", name, err)
 	}
 	return f.State, nil
+}
+
+// checkWorld refuses a world the simulator could never have made: ids that
+// are not 24 hex digits or that repeat, projects of another organization,
+// two clusters of one name in a project, statuses outside the API enum.
+func checkWorld(st *sim.State) error {
+	if !hexID.MatchString(st.Org.ID) {
+		return fmt.Errorf("the state's organization id %q is not 24 hexadecimal digits", st.Org.ID)
+	}
+	ids := map[string]string{}
+	seen := func(id, what string) error {
+		if !hexID.MatchString(id) {
+			return fmt.Errorf("%s id %q is not 24 hexadecimal digits", what, id)
+		}
+		if other, ok := ids[id]; ok {
+			return fmt.Errorf("%s id %s is also the id of a %s", what, id, other)
+		}
+		ids[id] = what
+		return nil
+	}
+	statuses := []string{sim.StatusInitiating, sim.StatusPendingAcceptance, sim.StatusActive, sim.StatusPendingRecreation, sim.StatusFailed, sim.StatusDeleting}
+	for _, p := range st.Projects {
+		if err := seen(p.ID, "project"); err != nil {
+			return err
+		}
+		if p.OrgID != st.Org.ID {
+			return fmt.Errorf("project %s belongs to organization %q, not the state's %s", p.ID, p.OrgID, st.Org.ID)
+		}
+		for _, e := range p.Endpoints {
+			if err := seen(e.ID, "endpoint"); err != nil {
+				return err
+			}
+			if !slices.Contains(statuses, e.Status) {
+				return fmt.Errorf("endpoint %s has status %q, not one of %v", e.ID, e.Status, statuses)
+			}
+		}
+		names := map[string]bool{}
+		for _, c := range p.Clusters {
+			if names[c.Name] {
+				return fmt.Errorf("project %s has two clusters named %q", p.ID, c.Name)
+			}
+			names[c.Name] = true
+		}
+	}
+	return nil
+}
+
+// openWorld is a world as the server may hold it: checked, and breaking
+// no invariant. serve --state and PUT /_sim/v1/state both go through it.
+func openWorld(st *sim.State, c sim.Checker) (*sim.Machine, error) {
+	m, err := sim.NewMachine(st, c)
+	if err != nil {
+		return nil, err
+	}
+	if broken := m.Violations(); len(broken) > 0 {
+		return nil, fmt.Errorf("the state breaks %d invariants, first %s: %s", len(broken), broken[0].Rule, broken[0].Msg)
+	}
+	return m, nil
 }
 
 // saveState writes the world atomically: a temporary file in the same

@@ -1,6 +1,7 @@
 package atlasapi_test
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -156,5 +157,52 @@ func TestStaleTempFilesRemovedOnStart(t *testing.T) {
 	}
 	if _, err := os.Stat(other); err != nil {
 		t.Fatalf("another file was removed: %v", err)
+	}
+}
+
+// serve --state and PUT /_sim/v1/state take the same worlds (issue 13): a
+// world with two endpoints of one id, or a project of another organization,
+// is refused by both and changes nothing.
+func TestStateImportAndLoadAgree(t *testing.T) {
+	s := newServer(t, atlasapi.Options{Seed: 1})
+	s.enable(true)
+	s.endpoint("US_CENTRAL", "ACTIVE")
+	s.endpoint("US_EAST_2", "ACTIVE")
+	good := s.state()
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(good), &doc); err != nil {
+		t.Fatal(err)
+	}
+	project := func(d map[string]any) map[string]any {
+		return d["state"].(map[string]any)["projects"].([]any)[0].(map[string]any)
+	}
+	clone := func() map[string]any {
+		var d map[string]any
+		json.Unmarshal([]byte(good), &d)
+		return d
+	}
+	dupEndpoint := clone()
+	eps := project(dupEndpoint)["endpoints"].([]any)
+	eps[1].(map[string]any)["id"] = eps[0].(map[string]any)["id"]
+	otherOrg := clone()
+	project(otherOrg)["orgId"] = "0000000000000000000000ff"
+	noOrg := clone()
+	noOrg["state"].(map[string]any)["org"] = map[string]any{"id": "", "name": ""}
+	for name, bad := range map[string]map[string]any{"two endpoints with one id": dupEndpoint, "a project of another organization": otherOrg, "no organization": noOrg} {
+		body, _ := json.Marshal(bad)
+		if a := s.control("PUT", "state", string(body)); a.Status != 400 || a.code() != "INVALID_STATE" {
+			t.Errorf("PUT %s: %d %s", name, a.Status, a.Raw)
+		}
+		if s.state() != good {
+			t.Errorf("PUT %s changed the world", name)
+		}
+		path := filepath.Join(t.TempDir(), "world.json")
+		os.WriteFile(path, body, 0o600)
+		if _, err := atlasapi.New(atlasapi.Options{Seed: 1, Checker: policies.MustDefault(), StatePath: path}); err == nil || !strings.Contains(err.Error(), path) {
+			t.Errorf("serve --state with %s: %v, want an error naming the file", name, err)
+		}
+	}
+	if a := s.control("PUT", "state", good); a.Status != 200 {
+		t.Fatalf("PUT of the exported world: %d %s", a.Status, a.Raw)
 	}
 }

@@ -117,7 +117,10 @@ func New(opt Options) (*Server, error) {
 			world = loaded
 		}
 	}
-	if s.m, err = sim.NewMachine(world, s.checker); err != nil {
+	if s.m, err = openWorld(world, s.checker); err != nil {
+		if opt.StatePath != "" {
+			return nil, fmt.Errorf("%s: %v", opt.StatePath, err)
+		}
 		return nil, err
 	}
 	if opt.TimeScale < 0 || math.IsNaN(opt.TimeScale) || math.IsInf(opt.TimeScale, 0) {

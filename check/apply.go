@@ -529,7 +529,7 @@ func priorWorld(prior []map[string]any, changes []*planChange) *sim.State {
 	st := sim.NewWorld(1)
 	st.Projects = nil
 	ensure := func(id string) *sim.Project {
-		if id == "" {
+		if id == "" || strings.HasPrefix(id, "project:") { // created by the plan itself
 			return nil
 		}
 		if p := st.Project(id); p != nil {
