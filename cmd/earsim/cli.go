@@ -35,7 +35,8 @@ Usage:
   earsim <command> [flags] [arguments]
 
 Commands:
-  demo     run the bundled scenarios on the simulator and print one summary
+  demo     walk through the seed's procedure against the embedded mock (a refusal with its rule),
+           then run every feature, scenario and example check, one line per rule ID
   run      apply scenario files to the simulator and check their expectations
   check    evaluate the policies on Terraform plans, desired states or Atlas requests
   rules    list every rule: id, title, severity, HTTP status, errorCode, source

@@ -23,7 +23,7 @@ import (
 // `earsim check` on the bundled examples against their golden findings, and
 // one summary with counts per rule ID.
 func runDemo(ctx context.Context, args []string, e *env) int {
-	fs := e.flags("demo", "", "Start the embedded mock on a loopback port and run every Gherkin feature against it\nover HTTP with digest authentication; run every bundled scenario on the simulator;\nrun earsim check on the bundled examples against their golden findings;\nprint one summary with counts per rule ID. Exit 0 when all pass.")
+	fs := e.flags("demo", "", "Start the embedded mock on a loopback port and walk through the seed's procedure over\nHTTP (CMK and private networking on, an endpoint from INITIATING to ACTIVE, a vault rename\nrefused with its rule ID, errorCode and seed sentence); run every Gherkin feature against\nthe mock; run every bundled scenario on the simulator; run earsim check on the bundled\nexamples against their golden findings; print one line per rule ID and what to try next.\nExit 0 when all pass.\n\nExamples:\n  earsim demo")
 	if code, done := e.parse(fs, args); done {
 		return code
 	}
@@ -51,6 +51,7 @@ func runDemo(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintf(e.stderr, "earsim demo: %v\n", err)
 		return exitCannot
 	}
+	walked := demoWalk(ctx, e.stdout, d, engine)
 	var featureFails []string
 	fPassed, fFailed := 0, 0
 	var report bytes.Buffer
@@ -102,9 +103,10 @@ func runDemo(ctx context.Context, args []string, e *env) int {
 		return exitCannot
 	}
 
-	fmt.Fprintf(e.stdout, "earsim demo: %d features over HTTP with digest auth against the embedded mock (%s);\n", fPassed+fFailed, d.BaseURL)
+	fmt.Fprintf(e.stdout, "earsim demo: %d features over HTTP with digest auth against the embedded mock;\n", fPassed+fFailed)
 	fmt.Fprintf(e.stdout, "             %d bundled scenarios on the simulator; earsim check on %d example inputs;\n", len(rep.Scenarios), exChecked)
-	fmt.Fprintf(e.stdout, "             the Rego policies decide all three\n\n")
+	fmt.Fprintf(e.stdout, "             the Rego policies decide all three. Per rule: FEATURES and SCENARIOS passed/run\n")
+	fmt.Fprintf(e.stdout, "             that cite it, CHECK the findings it gives on the example inputs.\n\n")
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "RULE\tFEATURES\tSCENARIOS\tCHECK\tTITLE")
 	uncovered := 0
@@ -134,7 +136,17 @@ func runDemo(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintf(e.stdout, "FAIL check %s\n", f)
 	}
 	fmt.Fprintf(e.stdout, "check: %d of %d examples report exactly their golden findings\n", exChecked-len(exFails), exChecked)
-	if fFailed > 0 || rep.Failed > 0 || uncovered > 0 || len(exFails) > 0 {
+	if !walked {
+		fmt.Fprintln(e.stdout, "FAIL the walk through the seed's procedure answered otherwise than the rules say")
+	}
+	fmt.Fprint(e.stdout, `
+Try next:
+  earsim serve --time-scale 30 --azure-auto-approve 30s   a local Atlas for Terraform, the SDK, curl
+  earsim check plan.json                                  a Terraform plan (tofu show -json), judged in apply order
+  earsim explore --depth 6                                search the state space for a broken rule
+  earsim rules                                            every rule, its errorCode and seed sentence
+`)
+	if fFailed > 0 || rep.Failed > 0 || uncovered > 0 || len(exFails) > 0 || !walked {
 		return exitFound
 	}
 	return exitOK
