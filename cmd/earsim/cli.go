@@ -65,6 +65,28 @@ var commands = map[string]command{
 	"explore": {runExplore, "search the state space for broken rules"},
 }
 
+// helpExamples are each command's help examples.
+var helpExamples = map[string]string{
+	"demo": "  earsim demo",
+	"run": `  earsim run scenarios/
+  earsim run --format json --seed 7 scenarios/ear-imm-01-frozen-vault.yaml
+  earsim run --break EAR-IMM-01 counterexample.yaml`,
+	"check": `  tofu show -json plan.out > plan.json && earsim check plan.json
+  earsim check --format sarif examples/ > earsim.sarif
+  earsim check --fail-on warning --suppressions earsim-suppressions.yaml plan.json`,
+	"rules": `  earsim rules
+  earsim rules --format json`,
+	"serve": `  earsim serve
+  earsim serve --time-scale 30 --azure-auto-approve 30s --trace requests.jsonl
+  earsim serve --keys keys.yaml --state world.json --addr 127.0.0.1:9090`,
+	"conform": `  earsim conform
+  earsim conform --target http://127.0.0.1:8080 --public-key earsimdv --private-key 00000000-0000-4000-8000-000000000000
+  earsim conform --faults`,
+	"explore": `  earsim explore --depth 8
+  earsim explore --depth 5 --break EAR-IMM-01 > counterexample.yaml
+  earsim explore --depth 6 --format mermaid`,
+}
+
 // env is what a command writes to.
 type env struct {
 	stdin          io.Reader
@@ -124,6 +146,9 @@ func (e *env) flags(name, synopsis, about string) *flag.FlagSet {
 		if hasFlags(fs) {
 			fmt.Fprintln(fs.Output(), "\nFlags:")
 			fs.PrintDefaults()
+		}
+		if ex := helpExamples[name]; ex != "" {
+			fmt.Fprintf(fs.Output(), "\nExamples:\n%s\n", ex)
 		}
 	}
 	return fs
@@ -298,7 +323,7 @@ func runScenarios(ctx context.Context, args []string, e *env) int {
 	seed := fs.Uint64("seed", 0, "seed for every scenario (default: each scenario's own, else 1)")
 	format := formatFlag(fs, "text", "json")
 	var breaks multi
-	fs.Var(&breaks, "break", "run with a rule broken on purpose, to replay an explorer counterexample (repeatable)")
+	fs.Var(&breaks, "break", "run with `RULE` broken on purpose, to replay an explorer counterexample (repeatable)")
 	if code, done := e.parse(fs, args); done {
 		return code
 	}

@@ -23,7 +23,7 @@ import (
 // `earsim check` on the bundled examples against their golden findings, and
 // one summary with counts per rule ID.
 func runDemo(ctx context.Context, args []string, e *env) int {
-	fs := e.flags("demo", "", "Start the embedded mock on a loopback port and walk through the seed's procedure over\nHTTP (CMK and private networking on, an endpoint from INITIATING to ACTIVE, a vault rename\nrefused with its rule ID, errorCode and seed sentence); run every Gherkin feature against\nthe mock; run every bundled scenario on the simulator; run earsim check on the bundled\nexamples against their golden findings; print one line per rule ID and what to try next.\nExit 0 when all pass.\n\nExamples:\n  earsim demo")
+	fs := e.flags("demo", "", "Start the embedded mock on a loopback port and walk through the seed's procedure over\nHTTP (CMK and private networking on, an endpoint from INITIATING to ACTIVE, a vault rename\nrefused with its rule ID, errorCode and seed sentence); run every Gherkin feature against\nthe mock; run every bundled scenario on the simulator; run earsim check on the bundled\nexamples against their golden findings; print one line per rule ID and what to try next.\nExit 0 when all pass.")
 	if code, done := e.parse(fs, args); done {
 		return code
 	}

@@ -22,12 +22,12 @@ func runExplore(ctx context.Context, args []string, e *env) int {
 	seed := fs.Uint64("seed", 1, "seed of the world and of random walks")
 	walks := fs.Int("walks", 0, "random walks instead of breadth-first search")
 	steps := fs.Int("steps", 50, "steps per random walk")
-	allOps := fs.Bool("all-ops", false, "every operation: add clusters (pause, CMK on/off, snapshots, create, delete), projects (create,\ndelete, INACTIVE), keys (create, rotate, disable, delete), Microsoft.Network (un)registration and\nremoving an approved connection: a much larger space (depth 4: about 32,000 states, 8 s here)")
+	allOps := fs.Bool("all-ops", false, "every operation: add clusters (pause, CMK on/off, snapshots, create, delete), projects (create,\ndelete, INACTIVE), keys (create, rotate, disable, delete), Microsoft.Network (un)registration and\nremoving an approved connection: a much larger space (depth 4: about 32,000 states)")
 	workers := fs.Int("workers", 0, "goroutines expanding each level (0: one per CPU); the result does not depend on it")
 	format := formatFlag(fs, "text", "json", "dot", "mermaid")
 	output := fs.String("output", "", "with --format text, write the counterexample scenario to `FILE` instead of stdout")
 	var breaks multi
-	fs.Var(&breaks, "break", "plant a broken rule: drop its refusals and consequences (repeatable, e.g. EAR-IMM-01)")
+	fs.Var(&breaks, "break", "plant a broken `RULE`: drop its refusals and consequences (repeatable, e.g. EAR-IMM-01)")
 	if code, done := e.parse(fs, args); done {
 		return code
 	}

@@ -41,7 +41,7 @@ func runServe(ctx context.Context, args []string, e *env) int {
 	var allowHosts multi
 	fs.Var(&allowHosts, "allow-host", "also answer requests whose Host (or, for writes, Origin) is `NAME` (repeatable); localhost, loopback IPs and the listen address always are, any other name is refused (DNS rebinding)")
 	var faults multi
-	fs.Var(&faults, "fault", "start deliberately wrong: break one rule (repeatable; see --list-faults)")
+	fs.Var(&faults, "fault", "start deliberately wrong: the fault `NAME` breaks one rule (repeatable; see --list-faults)")
 	if code, done := e.parse(fs, args); done {
 		return code
 	}
