@@ -55,6 +55,17 @@ func runExplore(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintf(e.stderr, "earsim explore: %v\n", err)
 		return exitCannot
 	}
+	switch {
+	case *depth < 0 || *depth > 30:
+		fmt.Fprintf(e.stderr, "earsim explore: --depth must be from 0 to 30, got %d (depth 10 already holds about 330,000 states)\n", *depth)
+		return exitCannot
+	case *walks < 0:
+		fmt.Fprintf(e.stderr, "earsim explore: --walks must not be negative, got %d\n", *walks)
+		return exitCannot
+	case *walks > 0 && *steps < 1:
+		fmt.Fprintf(e.stderr, "earsim explore: --steps must be at least 1, got %d\n", *steps)
+		return exitCannot
+	}
 	if *workers < 0 {
 		fmt.Fprintln(e.stderr, "earsim explore: --workers must not be negative")
 		return exitCannot
