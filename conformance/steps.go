@@ -589,19 +589,25 @@ func (w *world) createSized(ctx context.Context, name, size string) error {
 }
 
 func (w *world) createLegacyBackup(ctx context.Context, name string) error {
-	spec := clusterSpec(name, "AZURE", "M10", true, sim.RegionConfig{RegionName: "US_CENTRAL"})
-	on := true
-	spec.LegacyBackup = &on
-	_, err := w.do(ctx, sim.Command{Op: sim.CreateCluster, Cluster: spec})
-	return err
+	return w.createBacked(ctx, name, true)
 }
 
 // createCloudBackup creates a CMK cluster with API v2's backupEnabled, which
 // is Cloud Backup (EAR-TIER-03).
 func (w *world) createCloudBackup(ctx context.Context, name string) error {
+	return w.createBacked(ctx, name, false)
+}
+
+// createBacked creates a CMK cluster with legacy backup (the v1.0 shape) or
+// with Cloud Backup.
+func (w *world) createBacked(ctx context.Context, name string, legacy bool) error {
 	spec := clusterSpec(name, "AZURE", "M10", true, sim.RegionConfig{RegionName: "US_CENTRAL"})
 	on := true
-	spec.BackupEnabled = &on
+	if legacy {
+		spec.LegacyBackup = &on
+	} else {
+		spec.BackupEnabled = &on
+	}
 	_, err := w.do(ctx, sim.Command{Op: sim.CreateCluster, Cluster: spec})
 	return err
 }
