@@ -18,6 +18,9 @@ build:
 ## bundled scenarios (twice, byte for byte), the CLI scripts, and the mock's
 ## concurrency test under the race detector
 test:
+	@echo "make test: building the pinned OPA CLI that the OPA-server test serves (go tool -n opa; minutes on a fresh machine, cached after)"
+	@$(GO) tool -n opa >/dev/null
+	@echo "make test: go test (the first run also downloads the Atlas SDK modules whose OpenAPI definitions the mock is checked against)"
 	$(GO) test -count=1 ./...
 	$(GO) test -race -count=1 ./sim
 	$(GO) test -race -count=1 -run 'TestConcurrentClients' ./atlasapi
