@@ -147,7 +147,6 @@ func runExplore(ctx context.Context, args []string, e *env) int {
 			fmt.Fprintln(e.stderr, "no violation")
 		default:
 			fmt.Fprintf(e.stderr, "VIOLATION %s: %s\n", res.Violation.Property, res.Violation.Msg)
-			counter = "# VIOLATION " + res.Violation.Property + ": " + strings.ReplaceAll(res.Violation.Msg, "\n", " ") + "\n" + counter
 			if *output != "" {
 				if err := os.WriteFile(*output, []byte(counter), 0o644); err != nil {
 					fmt.Fprintf(e.stderr, "earsim explore: --output: %v\n", err)
