@@ -400,6 +400,16 @@ func yamlError(file string, data []byte, err error) error {
 			}
 		}
 	}
+	msg = goTypes.ReplaceAllStringFunc(msg, plainType)
+	msg = yamlTags.ReplaceAllStringFunc(msg, func(m string) string {
+		sub := yamlTags.FindStringSubmatch(m)
+		kind := map[string]string{"!!seq": "a list", "!!map": "a mapping", "!!str": "the text", "!!int": "the number",
+			"!!float": "the number", "!!bool": "the value", "!!null": "nothing"}[sub[1]]
+		if kind == "" {
+			kind = "a " + strings.TrimPrefix(sub[1], "!!")
+		}
+		return "found " + kind + sub[2]
+	})
 	if m := unknownAnchor.FindStringSubmatch(msg); m != nil && line == 0 {
 		line = lineOf(data, "*"+m[1])
 	}
@@ -446,6 +456,31 @@ func scenarioFields() []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// goTypes are the Go types a YAML decoder names ("into []scenarios.Step");
+// plainType says what the file must hold there instead.
+var yamlTags = regexp.MustCompile("cannot unmarshal (!![a-z]+)( `[^`]*`)?")
+
+var goTypes = regexp.MustCompile(`into (\[\])?(\*?[a-zA-Z_][\w.]*)`)
+
+func plainType(m string) string {
+	sub := goTypes.FindStringSubmatch(m)
+	what := "a mapping"
+	switch strings.TrimPrefix(sub[2], "*") {
+	case "int", "int64", "uint64", "int32":
+		what = "a whole number"
+	case "bool":
+		what = "true or false"
+	case "string", "sim.Op", "sim.Secret":
+		what = "a text"
+	case "float64":
+		what = "a number"
+	}
+	if sub[1] != "" {
+		return "where a list of " + strings.TrimPrefix(what, "a ") + "s belongs"
+	}
+	return "where " + what + " belongs"
 }
 
 var (
