@@ -59,6 +59,9 @@ fuzz:
 	$(GO) test ./sim -run '^$$' -fuzz '^FuzzParseKeyIdentifier$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./scenarios -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 	$(GO) test ./atlasapi -run '^$$' -fuzz '^FuzzHandler$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+	$(GO) test ./atlasapi -run '^$$' -fuzz '^FuzzParseKeys$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+	$(GO) test ./atlasapi -run '^$$' -fuzz '^FuzzImportState$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+	$(GO) test ./check -run '^$$' -fuzz '^FuzzCheck$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 
 ## bench: the Go benchmarks (the SDK workflow against a scaled clock takes
 ## seconds, an endpoint at --time-scale 1 minutes), then the load runs of the

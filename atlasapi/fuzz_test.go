@@ -92,3 +92,42 @@ func FuzzHandler(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseKeys: any keys file is keys or an error; never a panic.
+func FuzzParseKeys(f *testing.F) {
+	f.Add([]byte("keys:\n  - publicKey: ownerkey\n    privateKey: 3f1c0f6e-8d2a-4b7e-9c41-2a5d8e7f6b10\n    roles: [ORG_OWNER]\n"))
+	f.Add([]byte("keys:\n  - &a {publicKey: abcdefgh}\n  - {<<, *a}\n"))
+	f.Add([]byte("keys: [{groupRoles: {66c9e8f1dd6c9960802420e9: [GROUP_OWNER]}}]"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		keys, err := atlasapi.ParseKeys("keys.yaml", data)
+		if err == nil && len(keys) == 0 {
+			t.Fatalf("no error and no key")
+		}
+	})
+}
+
+// FuzzImportState: any body PUT to /_sim/v1/state is imported or refused
+// with a 4xx; never a 5xx or a panic.
+func FuzzImportState(f *testing.F) {
+	srv, err := atlasapi.New(atlasapi.Options{Seed: 1, Checker: policies.MustDefault()})
+	if err != nil {
+		f.Fatal(err)
+	}
+	get := httptest.NewRequest("GET", "/_sim/v1/state", nil)
+	get.RemoteAddr, get.Host = "127.0.0.1:1", "127.0.0.1"
+	exp := httptest.NewRecorder()
+	srv.ServeHTTP(exp, get)
+	f.Add(exp.Body.Bytes())
+	f.Add([]byte(`{"format":"earsim-state/1","state":{"org":{"id":"a0000000000000000000000a"},"projects":[{"id":"x"}]}}`))
+	f.Add([]byte(`{"format":"earsim-state/1","state":null}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		put := httptest.NewRequest("PUT", "/_sim/v1/state", bytes.NewReader(body))
+		put.RemoteAddr, put.Host = "127.0.0.1:1", "127.0.0.1"
+		put.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, put)
+		if rec.Code >= 500 {
+			t.Fatalf("PUT state: %d %s", rec.Code, rec.Body)
+		}
+	})
+}

@@ -240,8 +240,11 @@ func BuildApply(doc map[string]any) (*Apply, error) {
 		ch := mapOf(rc["change"])
 		pc := &planChange{Address: strOf(rc, "address"), Type: strOf(rc, "type"), Before: mapOf(ch["before"]), After: mapOf(ch["after"])}
 		pc.Config = configAddress(pc.Address)
-		for _, a := range ch["actions"].([]any) {
-			pc.Actions = append(pc.Actions, a.(string))
+		actions, _ := ch["actions"].([]any)
+		for _, a := range actions {
+			if s, ok := a.(string); ok {
+				pc.Actions = append(pc.Actions, s)
+			}
 		}
 		if !judgedType(pc.Type) {
 			continue

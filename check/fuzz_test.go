@@ -22,6 +22,10 @@ func FuzzCheck(f *testing.F) {
 	}
 	f.Add([]byte(`{"format_version":"1.2","resource_changes":[{"type":"mongodbatlas_encryption_at_rest","change":{"actions":["update"],"before":1,"after":"x"}}]}`), uint8(1))
 	f.Add([]byte(`{"op":"CreateCluster","project":{"clusters":7},"request":{"cluster":[]}}`), uint8(3))
+	// The apply order: a dependency cycle, actions that are not strings, a
+	// replacement, references of every shape.
+	f.Add([]byte(`{"format_version":"1.2","configuration":{"root_module":{"resources":[{"address":"mongodbatlas_encryption_at_rest.a","depends_on":["mongodbatlas_encryption_at_rest_private_endpoint.b"]},{"address":"mongodbatlas_encryption_at_rest_private_endpoint.b","expressions":{"x":{"references":["mongodbatlas_encryption_at_rest.a",7,"module.m"]}}}],"module_calls":{"m":{"module":{"resources":[]}}}}},"resource_changes":[{"address":"mongodbatlas_encryption_at_rest.a","type":"mongodbatlas_encryption_at_rest","change":{"actions":["update"],"before":{},"after":{}}},{"address":"mongodbatlas_encryption_at_rest_private_endpoint.b","type":"mongodbatlas_encryption_at_rest_private_endpoint","change":{"actions":["delete","create"],"before":{"id":"x"},"after":{}}}]}`), uint8(1))
+	f.Add([]byte(`{"format_version":"1.2","resource_changes":[{"type":"mongodbatlas_cluster","change":{"actions":[1,null,"create"],"after":{"provider_instance_size_name":"M10","replication_specs":[{"regions_config":[3]}]}}}]}`), uint8(1))
 	c := checker(f)
 	f.Fuzz(func(t *testing.T, data []byte, k uint8) {
 		kinds := append([]string{""}, check.Kinds...)
