@@ -114,6 +114,7 @@ func get(c interface {
 }, url string) error {
 	req, _ := http.NewRequest("GET", url, nil)
 	req.Header.Set("Accept", accept)
+	req.Header.Set("Content-Type", "application/json") // writes are JSON (the browser guard)
 	resp, err := c.do(req)
 	if err != nil {
 		return err
@@ -213,6 +214,7 @@ func TestLoadMemory(t *testing.T) {
 	}
 	body := fmt.Sprintf(`{"format":"earsim-state/1","state":%s}`, mustJSON(t, st))
 	req, _ := http.NewRequest("PUT", url+"/_sim/v1/state", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("import: %v %v", err, resp)
@@ -244,6 +246,7 @@ func mustJSON(t *testing.T, v any) string {
 func newProject(t *testing.T, url, name string) string {
 	req, _ := http.NewRequest("POST", url+"/api/atlas/v2/groups", strings.NewReader(`{"name":"`+name+`","orgId":"`+sim.DefaultOrgID+`"}`))
 	req.Header.Set("Accept", accept)
+	req.Header.Set("Content-Type", "application/json") // writes are JSON (the browser guard)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("create project: %v %v", err, resp)
@@ -259,6 +262,7 @@ func enableOpen(t *testing.T, url, project string) {
 		p.ClientID, p.TenantID, p.Secret, p.SubscriptionID, p.ResourceGroupName, p.KeyVaultName, p.KeyIdentifier)
 	req, _ := http.NewRequest("PATCH", url+"/api/atlas/v2/groups/"+project+"/encryptionAtRest", strings.NewReader(body))
 	req.Header.Set("Accept", accept)
+	req.Header.Set("Content-Type", "application/json") // writes are JSON (the browser guard)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("enable: %v %v", err, resp)
@@ -272,6 +276,7 @@ func cycle(c *http.Client, url, project, region string) error {
 	send := func(method, path, body string, want int) (string, error) {
 		req, _ := http.NewRequest(method, url+path, strings.NewReader(body))
 		req.Header.Set("Accept", accept)
+		req.Header.Set("Content-Type", "application/json") // writes are JSON (the browser guard)
 		resp, err := c.Do(req)
 		if err != nil {
 			return "", err
