@@ -71,7 +71,7 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -count 1 ./policies ./scenarios ./check
 	$(GO) test -run '^$$' -bench . -benchtime 10x -count 1 ./conformance
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./explore
-	$(GO) test -run '^$$' -bench 'TimeScale' -benchtime 1x -count 1 -timeout 20m ./atlasapi
+	$(GO) test -run '^$$' -bench 'TimeScale|HeapAgainstKeys' -benchtime 1x -count 1 -timeout 20m ./atlasapi
 	bash scripts/load.sh
 	bash scripts/check-bench.sh
 

@@ -207,14 +207,51 @@ type docCache struct {
 	mu    sync.Mutex
 	m     map[uintptr]cachedDoc
 	order []uintptr
+	bytes int64 // the estimated size of what the entries hold
+	limit int64 // 0: CacheBytes
 }
 
 type cachedDoc struct {
-	doc map[string]any
-	v   ast.Value
+	doc  map[string]any
+	v    ast.Value
+	size int64
 }
 
-const docCacheSize = 4096
+// CacheBytes bounds each of the Engine's caches (converted documents, and
+// remembered decisions with the documents they pin) by the estimated size of
+// what they hold, so that memory grows with the world, not with its square
+// (a world whose Azure document grows by a key at each step would otherwise
+// keep thousands of ever larger copies). 64 MiB each by default.
+const CacheBytes = 64 << 20
+
+// docSize estimates the memory a document takes, as a Go value and as its
+// Rego conversion (about twice the encoded size of its parts).
+func docSize(v any) int64 {
+	switch x := v.(type) {
+	case map[string]any:
+		n := int64(64)
+		for k, e := range x {
+			n += 32 + int64(len(k)) + docSize(e)
+		}
+		return n
+	case []any:
+		n := int64(32)
+		for _, e := range x {
+			n += 16 + docSize(e)
+		}
+		return n
+	case string:
+		return 32 + 2*int64(len(x))
+	}
+	return 32
+}
+
+func (c *docCache) budget() int64 {
+	if c.limit > 0 {
+		return c.limit
+	}
+	return CacheBytes
+}
 
 // cachedKeys are the input keys whose documents are cached.
 var cachedKeys = map[string]bool{"project": true, "azure": true}
@@ -249,15 +286,21 @@ func (c *docCache) value(doc map[string]any) (ast.Value, error) {
 	if err != nil {
 		return nil, err
 	}
+	size := 2 * docSize(doc)
+	if size > c.budget() { // larger than the whole cache: converted each time
+		return v, nil
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.m[key]; !ok {
-		if len(c.order) >= docCacheSize {
+		for len(c.order) > 0 && c.bytes+size > c.budget() { // the oldest go first
+			c.bytes -= c.m[c.order[0]].size
 			delete(c.m, c.order[0])
 			c.order = c.order[1:]
 		}
-		c.m[key] = cachedDoc{doc: doc, v: v}
+		c.m[key] = cachedDoc{doc: doc, v: v, size: size}
 		c.order = append(c.order, key)
+		c.bytes += size
 	}
 	return v, nil
 }
@@ -269,6 +312,8 @@ type decisionMemo struct {
 	mu    sync.Mutex
 	m     map[memoKey]memoEntry
 	order []memoKey
+	bytes int64 // estimated: the keys, and the documents the entries pin
+	limit int64 // 0: CacheBytes
 }
 
 type memoKey struct {
@@ -279,9 +324,8 @@ type memoKey struct {
 type memoEntry struct {
 	project, azure map[string]any
 	d              sim.Decision
+	size           int64
 }
-
-const memoSize = 8192
 
 func identity(v any) (uintptr, map[string]any) {
 	m, ok := v.(map[string]any)
@@ -311,17 +355,29 @@ func (c *decisionMemo) get(k memoKey) (sim.Decision, bool) {
 func (c *decisionMemo) put(k memoKey, in sim.Input, d sim.Decision) {
 	_, p := identity(in["project"])
 	_, a := identity(in["azure"])
+	// An entry pins its documents: counted in full, as if no other entry
+	// held them (an overestimate where entries share a document).
+	size := 256 + int64(len(k.rest)) + docSize(p) + docSize(a)
+	limit := c.limit
+	if limit == 0 {
+		limit = CacheBytes
+	}
+	if size > limit {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.m[k]; ok {
 		return
 	}
-	if len(c.order) >= memoSize {
+	for len(c.order) > 0 && c.bytes+size > limit {
+		c.bytes -= c.m[c.order[0]].size
 		delete(c.m, c.order[0])
 		c.order = c.order[1:]
 	}
-	c.m[k] = memoEntry{project: p, azure: a, d: d}
+	c.m[k] = memoEntry{project: p, azure: a, d: d, size: size}
 	c.order = append(c.order, k)
+	c.bytes += size
 }
 
 func list(v any) []any         { l, _ := v.([]any); return l }
