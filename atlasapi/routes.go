@@ -14,7 +14,7 @@ type operationVersions struct {
 	versions []string
 }
 
-//go:generate go run ./internal/genversions
+//go:generate go run ./internal/genversions -o versions_gen.go
 
 // route is one row of the route table, the only place paths exist. Its
 // versions are the definition's for the operation (versions_gen.go), never

@@ -10,7 +10,8 @@
 // the 2024-11-13 SDK lists only 2024-08-05. The table is the union over the
 // SDKs named in definition.Modules, the official clients this project answers.
 //
-// Usage (from the module root): go run ./atlasapi/internal/genversions
+// Usage: go generate ./atlasapi (or, from the module root,
+// go run ./atlasapi/internal/genversions).
 // It finds the SDK modules with `go mod download -json`; -check compares
 // instead of writing and exits 1 on a difference.
 package main
@@ -30,7 +31,6 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-const out = "atlasapi/versions_gen.go"
 
 var mediaType = regexp.MustCompile(`^application/vnd\.atlas\.(\d{4}-\d{2}-\d{2})\+json$`)
 
@@ -43,8 +43,10 @@ type operation struct {
 }
 
 func main() {
-	check := flag.Bool("check", false, "compare with "+out+" instead of writing it")
+	outFlag := flag.String("o", "atlasapi/versions_gen.go", "the file to write (go generate runs in atlasapi/: -o versions_gen.go)")
+	check := flag.Bool("check", false, "compare with the file instead of writing it")
 	flag.Parse()
+	out := *outFlag
 	src, err := Generate()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "genversions:", err)
@@ -53,7 +55,7 @@ func main() {
 	if *check {
 		have, err := os.ReadFile(out)
 		if err != nil || !bytes.Equal(have, src) {
-			fmt.Fprintf(os.Stderr, "genversions: %s is not what the definitions give; run go run ./atlasapi/internal/genversions\n", out)
+			fmt.Fprintf(os.Stderr, "genversions: %s is not what the definitions give; run go generate ./atlasapi\n", out)
 			os.Exit(1)
 		}
 		return
