@@ -31,7 +31,6 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-
 var mediaType = regexp.MustCompile(`^application/vnd\.atlas\.(\d{4}-\d{2}-\d{2})\+json$`)
 
 type operation struct {
