@@ -21,14 +21,19 @@ import (
 
 // hostGuard holds the names the server answers to.
 type hostGuard struct {
-	names map[string]bool // lower-case host names and IP literals
-	anyIP bool            // bound to an unspecified address: any IP literal names it
+	names   map[string]bool // lower-case host names and IP literals
+	allowed map[string]bool // the --allow-host names: their pages are trusted origins too
+	anyIP   bool            // bound to an unspecified address: any IP literal names it
 }
 
 func newHostGuard(allowed []string) *hostGuard {
-	g := &hostGuard{names: map[string]bool{"localhost": true}}
+	g := &hostGuard{names: map[string]bool{"localhost": true}, allowed: map[string]bool{}}
 	for _, h := range allowed {
 		g.allow(h)
+		if host, _, err := net.SplitHostPort(h); err == nil {
+			h = host
+		}
+		g.allowed[strings.ToLower(h)] = true
 	}
 	return g
 }
@@ -64,9 +69,12 @@ func (g *hostGuard) hostOK(hostport string) bool {
 	return false
 }
 
-// guard refuses a request whose Host or Origin is foreign, or a write whose
-// body is not JSON. It returns nil when the request may proceed.
-func (g *hostGuard) guard(r *http.Request, body []byte) *sim.Error {
+// guard refuses a request whose Host or Origin is foreign, before its body
+// is read. An Origin is this server's own only when it names the very host
+// and port the request was sent to (a page on another localhost port is
+// another origin), or an --allow-host name. It returns nil when the request
+// may proceed.
+func (g *hostGuard) guard(r *http.Request) *sim.Error {
 	if !g.hostOK(r.Host) {
 		e := sim.Errorf(403, "HOST_NOT_ALLOWED", "Host %q does not name this server (loopback, localhost, the listen address, or serve --allow-host): requests through another name are refused, as a web page on a rebound name would send them", r.Host)
 		e.Parameters = []string{r.Host}
@@ -78,14 +86,25 @@ func (g *hostGuard) guard(r *http.Request, body []byte) *sim.Error {
 	}
 	if o := r.Header.Get("Origin"); o != "" {
 		u, err := url.Parse(o)
-		if o == "null" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || !g.hostOK(u.Host) {
+		own := err == nil && (u.Scheme == "http" || u.Scheme == "https") && (strings.EqualFold(u.Host, r.Host) || g.allowed[strings.ToLower(u.Hostname())])
+		if !own {
 			e := sim.Errorf(403, "ORIGIN_NOT_ALLOWED", "a %s from Origin %q is refused: state-changing requests are taken only from this server's own origin or from programs (no Origin)", r.Method, o)
 			e.Parameters = []string{o}
 			return e
 		}
 	}
-	if site := r.Header.Get("Sec-Fetch-Site"); site == "cross-site" {
-		return sim.Errorf(403, "ORIGIN_NOT_ALLOWED", "a cross-site %s is refused", r.Method)
+	if site := r.Header.Get("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" {
+		return sim.Errorf(403, "ORIGIN_NOT_ALLOWED", "a %s %s is refused", site, r.Method)
+	}
+	return nil
+}
+
+// jsonBody refuses a write whose body is not JSON (a form or text/plain
+// post, which a page may send without a preflight).
+func jsonBody(r *http.Request, body []byte) *sim.Error {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return nil
 	}
 	if len(strings.TrimSpace(string(body))) > 0 && !isJSONContent(r.Header.Get("Content-Type")) {
 		e := sim.Errorf(415, "UNSUPPORTED_MEDIA_TYPE", "a request body must be JSON (Content-Type application/json or application/vnd.atlas.YYYY-MM-DD+json), got %q", r.Header.Get("Content-Type"))

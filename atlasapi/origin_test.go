@@ -1,6 +1,8 @@
 package atlasapi_test
 
 import (
+	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -89,14 +91,24 @@ func TestForeignHostsAndOriginsAreRefused(t *testing.T) {
 	if a := s.send(http.DefaultClient, "POST", "/_sim/v1/clock/advance", "", own, "application/json", `{"seconds":1}`); a.Status != 200 {
 		t.Fatalf("same-origin advance: %d %s", a.Status, a.Raw)
 	}
-	if a := s.send(http.DefaultClient, "POST", "/_sim/v1/clock/advance", "localhost", "http://localhost:1234", "application/json", `{"seconds":1}`); a.Status != 200 {
-		t.Fatalf("localhost advance: %d %s", a.Status, a.Raw)
+	port := s.http.Listener.Addr().(*net.TCPAddr).Port
+	local := fmt.Sprintf("localhost:%d", port)
+	if a := s.send(http.DefaultClient, "POST", "/_sim/v1/clock/advance", local, "http://"+local, "application/json", `{"seconds":1}`); a.Status != 200 {
+		t.Fatalf("advance from the server's own localhost origin: %d %s", a.Status, a.Raw)
 	}
-	req, _ := http.NewRequest("POST", s.http.URL+"/_sim/v1/clock/advance", strings.NewReader(`{"seconds":1}`))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Sec-Fetch-Site", "cross-site")
-	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 403 {
-		t.Fatalf("Sec-Fetch-Site cross-site: %v %v", resp, err)
+	// A page on another localhost port (another dev server the user runs)
+	// is another origin: refused, as is a same-site fetch.
+	before := s.state()
+	if a := s.send(http.DefaultClient, "POST", "/_sim/v1/reset", local, fmt.Sprintf("http://localhost:%d", port+1), "application/json", `{}`); a.Status != 403 || s.state() != before {
+		t.Fatalf("a reset from another localhost port: %d %s", a.Status, a.Raw)
+	}
+	for _, site := range []string{"cross-site", "same-site"} {
+		req, _ := http.NewRequest("POST", s.http.URL+"/_sim/v1/clock/advance", strings.NewReader(`{"seconds":1}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Sec-Fetch-Site", site)
+		if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 403 {
+			t.Fatalf("Sec-Fetch-Site %s: %v %v", site, resp, err)
+		}
 	}
 	// No CORS grant.
 	if a := s.send(http.DefaultClient, "GET", "/_sim/v1/state", "", "https://evil.example", "", ""); a.Header.Get("Access-Control-Allow-Origin") != "" {

@@ -154,6 +154,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, r, sim.Errorf(500, "UNEXPECTED_ERROR", "internal error"))
 		}
 	}()
+	if e := s.hosts.guard(r); e != nil { // before the body is read
+		writeError(w, r, e)
+		return
+	}
 	limit := int64(MaxBody)
 	if isControl(r.URL.Path) {
 		limit = maxControlBody
@@ -178,7 +182,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}()
 		w = c
 	}
-	if e := s.hosts.guard(r, body); e != nil {
+	if e := jsonBody(r, body); e != nil {
 		writeError(w, r, e)
 		return
 	}
