@@ -292,8 +292,12 @@ type snapshot struct {
 	clock   wallClock
 }
 
-// begin remembers the world before a change. The caller holds s.mu.
+// begin remembers the world before a change, when there is a state file a
+// save could fail on (without one nothing is put back). The caller holds s.mu.
 func (s *Server) begin() snapshot {
+	if s.opt.StatePath == "" {
+		return snapshot{}
+	}
 	return snapshot{m: s.m.Fork(), state: s.m.State(), journal: s.journal[:len(s.journal):len(s.journal)], clock: s.clock}
 }
 
