@@ -46,7 +46,7 @@ func TestCheckAgreesWithServe(t *testing.T) {
 	c := check.New(engine)
 	compared := 0
 	for _, p := range plans {
-		ap, err := check.LoadApply(p)
+		ap, err := c.LoadApply(p)
 		if err != nil {
 			t.Fatalf("%s: %v", p, err)
 		}

@@ -246,7 +246,7 @@ func BuildApply(doc map[string]any) (*Apply, error) {
 				pc.Actions = append(pc.Actions, s)
 			}
 		}
-		if !judgedType(pc.Type) {
+		if !sends[pc.Type] {
 			continue
 		}
 		changes = append(changes, pc)
@@ -451,15 +451,14 @@ func conflicts(config, other node) bool {
 	return other.action == "create" && config.action != "delete"
 }
 
-func judgedType(t string) bool {
-	switch t {
-	case "mongodbatlas_encryption_at_rest", "mongodbatlas_encryption_at_rest_private_endpoint",
-		"mongodbatlas_advanced_cluster", "mongodbatlas_cluster", "mongodbatlas_project":
-		return true
-	}
-	return false
+// sends lists the resource types whose changes become Atlas requests (step);
+// the decoder keeps only the types the Rego reads (Engine.PlanTypes), and
+// of those each has its requests here.
+var sends = map[string]bool{
+	"mongodbatlas_project": true, "mongodbatlas_encryption_at_rest": true,
+	"mongodbatlas_encryption_at_rest_private_endpoint": true,
+	"mongodbatlas_advanced_cluster": true, "mongodbatlas_cluster": true,
 }
-
 func projectOf(c *planChange) string {
 	if c.project != "" {
 		return c.project
@@ -484,7 +483,7 @@ func priorResources(doc map[string]any) []map[string]any {
 	list, _ := ps["resources"].([]any)
 	for _, r := range list {
 		m := mapOf(r)
-		if strOf(m, "mode") == "data" || !judgedType(strOf(m, "type")) {
+		if strOf(m, "mode") == "data" || !sends[strOf(m, "type")] {
 			continue
 		}
 		out = append(out, m)
@@ -858,10 +857,10 @@ func idOf(body any) string {
 }
 
 // LoadApply reads a plan file (terraform show -json) and returns the world
-// before it and the steps that apply it, as earsim check judges them: for
-// tools and tests that replay a plan elsewhere (the agreement test sends the
-// steps to earsim serve).
-func LoadApply(path string) (*Apply, error) {
+// before it and the steps that apply it, as c judges them: for tools and
+// tests that replay a plan elsewhere (the agreement test sends the steps to
+// earsim serve).
+func (c *Checker) LoadApply(path string) (*Apply, error) {
 	f, err := osOpen(path)
 	if err != nil {
 		return nil, err

@@ -24,7 +24,7 @@ func steps(ap *check.Apply) []string {
 // the endpoints) first, then the endpoints, then the config they depend on;
 // each waited on until gone.
 func TestApplyOrderOfATeardown(t *testing.T) {
-	ap, err := check.LoadApply("../../shared/reference/terraform-plans/10-destroy-all.json")
+	ap, err := checker(t).LoadApply("../../shared/reference/terraform-plans/10-destroy-all.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func TestApplyOrderIsTheGraphs(t *testing.T) {
 		os.WriteFile(p, b, 0o644)
 		return p
 	}
-	ap, err := check.LoadApply(write("plan.json"))
+	ap, err := checker(t).LoadApply(write("plan.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func TestApplyOrderIsTheGraphs(t *testing.T) {
 	}
 	rcs := doc["resource_changes"].([]any)
 	slices.Reverse(rcs)
-	ap2, err := check.LoadApply(write("reversed.json"))
+	ap2, err := checker(t).LoadApply(write("reversed.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestApplyOrderIsTheGraphs(t *testing.T) {
 			ch["before"] = map[string]any{"project_id": "66c9e8f1dd6c9960802420e9", "region_name": "US_EAST_2", "id": "0123456789abcdef01234567", "cloud_provider": "AZURE"}
 		}
 	}
-	ap3, err := check.LoadApply(write("cbd.json"))
+	ap3, err := checker(t).LoadApply(write("cbd.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

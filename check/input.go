@@ -228,7 +228,7 @@ func (c *Checker) plan(ctx context.Context, open opener, path string, r io.Reade
 	if err != nil {
 		return &InputError{File: path, Msg: err.Error()}
 	}
-	fr.Ignored = ignoredChanges(doc) + skipped
+	fr.Ignored = skipped
 	doc = nil
 	m, err := sim.NewMachine(ap.World, c.engine)
 	if err != nil {
@@ -252,18 +252,6 @@ func (c *Checker) plan(ctx context.Context, open opener, path string, r io.Reade
 		fr.Findings[i].Line = lines[fr.Findings[i].Resource]
 	}
 	return nil
-}
-
-// ignoredChanges counts the managed changes of types the rules do not read.
-func ignoredChanges(doc map[string]any) int {
-	n := 0
-	rcs, _ := doc["resource_changes"].([]any)
-	for _, x := range rcs {
-		if rc := mapOf(x); strOf(rc, "mode") != "data" && !judgedType(strOf(rc, "type")) {
-			n++
-		}
-	}
-	return n
 }
 
 // applyFindings are what stepping a plan's requests gave: each refusal and
