@@ -457,8 +457,9 @@ func conflicts(config, other node) bool {
 var sends = map[string]bool{
 	"mongodbatlas_project": true, "mongodbatlas_encryption_at_rest": true,
 	"mongodbatlas_encryption_at_rest_private_endpoint": true,
-	"mongodbatlas_advanced_cluster": true, "mongodbatlas_cluster": true,
+	"mongodbatlas_advanced_cluster":                    true, "mongodbatlas_cluster": true,
 }
+
 func projectOf(c *planChange) string {
 	if c.project != "" {
 		return c.project
