@@ -89,52 +89,53 @@ func (s *Server) advanceTo(until int64) {
 	}
 }
 
-// nextApproval is the earliest logical time at which the automatic Azure
-// approval is due for a waiting endpoint, if it is on and one waits.
-func (s *Server) nextApproval(st *sim.State, failed map[string]bool) (int64, bool) {
+// approvals are the endpoints waiting for the automatic Azure approval,
+// with the logical time it is due for each, in world order.
+func (s *Server) approvals(st *sim.State, failed map[string]bool) []approval {
 	if s.approveAfter < 0 {
-		return 0, false
+		return nil
 	}
-	best, ok := int64(0), false
+	var out []approval
 	for _, p := range st.Projects {
 		for _, e := range p.Endpoints {
-			if waiting(&e) && !failed[e.ID] {
-				if at := e.Since + s.approveAfter; !ok || at < best {
-					best, ok = at, true
-				}
+			if e.Status == sim.StatusPendingAcceptance && e.Connection == sim.ConnectionPending && !failed[e.ID] {
+				out = append(out, approval{group: p.ID, endpoint: e.ID, at: e.Since + s.approveAfter})
 			}
 		}
 	}
-	return best, ok
+	return out
 }
 
-func waiting(e *sim.Endpoint) bool {
-	return e.Status == sim.StatusPendingAcceptance && e.Connection == sim.ConnectionPending
+type approval struct {
+	group, endpoint string
+	at              int64
+}
+
+// nextApproval is the earliest time an automatic approval is due, if any.
+func (s *Server) nextApproval(st *sim.State, failed map[string]bool) (int64, bool) {
+	best, ok := int64(0), false
+	for _, a := range s.approvals(st, failed) {
+		if !ok || a.at < best {
+			best, ok = a.at, true
+		}
+	}
+	return best, ok
 }
 
 // approveDue approves, on the Azure side, every waiting connection whose
 // automatic approval is due now. It reports whether it approved any; a
 // refused approval is remembered in failed.
 func (s *Server) approveDue(failed map[string]bool) bool {
-	if s.approveAfter < 0 {
-		return false
-	}
 	st := s.m.State()
-	type due struct{ group, endpoint string }
-	var todo []due
-	for _, p := range st.Projects {
-		for _, e := range p.Endpoints {
-			if waiting(&e) && !failed[e.ID] && e.Since+s.approveAfter <= st.Now {
-				todo = append(todo, due{p.ID, e.ID})
-			}
-		}
-	}
 	approved := false
-	for _, d := range todo {
-		res := s.m.Step(sim.Command{Op: sim.ApproveConnection, GroupID: d.group, EndpointID: d.endpoint})
+	for _, a := range s.approvals(st, failed) {
+		if a.at > st.Now {
+			continue
+		}
+		res := s.m.Step(sim.Command{Op: sim.ApproveConnection, GroupID: a.group, EndpointID: a.endpoint})
 		s.record(sim.ApproveConnection, res)
 		if res.Err != nil {
-			failed[d.endpoint] = true
+			failed[a.endpoint] = true
 			continue
 		}
 		approved = true

@@ -8,6 +8,7 @@ import (
 	"io"
 	"reflect"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/earsim/earsim/sim"
@@ -41,9 +42,17 @@ func checkNames(body []byte, v any) *sim.Error {
 
 type nameWalker struct{ dec *json.Decoder }
 
+// fieldCache holds fields' answers: the wire types are few and fixed, and
+// every request body is checked against them.
+var fieldCache sync.Map // reflect.Type -> map[string]reflect.Type
+
 // fields are the exact JSON names of a struct type and their types.
 func fields(t reflect.Type) map[string]reflect.Type {
+	if f, ok := fieldCache.Load(t); ok {
+		return f.(map[string]reflect.Type)
+	}
 	out := map[string]reflect.Type{}
+	defer fieldCache.Store(t, out)
 	for i := range t.NumField() {
 		f := t.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
