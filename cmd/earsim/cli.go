@@ -72,13 +72,13 @@ var helpExamples = map[string]string{
   earsim run --format json --seed 7 scenarios/ear-imm-01-frozen-vault.yaml
   earsim run --break EAR-IMM-01 counterexample.yaml`,
 	"check": `  tofu show -json plan.out > plan.json && earsim check plan.json
-  earsim check --format sarif examples/ > earsim.sarif
-  earsim check --fail-on warning --suppressions earsim-suppressions.yaml plan.json`,
+  earsim check --format sarif examples/clean/ > earsim.sarif
+  earsim check --fail-on warning examples/multi-cloud-under-private-networking.json`,
 	"rules": `  earsim rules
   earsim rules --format json`,
 	"serve": `  earsim serve
   earsim serve --time-scale 30 --azure-auto-approve 30s --trace requests.jsonl
-  earsim serve --keys keys.yaml --state world.json --addr 127.0.0.1:9090`,
+  earsim serve --state world.json --addr 127.0.0.1:9090`,
 	"conform": `  earsim conform
   earsim conform --target http://127.0.0.1:8080 --public-key earsimdv --private-key 00000000-0000-4000-8000-000000000000
   earsim conform --faults`,
