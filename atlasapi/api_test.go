@@ -346,6 +346,10 @@ func TestClusterSettingsAcceptedNotKept(t *testing.T) {
 	if a := s.do("POST", path, "application/vnd.atlas.2024-10-23+json", body); a.Status != 201 {
 		t.Fatalf("a cluster with settings: %d %s", a.Status, a.Raw)
 	}
+	got := s.do("GET", path+"/c1", accept24, nil)
+	if got.Body["terminationProtectionEnabled"] != false || len(got.Body["tags"].([]any)) != 0 {
+		t.Fatalf("the settings were kept, or the defaults not answered: %s", got.Raw)
+	}
 	wrong := strings.Replace(body, `"c1"`, `"c2"`, 1)
 	wrong = strings.Replace(wrong, "terminationProtectionEnabled", "TerminationProtectionEnabled", 1)
 	if a := s.do("POST", path, "application/vnd.atlas.2024-10-23+json", wrong); a.Status != 400 || a.code() != "INVALID_ATTRIBUTE" {
