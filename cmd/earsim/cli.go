@@ -175,13 +175,14 @@ func (e *env) parse(fs *flag.FlagSet, args []string) (code int, done bool) {
 			return exitOK, true
 		}
 	}
-	fs.SetOutput(e.stderr)
+	fs.SetOutput(io.Discard) // errors are reported below, in one line
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
 				return exitOK, true
 			}
+			fmt.Fprintf(e.stderr, "earsim %s: %s\nRun 'earsim %s -h' for its flags.\n", fs.Name(), flagError(fs, err), fs.Name())
 			return exitCannot, true
 		}
 		rest := fs.Args()
@@ -196,6 +197,26 @@ func (e *env) parse(fs *flag.FlagSet, args []string) (code int, done bool) {
 	}
 	fs.Parse(append([]string{"--"}, positional...)) // fs.Args() is every argument, in order
 	return 0, false
+}
+
+// flagError words a flag parsing error for people: an unknown flag gets
+// the closest defined one ("did you mean --format?"), and flags are
+// written with two dashes as the help writes them.
+func flagError(fs *flag.FlagSet, err error) string {
+	msg := err.Error()
+	const unknown = "flag provided but not defined: -"
+	if name, ok := strings.CutPrefix(msg, unknown); ok {
+		name = strings.TrimLeft(name, "-")
+		var names []string
+		fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+		if best, ok := sim.Closest(name, names); ok {
+			return fmt.Sprintf("unknown flag --%s (did you mean --%s?)", name, best)
+		}
+		return fmt.Sprintf("unknown flag --%s", name)
+	}
+	msg = strings.Replace(msg, "for flag -", "for --", 1)                      // invalid value "x" for flag -depth
+	msg = strings.Replace(msg, "needs an argument: -", "needs a value: --", 1) // flag needs an argument: -format
+	return msg
 }
 
 // version is the module version and the commit the binary was built from.
