@@ -144,26 +144,40 @@ func saveState(path string, s *sim.State) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
 	if err != nil {
-		return err
+		return saveError("creating a file in "+dir, err)
 	}
 	defer os.Remove(tmp.Name())
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
-		return err
+		return saveError("writing", err)
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
-		return err
+		return saveError("syncing", err)
 	}
 	if err := tmp.Close(); err != nil {
-		return err
+		return saveError("closing", err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
+		return saveError("replacing "+path, err)
 	}
 	if d, err := os.Open(dir); err == nil {
 		d.Sync()
 		d.Close()
 	}
 	return nil
+}
+
+// saveError says which stage of saving failed and why, without the name of
+// the temporary file (the user knows the state file's path, not ours).
+func saveError(stage string, err error) error {
+	var pe *os.PathError
+	var le *os.LinkError
+	switch {
+	case errors.As(err, &pe):
+		err = pe.Err
+	case errors.As(err, &le):
+		err = le.Err
+	}
+	return fmt.Errorf("%s: %w", stage, err)
 }

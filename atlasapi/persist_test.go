@@ -128,6 +128,9 @@ func TestFailedWritesChangeNothing(t *testing.T) {
 	if !strings.Contains(log.String(), "could not be written") || !strings.Contains(log.String(), path) {
 		t.Fatalf("the log does not say why: %q", log.String())
 	}
+	if !strings.Contains(log.String(), "creating a file in "+dir+": no such file or directory") || strings.Contains(log.String(), ".world.json.") {
+		t.Errorf("the log should name the state file's folder and the cause, not a temporary file: %q", log.String())
+	}
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
