@@ -11,6 +11,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"runtime/metrics"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -37,6 +38,13 @@ type Options struct {
 	// Workers expand a level's states in parallel; 0: one per CPU. The
 	// Checker is asked from several goroutines (sim.Checker allows it).
 	Workers int
+	// MaxHeap stops the search, with what it found so far, once the heap
+	// the last collection found live passes three quarters of this many
+	// bytes (0: no limit): the rest is the collector's headroom, so that a
+	// process whose memory limit is MaxHeap (debug.SetMemoryLimit) stops
+	// before it spends its time collecting. Checked after each chunk of a
+	// level.
+	MaxHeap uint64
 }
 
 func (o *Options) workers() int {
@@ -79,6 +87,20 @@ type Result struct {
 	Violation *Violation `json:"violation,omitempty"`
 	Graph     *Graph     `json:"-"`
 	Stopped   bool       `json:"stopped,omitempty"` // interrupted before the bound
+	// OutOfMemory: stopped before the bound because the heap reached
+	// Options.MaxHeap; Stats hold what was explored.
+	OutOfMemory bool `json:"outOfMemory,omitempty"`
+}
+
+// liveHeap is the heap the last collection found live, read without
+// stopping the world (runtime/metrics, unlike ReadMemStats).
+func liveHeap() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
 }
 
 // node is a state in the search frontier.
@@ -193,6 +215,10 @@ func BFS(ctx context.Context, opt Options) (Result, error) {
 				}
 			}
 			res.Stats.Elapsed = time.Since(began)
+			if opt.MaxHeap > 0 && liveHeap() > opt.MaxHeap/4*3 {
+				res.OutOfMemory = true
+				return res, nil
+			}
 			if opt.Progress != nil && lo+chunk < len(frontier) {
 				opt.Progress(res.Stats)
 			}

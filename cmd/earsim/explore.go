@@ -27,6 +27,8 @@ func runExplore(ctx context.Context, args []string, e *env) int {
 	format := formatFlag(fs, "text", "json", "dot", "mermaid")
 	output := fs.String("output", "", "with --format text, write the counterexample scenario to `FILE` instead of stdout")
 	var breaks multi
+	maxMemory := defaultMaxMemory()
+	fs.Var(byteSize{&maxMemory}, "max-memory", "stop with what was found so far once the search's heap passes `SIZE` (e.g. 4GiB, 512MB; 0: no limit;\nthe default is half of this machine's memory)")
 	fs.Var(&breaks, "break", "plant a broken `RULE`: drop its refusals and consequences (repeatable, e.g. EAR-IMM-01)")
 	if code, done := e.parse(fs, args); done {
 		return code
@@ -76,7 +78,12 @@ func runExplore(ctx context.Context, args []string, e *env) int {
 		// the peak memory (docs/BENCHMARKS.md). GOGC in the environment wins.
 		debug.SetGCPercent(400)
 	}
-	opt := explore.Options{Depth: *depth, Checker: checker, AllOps: *allOps, Workers: *workers}
+	if maxMemory > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		// Near the limit the collector works harder instead of the heap
+		// growing by GOGC: the search stops on what it keeps, not on garbage.
+		debug.SetMemoryLimit(int64(maxMemory))
+	}
+	opt := explore.Options{Depth: *depth, Checker: checker, AllOps: *allOps, Workers: *workers, MaxHeap: maxMemory}
 	fs.Visit(func(f *flag.Flag) {
 		if f.Name == "seed" {
 			opt.Seed = seed
@@ -126,7 +133,7 @@ func runExplore(ctx context.Context, args []string, e *env) int {
 	}
 	switch *format {
 	case "json":
-		writeJSON(e.stdout, map[string]any{"stats": res.Stats, "statesPerSecond": int(res.Stats.Rate()), "violation": res.Violation, "counterexample": counter, "stopped": res.Stopped})
+		writeJSON(e.stdout, map[string]any{"stats": res.Stats, "statesPerSecond": int(res.Stats.Rate()), "violation": res.Violation, "counterexample": counter, "stopped": res.Stopped, "outOfMemory": res.OutOfMemory})
 	case "dot":
 		fmt.Fprint(e.stdout, res.Graph.Dot())
 	case "mermaid":
@@ -141,6 +148,8 @@ func runExplore(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintf(e.stderr, "explored %d states (%d transitions), %s, in %.1fs: %.0f states/s\n",
 			res.Stats.States, res.Stats.Transitions, how, res.Stats.Elapsed.Seconds(), res.Stats.Rate())
 		switch {
+		case res.Violation == nil && res.OutOfMemory:
+			fmt.Fprintf(e.stderr, "stopped at --max-memory %s before the bound (depth %d finished, %d states): no violation in the states explored so far, which proves nothing about the rest; lower --depth or raise --max-memory\n", formatBytes(maxMemory), res.Stats.Depth, res.Stats.States)
 		case res.Violation == nil && res.Stopped:
 			fmt.Fprintln(e.stderr, "interrupted before the bound: no violation in the states explored so far, which proves nothing about the rest")
 		case res.Violation == nil:
@@ -160,6 +169,12 @@ func runExplore(ctx context.Context, args []string, e *env) int {
 	}
 	if res.Violation != nil {
 		return exitFound
+	}
+	if res.OutOfMemory {
+		if *format != "text" {
+			fmt.Fprintf(e.stderr, "earsim explore: stopped at --max-memory %s before the bound\n", formatBytes(maxMemory))
+		}
+		return exitCannot // not a pass: the bound was not reached
 	}
 	return exitOK
 }
