@@ -328,7 +328,7 @@ func parse(file string, data []byte, state bool) (*Scenario, error) {
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, yamlError(file, data, err)
+		return nil, syntaxError(file, data, err)
 	}
 	if root.Kind == 0 || len(root.Content) == 0 {
 		return nil, fail(0, "empty scenario")
@@ -380,6 +380,38 @@ func child(n *yaml.Node, key string) *yaml.Node {
 		}
 	}
 	return nil
+}
+
+// syntaxError is yamlError for a document that does not parse, at the line
+// where the problem is. yaml.v3 names the line where the enclosing
+// collection began ("line 2: did not find expected '-' indicator" for a
+// bad indentation on line 5): the problem's line is the first after it at
+// which the document, cut there, fails with the same message. Only the
+// next 200 lines are tried (each try parses the prefix again).
+func syntaxError(file string, data []byte, err error) error {
+	perr := yamlError(file, data, err)
+	pe, ok := perr.(*ParseError)
+	if !ok || pe.Line == 0 {
+		return perr
+	}
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	end := 0
+	for i := 0; i < pe.Line-1 && i < len(lines); i++ {
+		end += len(lines[i])
+	}
+	for n := pe.Line; n <= len(lines) && n < pe.Line+200; n++ {
+		end += len(lines[n-1])
+		var node yaml.Node
+		e := yaml.Unmarshal(data[:end], &node)
+		if e == nil {
+			continue
+		}
+		if cut, ok := yamlError(file, data[:end], e).(*ParseError); ok && cut.Msg == pe.Msg {
+			pe.Line = n
+			break
+		}
+	}
+	return pe
 }
 
 // yamlError turns a yaml.v3 error into a ParseError with the first line it names.
