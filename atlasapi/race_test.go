@@ -23,7 +23,7 @@ var regions32 = []string{
 func TestConcurrentClients(t *testing.T) {
 	s := newServer(t, atlasapi.Options{Seed: 1})
 	s.enable(true)
-	const clients, requests = 32, 500
+	const clients, requests = 32, 200
 	var wg sync.WaitGroup
 	errs := make(chan error, clients)
 	for g := range clients {
