@@ -81,7 +81,7 @@ func (s *Server) ctlReset(c *controlCall) (int, any, *sim.Error) {
 	if in.Seed != nil {
 		seed = *in.Seed
 	}
-	m, err := sim.NewMachine(sim.NewWorld(seed), s.checker)
+	m, err := sim.NewMachine(s.newWorld(seed), s.checker)
 	if err != nil {
 		return 0, nil, sim.Errorf(500, "UNEXPECTED_ERROR", "internal error")
 	}

@@ -203,7 +203,7 @@ func TestLoadMemory(t *testing.T) {
 		id := fmt.Sprintf("%024x", 0x100000+i)
 		st.Projects = append(st.Projects, sim.NewProject(id, "p"+id, sim.DefaultOrgID, 0))
 		p := st.Project(id)
-		p.Encryption = sim.Presets["example"].Config()
+		p.Encryption = sim.Presets["example"].Config(st)
 		p.Encryption.RequirePrivateNetworking = true
 		for j, r := range []string{"US_CENTRAL", "US_EAST_2", "UK_SOUTH"} {
 			st.PlaceEndpoint(id, r, sim.StatusActive)

@@ -1,6 +1,8 @@
 package atlasapi_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/earsim/earsim/atlasapi"
 	"github.com/earsim/earsim/policies"
+	"github.com/earsim/earsim/sim"
 )
 
 // --state keeps the world across restarts: every accepted change is on disk
@@ -207,5 +210,81 @@ func TestStateImportAndLoadAgree(t *testing.T) {
 	}
 	if a := s.control("PUT", "state", good); a.Status != 200 {
 		t.Fatalf("PUT of the exported world: %d %s", a.Status, a.Raw)
+	}
+}
+
+// Secrets are kept as HMAC digests keyed per world (issue 13): two mocks of
+// one seed keep the same secret under different digests, none of them the
+// secret's plain SHA-256; a world exported and imported keeps its key, so
+// the secret it holds still matches; a state saved before worlds had a key
+// keeps working with its plain digests.
+func TestSecretDigestsAreKeyedPerWorld(t *testing.T) {
+	secret := sim.Presets["example"].Secret
+	plain := sha256.Sum256([]byte(secret))
+	digestOf := func(s *testServer) (string, string) {
+		var file struct {
+			State struct {
+				SecretKey string `json:"secretKey"`
+				Projects  []struct {
+					Encryption struct {
+						SecretDigest string `json:"secretDigest"`
+					} `json:"encryption"`
+				} `json:"projects"`
+			} `json:"state"`
+		}
+		if err := json.Unmarshal([]byte(s.state()), &file); err != nil || len(file.State.Projects) == 0 {
+			t.Fatalf("the export: %v %s", err, s.state())
+		}
+		return file.State.SecretKey, file.State.Projects[0].Encryption.SecretDigest
+	}
+	a, b := newServer(t, atlasapi.Options{Seed: 1}), newServer(t, atlasapi.Options{Seed: 1})
+	a.enable(false)
+	b.enable(false)
+	keyA, dA := digestOf(a)
+	keyB, dB := digestOf(b)
+	if len(keyA) != 64 || keyA == keyB || dA == dB || !strings.HasPrefix(dA, "hmac-sha256:") {
+		t.Fatalf("keys %q %q, digests %q %q: want a random 32-byte key per world and digests that differ", keyA, keyB, dA, dB)
+	}
+	for _, out := range []string{a.state(), b.state()} {
+		if strings.Contains(out, hex.EncodeToString(plain[:])) || strings.Contains(out, secret) {
+			t.Fatalf("the state holds the secret or its plain SHA-256: %s", out)
+		}
+	}
+	wrong := map[string]any{"azureKeyVault": map[string]any{"secret": "not-the-secret"}}
+	right := map[string]any{"azureKeyVault": map[string]any{"secret": secret}}
+	// Imported into another server, the world keeps its key: the right
+	// secret is still the right one (EAR-CRED-02 refuses only a wrong one).
+	if r := b.control("PUT", "state", a.state()); r.Status != 200 {
+		t.Fatalf("import: %d %s", r.Status, r.Raw)
+	}
+	if k, d := digestOf(b); k != keyA || d != dA {
+		t.Fatalf("after import: key %q digest %q, want %q %q", k, d, keyA, dA)
+	}
+	if r := b.do("PATCH", earPath, accept, right); r.Status != 200 {
+		t.Fatalf("the right secret after import: %d %s", r.Status, r.Raw)
+	}
+	if r := b.do("PATCH", earPath, accept, wrong); r.Status != 400 {
+		t.Fatalf("a wrong secret after import: %d %s", r.Status, r.Raw)
+	}
+	// A state from before worlds had keys: plain digests, still matched.
+	var file map[string]any
+	json.Unmarshal([]byte(a.state()), &file)
+	old := file["state"].(map[string]any)
+	delete(old, "secretKey")
+	old["projects"].([]any)[0].(map[string]any)["encryption"].(map[string]any)["secretDigest"] = "sha256:" + hex.EncodeToString(plain[:])
+	for _, app := range old["azure"].(map[string]any)["apps"].([]any) {
+		app := app.(map[string]any)
+		if app["clientID"] == sim.Presets["example"].ClientID {
+			app["secretDigest"] = "sha256:" + hex.EncodeToString(plain[:])
+		}
+	}
+	if r := b.control("PUT", "state", file); r.Status != 200 {
+		t.Fatalf("import of a keyless state: %d %s", r.Status, r.Raw)
+	}
+	if r := b.do("PATCH", earPath, accept, right); r.Status != 200 {
+		t.Fatalf("the right secret in a keyless state: %d %s", r.Status, r.Raw)
+	}
+	if r := b.do("PATCH", earPath, accept, wrong); r.Status != 400 {
+		t.Fatalf("a wrong secret in a keyless state: %d %s", r.Status, r.Raw)
 	}
 }

@@ -7,6 +7,7 @@ package atlasapi
 
 import (
 	"bytes"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -60,6 +61,22 @@ type Options struct {
 	// AllowedHosts are further names requests may carry in Host (and
 	// Origin), beside localhost, loopback IPs and the listen address.
 	AllowedHosts []string
+	// SeedSecretKey keys the digests of a new world's secrets from its seed
+	// (sim.NewWorld: same seed, same bytes) instead of a random key per
+	// world, for tests that compare the mock's state with the simulator's.
+	SeedSecretKey bool
+}
+
+// newWorld is a fresh world for seed whose secrets' digests are keyed with
+// a random key (issue 13: a state file's digests are not those of any other
+// world), unless Options.SeedSecretKey.
+func (s *Server) newWorld(seed uint64) *sim.State {
+	if s.opt.SeedSecretKey {
+		return sim.NewWorld(seed)
+	}
+	key := make([]byte, 32)
+	rand.Read(key)
+	return sim.NewWorldWithKey(seed, key)
 }
 
 // Server is the mock endpoint. It is safe for concurrent use: one lock
@@ -106,7 +123,7 @@ func New(opt Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{opt: opt, digest: newDigestAuth(opt.Keys, opt.Now), faults: faults, checker: faults.checker(opt.Checker)}
-	world := sim.NewWorld(opt.Seed)
+	world := s.newWorld(opt.Seed)
 	if opt.StatePath != "" {
 		removeStaleTemps(opt.StatePath)
 		loaded, err := loadState(opt.StatePath)

@@ -571,7 +571,7 @@ func priorWorld(prior []map[string]any, changes []*planChange) *sim.State {
 			if p.Secret != nil {
 				secret = string(*p.Secret)
 			}
-			app := sim.App{ClientID: *p.ClientID, TenantID: val(p.TenantID), SecretDigest: sim.Digest(secret)}
+			app := sim.App{ClientID: *p.ClientID, TenantID: val(p.TenantID), SecretDigest: st.Digest(secret)}
 			for _, v := range st.Azure.Vaults {
 				app.Vaults = append(app.Vaults, v.Name)
 			}
@@ -630,7 +630,7 @@ func priorWorld(prior []map[string]any, changes []*planChange) *sim.State {
 			}
 			enabled := kv.Enabled != nil && *kv.Enabled
 			kv.Enabled = nil
-			p.Encryption = sim.EncryptionConfig{}.Patched(kv)
+			p.Encryption = sim.EncryptionConfig{}.Patched(kv, st.Digest)
 			p.Encryption.Enabled = enabled
 		case "mongodbatlas_encryption_at_rest_private_endpoint":
 			p := ensure(strOf(v, "project_id"))

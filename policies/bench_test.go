@@ -19,7 +19,7 @@ func typical(b *testing.B) *sim.State {
 	s := sim.NewWorld(1)
 	g := sim.DefaultProjectID
 	p := s.Project(g)
-	p.Encryption = sim.Presets["example"].Config()
+	p.Encryption = sim.Presets["example"].Config(s)
 	p.Encryption.RequirePrivateNetworking = true
 	rc := func(provider, region string) sim.RegionConfig {
 		return sim.RegionConfig{ProviderName: provider, RegionName: region, ElectableSpecs: &sim.HardwareSpec{InstanceSize: "M30", NodeCount: 3}}

@@ -166,11 +166,11 @@ func (s *Scenario) build(seed uint64) (*sim.State, map[string]string, error) {
 				if !ok {
 					return nil, nil, fmt.Errorf("unknown encryption preset %q (test-tf-export or example)", *e.Preset)
 				}
-				cfg = preset.Config()
+				cfg = preset.Config(st)
 			}
 			args := e.KeyVaultArgs
 			args.Preset = nil
-			cfg = mergeArgs(cfg, &args)
+			cfg = mergeArgs(cfg, &args, st.Digest)
 			p.Encryption = cfg
 		}
 		for _, c := range wp.Clusters {
@@ -226,10 +226,10 @@ func (s *Scenario) build(seed uint64) (*sim.State, map[string]string, error) {
 
 // mergeArgs writes the fields a scenario gives over a stored configuration;
 // it is enabled unless the scenario says enabled: false.
-func mergeArgs(c sim.EncryptionConfig, a *KeyVaultArgs) sim.EncryptionConfig {
+func mergeArgs(c sim.EncryptionConfig, a *KeyVaultArgs, digest func(string) string) sim.EncryptionConfig {
 	p := a.patch()
 	p.Enabled = nil
-	c = c.Patched(p)
+	c = c.Patched(p, digest)
 	c.Enabled = a.Enabled == nil || *a.Enabled
 	return c
 }

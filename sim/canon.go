@@ -203,6 +203,7 @@ func (c *Canon) strs(l []string) {
 // State and forgotten here fails a test.
 func (c *Canon) state(s *State) {
 	c.now = s.Now
+	c.str(s.SecretKey) // it decides the digests of secrets sent later
 	c.str(s.Org.ID)
 	c.str(s.Org.Name)
 	c.u64(uint64(len(s.Projects)))

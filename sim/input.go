@@ -88,7 +88,7 @@ func encryptionInput(c *EncryptionConfig) map[string]any {
 
 // patchInput is the azureKeyVault body as sent: only the fields present, the
 // secret as its digest.
-func patchInput(p *AzureKeyVaultPatch) map[string]any {
+func patchInput(p *AzureKeyVaultPatch, digest func(string) string) map[string]any {
 	m := map[string]any{}
 	str := func(k string, v *string) {
 		if v != nil {
@@ -104,7 +104,7 @@ func patchInput(p *AzureKeyVaultPatch) map[string]any {
 	str("keyIdentifier", p.KeyIdentifier)
 	str("roleId", p.RoleID)
 	if p.Secret != nil {
-		m["secretDigest"] = Digest(string(*p.Secret))
+		m["secretDigest"] = digest(string(*p.Secret))
 	}
 	if p.Enabled != nil {
 		m["enabled"] = *p.Enabled

@@ -1,10 +1,12 @@
 package sim
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -60,14 +62,32 @@ func ParseKeyIdentifier(s string) (KeyID, error) {
 	return KeyID{Vault: vault, Host: strings.ToLower(suffix), Name: parts[1], Version: parts[2]}, nil
 }
 
-// Digest returns the digest under which the model keeps a secret; the empty
-// secret has the empty digest. Secrets themselves are never stored.
-func Digest(secret string) string {
+// Digest returns the digest under which this world keeps a secret: an
+// HMAC-SHA-256 keyed with the world's SecretKey, so that a state file's
+// digests cannot be looked up in a table of known secrets' hashes nor
+// compared across worlds (issue 13). The empty secret has the empty digest.
+// Secrets themselves are never stored. A state saved before worlds had a
+// key (no SecretKey) keeps its plain SHA-256 digests.
+func (s *State) Digest(secret string) string {
 	if secret == "" {
 		return ""
 	}
-	sum := sha256.Sum256([]byte(secret))
-	return "sha256:" + hex.EncodeToString(sum[:])
+	if s.SecretKey == "" {
+		sum := sha256.Sum256([]byte(secret))
+		return "sha256:" + hex.EncodeToString(sum[:])
+	}
+	key, _ := hex.DecodeString(s.SecretKey)
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(secret))
+	return "hmac-sha256:" + hex.EncodeToString(mac.Sum(nil))
+}
+
+// SeedSecretKey is the secret key of NewWorld(seed): derived from the seed,
+// so that the same seed gives the same bytes. A world others can read (the
+// mock's) takes a random key instead (NewWorldWithKey).
+func SeedSecretKey(seed uint64) []byte {
+	sum := sha256.Sum256([]byte("earsim world secret key " + strconv.FormatUint(seed, 10)))
+	return sum[:]
 }
 
 func equalFold(a, b string) bool { return strings.EqualFold(a, b) }

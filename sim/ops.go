@@ -162,9 +162,9 @@ func (t *tx) apply(cmd Command) (int, any, *Error) {
 		}
 		var after EncryptionConfig
 		if p != nil {
-			after = p.Encryption.Patched(patch)
+			after = p.Encryption.Patched(patch, t.s.Digest)
 		}
-		req = map[string]any{"azureKeyVault": patchInput(patch), "after": encryptionInput(&after)}
+		req = map[string]any{"azureKeyVault": patchInput(patch, t.s.Digest), "after": encryptionInput(&after)}
 		d, err := t.admit(cmd.Op, req, p, cmd.Actor, cmd.GroupID, missing)
 		if err != nil {
 			return 0, nil, err
@@ -320,7 +320,8 @@ func (t *tx) newEndpoint(p *Project, region string) *Endpoint {
 // Patched returns the configuration a PATCH leaves: the fields sent replace
 // the stored ones; enabled false disables customer key management and removes
 // the configuration details (OpenAPI).
-func (c EncryptionConfig) Patched(p *AzureKeyVaultPatch) EncryptionConfig {
+// A secret sent is kept as digest(secret) (the world's State.Digest).
+func (c EncryptionConfig) Patched(p *AzureKeyVaultPatch, digest func(string) string) EncryptionConfig {
 	if p.Enabled != nil && !*p.Enabled {
 		return EncryptionConfig{}
 	}
@@ -338,7 +339,7 @@ func (c EncryptionConfig) Patched(p *AzureKeyVaultPatch) EncryptionConfig {
 	set(&c.KeyIdentifier, p.KeyIdentifier)
 	set(&c.RoleID, p.RoleID)
 	if p.Secret != nil {
-		c.SecretDigest = Digest(string(*p.Secret))
+		c.SecretDigest = digest(string(*p.Secret))
 	}
 	if p.Enabled != nil {
 		c.Enabled = *p.Enabled

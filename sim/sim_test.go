@@ -31,7 +31,7 @@ func machine(t *testing.T, c sim.Checker) *sim.Machine {
 	t.Helper()
 	s := sim.NewWorld(7)
 	p := s.Project(sim.DefaultProjectID)
-	p.Encryption = sim.Presets["example"].Config()
+	p.Encryption = sim.Presets["example"].Config(s)
 	p.Encryption.RequirePrivateNetworking = true
 	m, err := sim.NewMachine(s, c)
 	if err != nil {
@@ -187,7 +187,7 @@ func TestSecretsNeverPrint(t *testing.T) {
 			t.Errorf("the secret appears in the %s: %s", what, out)
 		}
 	}
-	if got := m.State().Project(sim.DefaultProjectID).Encryption.SecretDigest; got != sim.Digest(secret) {
+	if got := m.State().Project(sim.DefaultProjectID).Encryption.SecretDigest; got != m.State().Digest(secret) || !strings.HasPrefix(got, "hmac-sha256:") {
 		t.Errorf("stored digest %q", got)
 	}
 }

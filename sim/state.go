@@ -59,6 +59,8 @@ type State struct {
 	Projects []Project    `json:"projects"`
 	Azure    Azure        `json:"azure"`
 	Timers   []Timer      `json:"timers"`
+	// SecretKey (hex) keys the digests of this world's secrets (Digest).
+	SecretKey string `json:"secretKey,omitempty"`
 }
 
 // Organization is the one Atlas organization of a world.

@@ -35,10 +35,10 @@ var Presets = map[string]Preset{
 	},
 }
 
-// Config returns the preset as a stored, enabled configuration.
-func (p Preset) Config() EncryptionConfig {
+// Config returns the preset as a stored, enabled configuration of world s.
+func (p Preset) Config(s *State) EncryptionConfig {
 	return EncryptionConfig{
-		AzureEnvironment: p.AzureEnvironment, ClientID: p.ClientID, TenantID: p.TenantID, SecretDigest: Digest(p.Secret),
+		AzureEnvironment: p.AzureEnvironment, ClientID: p.ClientID, TenantID: p.TenantID, SecretDigest: s.Digest(p.Secret),
 		SubscriptionID: p.SubscriptionID, ResourceGroupName: p.ResourceGroupName, KeyVaultName: p.KeyVaultName,
 		KeyIdentifier: p.KeyIdentifier, Enabled: true,
 	}
@@ -48,16 +48,20 @@ func (p Preset) Config() EncryptionConfig {
 // organization and ACTIVE project, and an Azure side on which both Presets
 // work (app registrations, subscriptions with Microsoft.Network registered,
 // vaults, and enabled keys with access granted).
-func NewWorld(seed uint64) *State {
+func NewWorld(seed uint64) *State { return NewWorldWithKey(seed, SeedSecretKey(seed)) }
+
+// NewWorldWithKey is NewWorld with the given key for its secrets' digests.
+func NewWorldWithKey(seed uint64, secretKey []byte) *State {
 	s := &State{
-		Seed:     seed,
-		Org:      Organization{ID: DefaultOrgID, Name: DefaultOrgName},
-		Projects: []Project{NewProject(DefaultProjectID, DefaultProject, DefaultOrgID, 0)},
+		Seed:      seed,
+		SecretKey: hex.EncodeToString(secretKey),
+		Org:       Organization{ID: DefaultOrgID, Name: DefaultOrgName},
+		Projects:  []Project{NewProject(DefaultProjectID, DefaultProject, DefaultOrgID, 0)},
 	}
 	for _, name := range []string{"test-tf-export", "example"} {
 		p := Presets[name]
 		k, _ := ParseKeyIdentifier(p.KeyIdentifier)
-		s.Azure.Apps = append(s.Azure.Apps, App{ClientID: p.ClientID, TenantID: p.TenantID, SecretDigest: Digest(p.Secret), Vaults: []string{p.KeyVaultName}})
+		s.Azure.Apps = append(s.Azure.Apps, App{ClientID: p.ClientID, TenantID: p.TenantID, SecretDigest: s.Digest(p.Secret), Vaults: []string{p.KeyVaultName}})
 		s.Azure.Vaults = append(s.Azure.Vaults, Vault{Name: p.KeyVaultName, SubscriptionID: p.SubscriptionID, ResourceGroupName: p.ResourceGroupName})
 		s.Azure.Subscriptions = append(s.Azure.Subscriptions, Subscription{ID: p.SubscriptionID, NetworkRegistered: true})
 		s.Azure.Keys = append(s.Azure.Keys, Key{Identifier: p.KeyIdentifier, Vault: k.Vault, Name: k.Name, Version: k.Version, Enabled: true, AccessGranted: true})
