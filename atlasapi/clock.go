@@ -82,7 +82,7 @@ func (s *Server) advanceTo(until int64) {
 			return
 		}
 		res := s.m.Step(sim.Command{Op: sim.Advance, Seconds: max(next-st.Now, 0)})
-		s.record(sim.Advance, res)
+		s.journalEffects(sim.Advance, res)
 		if res.Err != nil {
 			return
 		}
@@ -133,7 +133,7 @@ func (s *Server) approveDue(failed map[string]bool) bool {
 			continue
 		}
 		res := s.m.Step(sim.Command{Op: sim.ApproveConnection, GroupID: a.group, EndpointID: a.endpoint})
-		s.record(sim.ApproveConnection, res)
+		s.journalEffects(sim.ApproveConnection, res)
 		if res.Err != nil {
 			failed[a.endpoint] = true
 			continue

@@ -1,7 +1,6 @@
 package atlasapi
 
 import (
-	"crypto/subtle"
 	"net/http"
 	"strconv"
 	"strings"
@@ -17,14 +16,7 @@ type controlCall struct {
 
 // control answers the /_sim/v1/ routes.
 func (s *Server) control(w http.ResponseWriter, r *http.Request, body []byte) {
-	if s.opt.ControlToken != "" {
-		got := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if subtle.ConstantTimeCompare([]byte(got), []byte(s.opt.ControlToken)) != 1 {
-			writeError(w, r, sim.Errorf(401, "UNAUTHORIZED", "control routes need Authorization: Bearer TOKEN"))
-			return
-		}
-	} else if !isLoopback(r) {
-		writeError(w, r, sim.Errorf(403, "CONTROL_ROUTES_LOOPBACK_ONLY", "control routes answer loopback clients only unless a control token is set"))
+	if !s.controlAllowed(w, r) {
 		return
 	}
 	rt, params, found := matchControl(r.Method, r.URL.Path)
@@ -43,6 +35,10 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request, body []byte) {
 			writeError(w, r, e)
 			return
 		}
+	}
+	if rt.stream != nil {
+		rt.stream(s, w, r)
+		return
 	}
 	status, out, err := rt.handle(s, &controlCall{r: r, params: params, body: body})
 	if err != nil {
@@ -88,7 +84,7 @@ func (s *Server) ctlReset(c *controlCall) (int, any, *sim.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tx := s.begin()
-	s.m, s.journal = m, s.journal[:0:0]
+	s.m, s.journal, s.refusals = m, s.journal[:0:0], s.refusals.cleared()
 	s.clock.rebase(s.m.State().Now, s.opt.Now())
 	if err := s.commit(tx); err != nil {
 		return 0, nil, err
@@ -166,7 +162,7 @@ func (s *Server) ctlImport(c *controlCall) (int, any, *sim.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tx := s.begin()
-	s.m, s.journal = m, s.journal[:0:0]
+	s.m, s.journal, s.refusals = m, s.journal[:0:0], s.refusals.cleared()
 	s.clock.rebase(s.m.State().Now, s.opt.Now())
 	if err := s.commit(tx); err != nil {
 		return 0, nil, err

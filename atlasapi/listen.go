@@ -11,6 +11,7 @@ import (
 // Running is a Server listening on an address.
 type Running struct {
 	Addr string // host:port actually bound
+	srv  *Server
 	hs   *http.Server
 	done chan error
 }
@@ -26,7 +27,7 @@ func (s *Server) Start(addr string) (*Running, error) {
 	if host, _, err := net.SplitHostPort(addr); err == nil && host != "" {
 		s.hosts.allow(host) // the name it was given (localhost, a host name)
 	}
-	r := &Running{
+	r := &Running{srv: s,
 		Addr: ln.Addr().String(),
 		hs:   &http.Server{Handler: s, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second},
 		done: make(chan error, 1),
@@ -48,5 +49,6 @@ func (r *Running) Done() <-chan error { return r.done }
 func (r *Running) Stop() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	r.srv.watchers.stop() // the console's live streams end, so that the shutdown need not wait for them
 	r.hs.Shutdown(ctx)
 }

@@ -1,6 +1,7 @@
 package atlasapi
 
 import (
+	"net/http"
 	"strings"
 
 	"github.com/earsim/earsim/sim"
@@ -15,6 +16,7 @@ type operationVersions struct {
 }
 
 //go:generate go run ./internal/genversions -o versions_gen.go
+//go:generate env EARSIM_UPDATE=1 go test ../explore -run ^TestConsoleLifecycleIsCurrent$ -count=1
 
 // route is one row of the route table, the only place paths exist. Its
 // versions are the definition's for the operation (versions_gen.go), never
@@ -264,25 +266,31 @@ type controlRoute struct {
 	method  string
 	pattern string
 	handle  func(s *Server, c *controlCall) (int, any, *sim.Error)
+	stream  func(s *Server, w http.ResponseWriter, r *http.Request) // instead of handle: a response that stays open
 }
 
 var controlRoutes = []controlRoute{
-	{"POST", "/_sim/v1/reset", (*Server).ctlReset},
-	{"GET", "/_sim/v1/clock", (*Server).ctlClock},
-	{"POST", "/_sim/v1/clock/advance", (*Server).ctlAdvance},
-	{"GET", "/_sim/v1/state", (*Server).ctlExport},
-	{"PUT", "/_sim/v1/state", (*Server).ctlImport},
-	{"POST", "/_sim/v1/groups/{groupId}/privateEndpoints/{endpointId}/approve", (*Server).ctlConnection},
-	{"POST", "/_sim/v1/groups/{groupId}/privateEndpoints/{endpointId}/reject", (*Server).ctlConnection},
-	{"POST", "/_sim/v1/groups/{groupId}/privateEndpoints/{endpointId}/remove", (*Server).ctlConnection},
-	{"POST", "/_sim/v1/groups/{groupId}/state", (*Server).ctlProjectState},
-	{"POST", "/_sim/v1/azure/keys/access", (*Server).ctlKeyAccess},
-	{"POST", "/_sim/v1/azure/keys", (*Server).ctlCreateKey},
-	{"POST", "/_sim/v1/azure/keys/disable", (*Server).ctlKeyEvent},
-	{"POST", "/_sim/v1/azure/keys/delete", (*Server).ctlKeyEvent},
-	{"POST", "/_sim/v1/azure/subscriptions/{subscriptionId}/network", (*Server).ctlNetwork},
-	{"GET", "/_sim/v1/effects", (*Server).ctlEffects},
-	{"GET", "/_sim/v1/faults", (*Server).ctlFaults},
+	{"POST", "/_sim/v1/reset", (*Server).ctlReset, nil},
+	{"GET", "/_sim/v1/clock", (*Server).ctlClock, nil},
+	{"POST", "/_sim/v1/clock/advance", (*Server).ctlAdvance, nil},
+	{"GET", "/_sim/v1/state", (*Server).ctlExport, nil},
+	{"PUT", "/_sim/v1/state", (*Server).ctlImport, nil},
+	{"POST", "/_sim/v1/groups/{groupId}/privateEndpoints/{endpointId}/approve", (*Server).ctlConnection, nil},
+	{"POST", "/_sim/v1/groups/{groupId}/privateEndpoints/{endpointId}/reject", (*Server).ctlConnection, nil},
+	{"POST", "/_sim/v1/groups/{groupId}/privateEndpoints/{endpointId}/remove", (*Server).ctlConnection, nil},
+	{"POST", "/_sim/v1/groups/{groupId}/state", (*Server).ctlProjectState, nil},
+	{"POST", "/_sim/v1/azure/keys/access", (*Server).ctlKeyAccess, nil},
+	{"POST", "/_sim/v1/azure/keys", (*Server).ctlCreateKey, nil},
+	{"POST", "/_sim/v1/azure/keys/disable", (*Server).ctlKeyEvent, nil},
+	{"POST", "/_sim/v1/azure/keys/delete", (*Server).ctlKeyEvent, nil},
+	{"POST", "/_sim/v1/azure/subscriptions/{subscriptionId}/network", (*Server).ctlNetwork, nil},
+	{"GET", "/_sim/v1/effects", (*Server).ctlEffects, nil},
+	{"GET", "/_sim/v1/faults", (*Server).ctlFaults, nil},
+	// The console's (console.go): the world as it shows it, its live
+	// stream, and its Delete button on an endpoint.
+	{"GET", "/_sim/v1/console/world", (*Server).ctlConsoleWorld, nil},
+	{"GET", "/_sim/v1/console/events", nil, (*Server).ctlEvents},
+	{"POST", "/_sim/v1/console/groups/{groupId}/privateEndpoints/{endpointId}/delete", (*Server).ctlConsoleDelete, nil},
 }
 
 func matchControl(method, path string) (*controlRoute, map[string]string, bool) {

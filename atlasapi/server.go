@@ -61,6 +61,9 @@ type Options struct {
 	// AllowedHosts are further names requests may carry in Host (and
 	// Origin), beside localhost, loopback IPs and the listen address.
 	AllowedHosts []string
+	// Rules are the rules' titles and seed sentences the console shows
+	// beside each rule ID (cmd/earsim passes policies.Engine.Catalog).
+	Rules []RuleInfo
 	// SeedSecretKey keys the digests of a new world's secrets from its seed
 	// (sim.NewWorld: same seed, same bytes) instead of a random key per
 	// world, for tests that compare the mock's state with the simulator's.
@@ -96,6 +99,10 @@ type Server struct {
 	clock   wallClock
 	journal []Entry
 	rate    rateWindow
+	// refusals are the latest requests the model refused, for the
+	// console's timeline; watchers are the console's live pages.
+	refusals refusalLog
+	watchers watchers
 }
 
 // Entry is one line of the effects journal served at /_sim/v1/effects.
@@ -189,7 +196,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, sim.Errorf(400, "MALFORMED_JSON", "the request body could not be read"))
 		return
 	}
-	if s.trace != nil {
+	if s.serveConsole(w, r) {
+		return
+	}
+	if s.trace != nil && !strings.HasSuffix(r.URL.Path, "/console/events") { // a stream is not traced
 		c := &capture{ResponseWriter: w}
 		defer func() {
 			s.mu.Lock()
@@ -293,7 +303,7 @@ func (s *Server) step(cmd sim.Command) (sim.Result, *sim.Error) {
 	tx := s.begin()
 	s.catchUp()
 	res := s.m.Step(cmd)
-	s.record(cmd.Op, res)
+	s.record(cmd, res)
 	if err := s.commit(tx); err != nil {
 		return sim.Result{}, err
 	}
@@ -303,19 +313,31 @@ func (s *Server) step(cmd sim.Command) (sim.Result, *sim.Error) {
 // snapshot is the server's world before a change, to put back when the
 // change cannot be saved.
 type snapshot struct {
-	m       *sim.Machine
-	state   *sim.State
-	journal []Entry
-	clock   wallClock
+	m        *sim.Machine
+	state    *sim.State
+	journal  []Entry
+	clock    wallClock
+	refusals refusalLog
+	// quiet: the console is told only of effects and refusals, not of the
+	// clock alone moving (its page runs the clock itself between events).
+	quiet bool
 }
 
-// begin remembers the world before a change, when there is a state file a
-// save could fail on (without one nothing is put back). The caller holds s.mu.
+// begin remembers the world before a change: what it was, to tell the
+// console whether it changed, and, when there is a state file a save could
+// fail on, a copy to put back. The caller holds s.mu.
 func (s *Server) begin() snapshot {
-	if s.opt.StatePath == "" {
-		return snapshot{}
+	tx := snapshot{state: s.m.State(), journal: s.journal[:len(s.journal):len(s.journal)], refusals: s.refusals}
+	if s.opt.StatePath != "" {
+		tx.m, tx.clock = s.m.Fork(), s.clock
 	}
-	return snapshot{m: s.m.Fork(), state: s.m.State(), journal: s.journal[:len(s.journal):len(s.journal)], clock: s.clock}
+	return tx
+}
+
+// changed tells whether the world, its journal or its refusals moved since
+// tx began.
+func (s *Server) changed(tx snapshot) bool {
+	return !tx.quiet && s.m.State() != tx.state || len(s.journal) != len(tx.journal) || s.refusals.total != tx.refusals.total
 }
 
 // commit saves the world when it changed since tx began (API.md: a request
@@ -323,11 +345,14 @@ func (s *Server) begin() snapshot {
 // the world, the effects journal and the clock are put back as they were,
 // the reason is logged, and the request answers 500. The caller holds s.mu.
 func (s *Server) commit(tx snapshot) *sim.Error {
+	if s.changed(tx) {
+		defer s.watchers.notify() // the console's live page (console.go)
+	}
 	if s.opt.StatePath == "" || s.m.State() == tx.state {
 		return nil
 	}
 	if err := saveState(s.opt.StatePath, s.m.State()); err != nil {
-		s.m, s.journal, s.clock = tx.m, tx.journal, tx.clock
+		s.m, s.journal, s.clock, s.refusals = tx.m, tx.journal, tx.clock, tx.refusals
 		s.logf("the state file %s could not be written (%v): the request changed nothing", s.opt.StatePath, err)
 		return sim.Errorf(500, "STATE_NOT_SAVED", "the state file could not be written, so the request changed nothing; see the server's log")
 	}
@@ -341,7 +366,16 @@ func (s *Server) logf(format string, args ...any) {
 	}
 }
 
-func (s *Server) record(op sim.Op, res sim.Result) {
+func (s *Server) record(cmd sim.Command, res sim.Result) {
+	if res.Err != nil {
+		s.refusals.add(Refusal{After: len(s.journal), At: s.m.State().Now, Op: cmd.Op, GroupID: cmd.GroupID, Error: *res.Err})
+	}
+	s.journalEffects(cmd.Op, res)
+}
+
+// journalEffects journals a step's warnings and effects (the clock's own
+// steps come here directly: they are not requests anyone could see refused).
+func (s *Server) journalEffects(op sim.Op, res sim.Result) {
 	for i := range res.Warnings {
 		s.journal = append(s.journal, Entry{Seq: len(s.journal) + 1, Op: op, Forecast: &res.Warnings[i]})
 	}

@@ -159,3 +159,36 @@ func TestAllOpsCatchesAnUnforecastHazard(t *testing.T) {
 		}
 	}
 }
+
+// The console's lifecycle diagram (atlasapi/console/lifecycle.json) is the
+// explorer's current finding, every status included (issue 14).
+// EARSIM_UPDATE=1 rewrites it (go generate ./atlasapi does).
+func TestConsoleLifecycleIsCurrent(t *testing.T) {
+	edges, err := explore.Lifecycle(context.Background(), policies.MustDefault())
+	if err != nil {
+		t.Fatal(err)
+	}
+	statuses := map[string]bool{}
+	for _, e := range edges {
+		statuses[e.From], statuses[e.To] = true, true
+	}
+	for _, s := range []string{sim.StatusInitiating, sim.StatusPendingAcceptance, sim.StatusActive, sim.StatusFailed, sim.StatusDeleting, "PENDING_RECREATION", "(none)"} {
+		if !statuses[s] {
+			t.Errorf("the lifecycle has no %s: %v", s, edges)
+		}
+	}
+	got := explore.LifecycleJSON(edges)
+	const file = "../atlasapi/console/lifecycle.json"
+	if os.Getenv("EARSIM_UPDATE") == "1" {
+		if err := os.WriteFile(file, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(want) != string(got) {
+		t.Fatalf("%s is stale; regenerate it with go generate ./atlasapi:\n%s", file, cmp.Diff(string(want), string(got)))
+	}
+}

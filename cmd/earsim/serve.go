@@ -98,7 +98,7 @@ func runServe(ctx context.Context, args []string, e *env) int {
 		return exitCannot
 	}
 	srv, err := atlasapi.New(atlasapi.Options{Seed: *seed, Checker: engine, Keys: keys, ControlToken: *token, Faults: faults, StatePath: *stateFile, NoAuth: *noAuth,
-		TimeScale: *scale, AutoApprove: approve.d, Trace: trace, AllowedHosts: allowHosts, Log: e.stderr})
+		TimeScale: *scale, AutoApprove: approve.d, Trace: trace, AllowedHosts: allowHosts, Log: e.stderr, Rules: consoleRules(engine)})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "earsim serve: %v\n", err)
 		return exitCannot
@@ -125,6 +125,11 @@ func runServe(ctx context.Context, args []string, e *env) int {
 		clock += fmt.Sprintf("; Azure approves each connection %s after PENDING_ACCEPTANCE", approve.d)
 	}
 	fmt.Fprintf(e.stderr, "earsim serve: %s\n", clock)
+	console := "http://" + run.Addr + "/console/"
+	if *token != "" {
+		console += "#token=YOUR_CONTROL_TOKEN" // the page reads it from the fragment, which no request carries
+	}
+	fmt.Fprintf(e.stderr, "earsim serve: console at %s\n", console)
 	if *noAuth {
 		fmt.Fprintln(e.stderr, "earsim serve: --no-auth: every request acts as the development key")
 	}
@@ -181,4 +186,13 @@ func loopbackAddr(addr string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// consoleRules are the rules' titles and seed sentences for the console.
+func consoleRules(engine *policies.Engine) []atlasapi.RuleInfo {
+	var out []atlasapi.RuleInfo
+	for _, r := range engine.Catalog() {
+		out = append(out, atlasapi.RuleInfo{ID: r.ID, Title: r.Title, Severity: r.Severity, Source: r.Source})
+	}
+	return out
 }
