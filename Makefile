@@ -6,7 +6,7 @@ GO        ?= go
 FUZZTIME  ?= 30s
 BENCHTIME ?= 2s
 
-.PHONY: all build test bench lint fuzz policies bundle ecosystem clean
+.PHONY: all build test bench lint fuzz policies bundle ecosystem screenshots clean
 
 all: lint test
 
@@ -20,6 +20,8 @@ build:
 test:
 	@echo "make test: building the pinned OPA CLI that the OPA-server test serves (go tool -n opa; minutes on a fresh machine, cached after)"
 	@$(GO) tool -n opa >/dev/null
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || [ "$$EARSIM_SKIP_BROWSER" = 1 ] || \
+		{ echo "make test: the console's browser test needs Debian's chromium: apt-get install chromium (or EARSIM_SKIP_BROWSER=1 make test to skip it)"; exit 2; }
 	@echo "make test: go test (the first run also downloads the Atlas SDK modules whose OpenAPI definitions the mock is checked against)"
 	$(GO) test -count=1 ./...
 	$(GO) test -race -count=1 ./sim
@@ -74,6 +76,11 @@ bench:
 	$(GO) test -run '^$$' -bench 'TimeScale|HeapAgainstKeys' -benchtime 1x -count 1 -timeout 20m ./atlasapi
 	bash scripts/load.sh
 	bash scripts/check-bench.sh
+
+## screenshots: the README's console screenshots, made by the browser test
+## in headless Chromium (docs/screenshots/)
+screenshots:
+	EARSIM_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^TestConsoleInBrowser$$' ./atlasapi
 
 clean:
 	rm -rf bin

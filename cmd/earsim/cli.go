@@ -60,7 +60,7 @@ var commands = map[string]command{
 	"run":     {runScenarios, "apply scenario files to the simulator"},
 	"check":   {runCheck, "evaluate the policies on plans, desired states and requests"},
 	"rules":   {runRules, "list every rule"},
-	"serve":   {runServe, "serve the mock Atlas endpoint"},
+	"serve":   {runServe, "serve the mock Atlas endpoint and its web console"},
 	"conform": {runConform, "run the conformance features against a target"},
 	"explore": {runExplore, "search the state space for broken rules"},
 }

@@ -26,7 +26,7 @@ func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
 
 func runServe(ctx context.Context, args []string, e *env) int {
 	fs := e.flags("serve", "[--addr 127.0.0.1:8080] [--time-scale N] [--azure-auto-approve D] [--keys FILE] [--state FILE] [--seed N] [--control-token T] [--fault NAME]...",
-		"Serve the mock Atlas Administration API (API.md) over HTTP with digest authentication,\nbacked by the simulator with the policies in the loop. Control routes for Azure, the\nclock and faults are under /_sim/v1/. Without --keys, one development key (public\nkey earsimdv, see API.md) and loopback only.")
+		"Serve the mock Atlas Administration API (API.md) over HTTP with digest authentication,\nbacked by the simulator with the policies in the loop. Control routes for Azure, the\nclock and faults are under /_sim/v1/; a web console that shows the world live and\napproves like the Azure portal is at /console/ (open http://127.0.0.1:8080/ in a\nbrowser). Without --keys, the development keys earsimdv (owner) and earsimro\n(read-only, see API.md); control routes and console on loopback only.")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	keysFile := fs.String("keys", "", "YAML file of API keys and their roles (API.md)")
 	stateFile := fs.String("state", "", "keep the world in this file across restarts")
