@@ -240,10 +240,19 @@ func (s *Server) ctlEvents(w http.ResponseWriter, r *http.Request) {
 func (s *Server) tick() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// Timers that fire journal their effects: those wake the page. A failed
+	// save is logged and put back; the next tick retries.
+	s.caughtUp(true)
+}
+
+// caughtUp brings the world to the wall clock's time and saves it; quiet
+// wakes the console only for effects, not for the clock alone. The caller
+// holds s.mu.
+func (s *Server) caughtUp(quiet bool) *sim.Error {
 	tx := s.begin()
-	tx.quiet = true // timers that fire journal their effects: those wake the page
+	tx.quiet = quiet
 	s.catchUp()
-	s.commit(tx) // a failed save is logged and put back; the next tick retries
+	return s.commit(tx)
 }
 
 // RuleInfo is what the console says of a rule: its title and the sentence
@@ -332,9 +341,7 @@ const maxTimeline = 200
 func (s *Server) ctlConsoleWorld(*controlCall) (int, any, *sim.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	tx := s.begin()
-	s.catchUp()
-	if err := s.commit(tx); err != nil {
+	if err := s.caughtUp(false); err != nil {
 		return 0, nil, err
 	}
 	st := s.m.State()

@@ -105,9 +105,7 @@ func (s *Server) clockNow() clockAnswer {
 func (s *Server) ctlClock(*controlCall) (int, any, *sim.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	tx := s.begin()
-	s.catchUp()
-	if err := s.commit(tx); err != nil {
+	if err := s.caughtUp(false); err != nil {
 		return 0, nil, err
 	}
 	return 200, s.clockNow(), nil
