@@ -199,7 +199,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.serveConsole(w, r) {
 		return
 	}
-	if s.trace != nil && !strings.HasSuffix(r.URL.Path, "/console/events") { // a stream is not traced
+	// The console's own reads (its world at every change, its stream) are
+	// not traced: the trace is what clients sent; its actions are.
+	if s.trace != nil && !(r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, controlPrefix+"console/")) {
 		c := &capture{ResponseWriter: w}
 		defer func() {
 			s.mu.Lock()
