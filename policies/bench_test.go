@@ -2,12 +2,14 @@ package policies_test
 
 import (
 	"context"
-
-	"github.com/open-policy-agent/opa/v1/rego"
-	"github.com/open-policy-agent/opa/v1/storage/inmem"
+	"fmt"
+	"maps"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
 
 	"github.com/earsim/earsim/policies"
 	"github.com/earsim/earsim/sim"
@@ -210,4 +212,55 @@ func BenchmarkOPAReferenceRBAC(b *testing.B) {
 		lat = append(lat, time.Since(t0))
 	}
 	report(b, lat)
+}
+
+// BenchmarkDecisionNovel measures decisions on inputs no memo has seen as
+// a whole: each is one of the typical mix's inputs with one more FAILED
+// endpoint record in the project (a world that changed since, as every
+// write of serve changes it). The plain Engine (Decide) and its whole-input
+// memo (Admit) evaluate every rule; the RuleMemo re-asks only the rules
+// that read what changed (issue 15's "one memo for every door", measured
+// before it is adopted anywhere but the explorer).
+func BenchmarkDecisionNovel(b *testing.B) {
+	engine := policies.MustDefault()
+	base := decisionInputs(b)
+	const n = 3000
+	inputs := make([]sim.Input, n)
+	for i := range inputs {
+		in := maps.Clone(base[i%len(base)])
+		if p, ok := in["project"].(map[string]any); ok {
+			p = maps.Clone(p)
+			eps := slices.Clone(p["endpoints"].([]any))
+			eps = append(eps, map[string]any{"id": fmt.Sprintf("%024x", 0xabc000+i), "regionName": "NORWAY_EAST", "status": "FAILED",
+				"privateEndpointConnectionName": "", "errorMessage": "x", "connection": "", "since": int64(i), "approvedAt": nil})
+			p["endpoints"] = eps
+			in["project"] = p
+		}
+		inputs[i] = in
+	}
+	memo, err := policies.NewRuleMemo(engine)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, hook := range []struct {
+		name   string
+		decide func(sim.Input) (sim.Decision, error)
+	}{
+		{"rego", engine.Decide},
+		{"rego-memo", engine.Admit},
+		{"rule-memo", memo.Admit},
+		{"allow-all", sim.AllowAll{}.Admit},
+	} {
+		b.Run(hook.name, func(b *testing.B) {
+			lat := make([]time.Duration, 0, b.N)
+			for i := 0; b.Loop(); i++ {
+				t0 := time.Now()
+				if _, err := hook.decide(inputs[i%n]); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(t0))
+			}
+			report(b, lat)
+		})
+	}
 }
