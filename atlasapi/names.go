@@ -40,7 +40,15 @@ func checkNames(body []byte, v any) *sim.Error {
 	return w.object(reflect.TypeOf(v).Elem(), "")
 }
 
-type nameWalker struct{ dec *json.Decoder }
+type nameWalker struct {
+	dec   *json.Decoder
+	depth int // objects and arrays open around the current value
+}
+
+// maxJSONDepth bounds how deeply a request body may nest: Atlas's bodies
+// nest about six levels; thousands of brackets are an attack on the walk
+// (each level adds to the path it reports), answered 400 at once.
+const maxJSONDepth = 64
 
 // fieldCache holds fields' answers: the wire types are few and fixed, and
 // every request body is checked against them.
@@ -141,6 +149,10 @@ func (w *nameWalker) value(t reflect.Type, path string) *sim.Error {
 	if !isDelim {
 		return nil
 	}
+	if w.depth++; w.depth > maxJSONDepth {
+		return sim.Errorf(400, "MALFORMED_JSON", "the request body nests deeper than %d levels", maxJSONDepth)
+	}
+	defer func() { w.depth-- }()
 	switch d {
 	case '{':
 		return w.object(t, path)
