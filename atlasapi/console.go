@@ -223,7 +223,7 @@ func (s *Server) ctlEvents(w http.ResponseWriter, r *http.Request) {
 			case <-next:
 				wake = true
 			case <-tick.C:
-				if s.clock.scale > 0 {
+				if s.opt.TimeScale > 0 { // fixed at start (s.clock is s.mu's)
 					s.tick() // notifies when timers fired
 				}
 			case <-alive.C:

@@ -3,6 +3,7 @@ package atlasapi_test
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 
@@ -61,10 +62,34 @@ func TestConcurrentClients(t *testing.T) {
 			}
 		}(g)
 	}
+	// A console page follows the changes meanwhile (the watchers, under
+	// -race): it must see at least one event, and stop when the server does.
+	events := make(chan int, 1)
+	go func() {
+		res, err := http.Get(s.http.URL + "/_sim/v1/console/events")
+		if err != nil {
+			events <- -1
+			return
+		}
+		defer res.Body.Close()
+		buf := make([]byte, 4096)
+		n := 0
+		for {
+			k, err := res.Body.Read(buf)
+			n += strings.Count(string(buf[:k]), "event: world")
+			if err != nil || n >= 3 {
+				events <- n
+				return
+			}
+		}
+	}()
 	wg.Wait()
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+	if n := <-events; n < 3 {
+		t.Errorf("the console's stream saw %d events during %d requests", n, clients*requests)
 	}
 	// The world the server holds afterwards is one the rules allow.
 	export := s.control("GET", "state", nil)
