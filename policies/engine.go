@@ -30,7 +30,6 @@ type Engine struct {
 	docs     docCache
 	memo     decisionMemo
 	plan     planQuery // prepared on first use (Plan)
-	reads    readQueries
 }
 
 var _ sim.Checker = (*Engine)(nil)
@@ -148,18 +147,6 @@ func (e *Engine) Admit(in sim.Input) (sim.Decision, error) {
 
 // Decide evaluates the admission entry point without the memo.
 func (e *Engine) Decide(in sim.Input) (sim.Decision, error) {
-	op, _ := in["op"].(string)
-	out, err := e.eval(e.readQuery(op), in)
-	if err != nil {
-		return sim.Decision{}, err
-	}
-	return decodeDecision(out), nil
-}
-
-// DecideFull evaluates the admission entry point over every rule, as OPA
-// servers and conftest do: the reference the Engine's per-op queries are
-// proven against (TestReadQueriesAgree).
-func (e *Engine) DecideFull(in sim.Input) (sim.Decision, error) {
 	out, err := e.eval(e.admit, in)
 	if err != nil {
 		return sim.Decision{}, err
