@@ -21,8 +21,9 @@ import (
 // embedded; everything it shows comes from control routes
 // (/_sim/v1/console/world, the live stream /_sim/v1/console/events, and
 // the other control routes for its buttons), so it answers where they do:
-// loopback, or with the control token (given to the page as #token=...,
-// a fragment no request carries). The page itself holds no data.
+// loopback, or, when a control token is set, any client that has it (given
+// to the page as #token=..., a fragment no request carries; the page's own
+// files hold no data and need no token).
 
 //go:embed console
 var consoleFiles embed.FS
@@ -65,6 +66,10 @@ func (s *Server) serveConsole(w http.ResponseWriter, r *http.Request) bool {
 		return true
 	case !strings.HasPrefix(p, "/console/"):
 		return false
+	}
+	if s.opt.ControlToken == "" && !isLoopback(r) { // as the control routes it reads from
+		writeError(w, r, sim.Errorf(403, "CONTROL_ROUTES_LOOPBACK_ONLY", "the console answers loopback clients only unless a control token is set"))
+		return true
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")

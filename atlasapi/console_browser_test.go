@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -269,6 +270,15 @@ func TestConsoleDoors(t *testing.T) {
 	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "frame-ancestors 'none'") ||
 		res.Header.Get("Access-Control-Allow-Origin") != "" || res.Header.Get("X-Content-Type-Options") != "nosniff" {
 		t.Errorf("the console's headers: %v", res.Header)
+	}
+	// Off loopback, without a control token, the page is refused as the
+	// control routes are.
+	far := httptest.NewRequest("GET", "/console/", nil)
+	far.RemoteAddr = "192.0.2.1:1234"
+	rec := httptest.NewRecorder()
+	s.srv.ServeHTTP(rec, far)
+	if rec.Code != 403 {
+		t.Errorf("the console from a non-loopback client without a control token: %d", rec.Code)
 	}
 	if a := s.do("GET", "/", "application/json", nil); a.Status != 404 {
 		t.Errorf("GET / from an API client: %d, want the API's 404", a.Status)
