@@ -66,7 +66,22 @@ function ruleTag(id) {
   return el("span", { class: "rule", title: r ? r.title : "" }, id);
 }
 function emptyRow(cols, text) { return el("tr", {}, el("td", { colspan: cols, class: "empty" }, text)); }
-function replace(id, ...children) { document.getElementById(id).replaceChildren(...children.flat()); }
+function replace(id, ...children) {
+  const target = document.getElementById(id);
+  target.replaceChildren(...children.flat());
+  labelCells(target.closest("table") || target);
+}
+
+// labelCells gives each cell its column's name (data-label), which narrow
+// screens show beside the value when a table's rows become cards.
+function labelCells(root) {
+  for (const table of root.tagName === "TABLE" ? [root] : root.querySelectorAll("table")) {
+    const names = [...table.querySelectorAll("thead th")].map((th) => th.textContent);
+    for (const tr of table.querySelectorAll("tbody tr")) {
+      [...tr.children].forEach((td, i) => { if (names[i] && !td.hasAttribute("colspan")) td.dataset.label = names[i]; });
+    }
+  }
+}
 
 function notice(text, ok) {
   const n = document.getElementById("notice");
