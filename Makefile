@@ -64,6 +64,7 @@ fuzz:
 	$(GO) test ./atlasapi -run '^$$' -fuzz '^FuzzParseKeys$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 	$(GO) test ./atlasapi -run '^$$' -fuzz '^FuzzImportState$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 	$(GO) test ./check -run '^$$' -fuzz '^FuzzCheck$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+	$(GO) test ./check -run '^$$' -fuzz '^FuzzSuppressions$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 
 ## bench: the Go benchmarks (the SDK workflow against a scaled clock takes
 ## seconds, an endpoint at --time-scale 1 minutes), then the load runs of the

@@ -40,3 +40,29 @@ func FuzzCheck(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSuppressions: any suppressions file is suppressions or an
+// InputError naming the file; never a panic (issue 13: every decoder).
+func FuzzSuppressions(f *testing.F) {
+	f.Add([]byte("- {rule: EAR-IMM-01, resource: \"*\", reason: migration, expires: 2030-01-01}\n"))
+	f.Add([]byte("- &a {rule: EAR-PE-06}\n- {<<, *a}\n"))
+	f.Add([]byte("- rule: EAR-PN-01\n  resource: mongodbatlas_encryption_at_rest.this\n  reason: x\n  expires: soon\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := filepath.Join(t.TempDir(), "suppressions.yaml")
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		sups, err := check.LoadSuppressions(p)
+		var ie *check.InputError
+		switch {
+		case err != nil && (!errors.As(err, &ie) || ie.File != p):
+			t.Fatalf("error %v is not an InputError naming the file", err)
+		case err == nil:
+			for _, s := range sups {
+				if s.Rule == "" || s.Resource == "" || s.Reason == "" {
+					t.Fatalf("a suppression without a required field was accepted: %+v", s)
+				}
+			}
+		}
+	})
+}
