@@ -1,3 +1,9 @@
+//go:build !race
+
+// The race run (make test) builds only what TestConcurrentClients needs:
+// this file links a large client or the browser driver, which -race would
+// compile again for nothing. It runs in the normal go test run.
+
 package atlasapi_test
 
 import (
