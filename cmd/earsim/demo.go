@@ -141,7 +141,7 @@ func runDemo(ctx context.Context, args []string, e *env) int {
 	}
 	fmt.Fprint(e.stdout, `
 Try next:
-  earsim serve --time-scale 30 --azure-auto-approve 30s   a local Atlas for Terraform, the SDK, curl
+  earsim serve --time-scale 30 --azure-auto-approve 30s   a local Atlas for Terraform, the SDK, curl; its console at http://127.0.0.1:8080/
   earsim check plan.json                                  a Terraform plan (tofu show -json), judged in apply order
   earsim explore --depth 6                                search the state space for a broken rule
   earsim rules                                            every rule, its errorCode and seed sentence
