@@ -3,8 +3,11 @@ package atlasapi_test
 import (
 	"fmt"
 	"net/http"
+	"os"
 	"runtime"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -37,6 +40,24 @@ func BenchmarkHeapAgainstKeys(b *testing.B) {
 			b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), fmt.Sprintf("heap-MB@%dkeys", n))
 		}
 	}
+}
+
+// rssMB is the process's resident set (VmRSS), in MB: what the machine
+// gives it, garbage and the collector's headroom included. It never
+// shrinks, so each world dimension is measured in a process of its own
+// (make bench runs them one by one).
+func rssMB() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 64)
+			return kb / 1024
+		}
+	}
+	return 0
 }
 
 // liveHeapMB is the live heap after a collection, in MB.
@@ -148,6 +169,7 @@ func BenchmarkHeapAgainstWorld(b *testing.B) {
 					}
 					heap := liveHeapMB()
 					b.ReportMetric(heap, fmt.Sprintf("heap-MB@%d", n))
+					b.ReportMetric(rssMB(), fmt.Sprintf("rss-MB@%d", n))
 					// The cost of one more item between this size and the last.
 					b.ReportMetric((heap-prevHeap)*1024/float64(n-prevN), fmt.Sprintf("KB/item@%d-%d", prevN, n))
 					prevN, prevHeap = n, heap
