@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -396,8 +395,8 @@ func (s *Server) ctlConsoleWorld(*controlCall) (int, any, *sim.Error) {
 		}
 		out.Projects = append(out.Projects, cp)
 	}
-	out.Azure.Keys = slices.Clone(st.Azure.Keys)
-	out.Azure.Subscriptions = slices.Clone(st.Azure.Subscriptions)
+	out.Azure.Keys = append([]sim.Key{}, st.Azure.Keys...) // [] rather than null for the page
+	out.Azure.Subscriptions = append([]sim.Subscription{}, st.Azure.Subscriptions...)
 	out.Timeline = s.timeline()
 	return 200, out, nil
 }

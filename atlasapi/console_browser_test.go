@@ -286,6 +286,19 @@ func TestConsoleDoors(t *testing.T) {
 	if rec.Code != 403 {
 		t.Errorf("the console from a non-loopback client without a control token: %d", rec.Code)
 	}
+	// A world without an Azure side still answers lists, never null.
+	empty := sim.NewWorld(1)
+	empty.Azure = sim.Azure{}
+	if a := s.control("PUT", "state", map[string]any{"format": "earsim-state/1", "state": empty}); a.Status != 200 {
+		t.Fatalf("import of a world without Azure: %d %s", a.Status, a.Raw)
+	}
+	w := s.control("GET", "console/world", nil)
+	az, _ := w.Body["azure"].(map[string]any)
+	for _, k := range []string{"vaults", "keys", "subscriptions"} {
+		if _, ok := az[k].([]any); !ok {
+			t.Errorf("console world's azure.%s is %v, want a list: %s", k, az[k], w.Raw)
+		}
+	}
 	if a := s.do("GET", "/", "application/json", nil); a.Status != 404 {
 		t.Errorf("GET / from an API client: %d, want the API's 404", a.Status)
 	}
