@@ -372,7 +372,8 @@ async function refresh() {
     state.readAt = performance.now();
     render();
   } catch (e) {
-    notice("Cannot read the world: " + e.message);
+    const a = e.answer || {};
+    notice("Cannot read the world: " + e.message + (a.error === 401 ? " (this server has a control token: open /console/#token=YOUR_TOKEN)" : ""));
   } finally {
     state.inflight = false;
     if (state.dirty) { state.dirty = false; refresh(); }
