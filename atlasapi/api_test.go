@@ -224,6 +224,8 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"null where an object belongs", "PATCH", earPath, `{"azureKeyVault":null}`, 400, "INVALID_ATTRIBUTE"},
 		{"an array instead of an object", "PATCH", earPath, `[]`, 400, "MALFORMED_JSON"},
 		{"nested 14,000 levels deep", "POST", endpoints, `{"regionName":` + strings.Repeat("[", 14000), 400, "MALFORMED_JSON"},
+		{"a key without a value inside a list", "POST", clustersPath, `{"name":"c","replicationSpecs":[{"regionConfigs":[{"electableSpecs":{"instanceSize"}}]}]}`, 400, "MALFORMED_JSON"},
+		{"a control character in a key inside a list", "POST", clustersPath, "{\"name\":\"c\",\"replicationSpecs\":[{\"regionConfigs\":[{\"re\x00\x04onName\":\"US_CENTRAL\"}]}]}", 400, "MALFORMED_JSON"},
 		{"nested 65 levels deep", "POST", endpoints, `{"regionName":` + strings.Repeat("[", 65) + strings.Repeat("]", 65) + `}`, 400, "MALFORMED_JSON"},
 		{"invalid UTF-8", "POST", endpoints, "{\"regionName\":\"US_EAST\xff\"}", 400, "MALFORMED_JSON"},
 		{"a cluster name with a slash", "POST", clustersPath, `{"name":"a/b","replicationSpecs":[{"regionConfigs":[{"providerName":"AZURE","regionName":"US_CENTRAL","electableSpecs":{"instanceSize":"M10"}}]}]}`, 400, "INVALID_ATTRIBUTE"},

@@ -43,7 +43,24 @@ func checkNames(body []byte, v any) *sim.Error {
 type nameWalker struct {
 	dec   *json.Decoder
 	depth int // objects and arrays open around the current value
+	// broken: the decoder met malformed JSON. The walk stops there (the
+	// decoder proper reports it): More keeps answering true after a syntax
+	// error, so a loop on it would never end.
+	broken bool
 }
+
+// token reads the next token; an error ends the walk.
+func (w *nameWalker) token() (json.Token, bool) {
+	tok, err := w.dec.Token()
+	if err != nil {
+		w.broken = true
+		return nil, false
+	}
+	return tok, true
+}
+
+// more reports whether the current object or array has another member.
+func (w *nameWalker) more() bool { return !w.broken && w.dec.More() }
 
 // maxJSONDepth bounds how deeply a request body may nest: Atlas's bodies
 // nest about six levels; thousands of brackets are an attack on the walk
@@ -96,9 +113,9 @@ func (w *nameWalker) object(t reflect.Type, path string) *sim.Error {
 		known = fields(t)
 	}
 	seen := map[string]bool{}
-	for w.dec.More() {
-		tok, err := w.dec.Token()
-		if err != nil {
+	for w.more() {
+		tok, ok := w.token()
+		if !ok {
 			return nil
 		}
 		name, _ := tok.(string)
@@ -135,8 +152,8 @@ func (w *nameWalker) object(t reflect.Type, path string) *sim.Error {
 
 // value walks one value of type t (nil: anything).
 func (w *nameWalker) value(t reflect.Type, path string) *sim.Error {
-	tok, err := w.dec.Token()
-	if err != nil {
+	tok, ok := w.token()
+	if !ok {
 		return nil
 	}
 	d, isDelim := tok.(json.Delim)
@@ -161,7 +178,7 @@ func (w *nameWalker) value(t reflect.Type, path string) *sim.Error {
 		if inner != nil && (inner.Kind() == reflect.Slice || inner.Kind() == reflect.Array) {
 			elem = inner.Elem()
 		}
-		for i := 0; w.dec.More(); i++ {
+		for i := 0; w.more(); i++ {
 			if err := w.value(elem, fmt.Sprintf("%s[%d]", path, i)); err != nil {
 				return err
 			}
