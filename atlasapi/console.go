@@ -405,8 +405,15 @@ func (s *Server) ctlConsoleWorld(*controlCall) (int, any, *sim.Error) {
 // the latest maxTimeline of them. The caller holds s.mu.
 func (s *Server) timeline() []consoleEvent {
 	out := []consoleEvent{}
+	// Only the journal's last maxTimeline entries can be shown: the page
+	// reads the world at every change, and the journal keeps every entry
+	// since the last reset, so walking all of it grew with the mock's age.
+	start := max(0, len(s.journal)-maxTimeline)
 	refusals := s.refusals.items
 	k := 0
+	for k < len(refusals) && refusals[k].After < start {
+		k++
+	}
 	flush := func(upTo int) {
 		for ; k < len(refusals) && refusals[k].After <= upTo; k++ {
 			r := refusals[k]
@@ -414,7 +421,8 @@ func (s *Server) timeline() []consoleEvent {
 				Msg: r.Error.Detail, GroupID: r.GroupID, Status: r.Error.Status, ErrorCode: r.Error.Code})
 		}
 	}
-	for i, e := range s.journal {
+	for i := start; i < len(s.journal); i++ {
+		e := s.journal[i]
 		flush(i)
 		switch {
 		case e.Effect != nil:

@@ -9,6 +9,7 @@ package atlasapi_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -285,6 +286,14 @@ func TestConsoleDoors(t *testing.T) {
 	s.srv.ServeHTTP(rec, far)
 	if rec.Code != 403 {
 		t.Errorf("the console from a non-loopback client without a control token: %d", rec.Code)
+	}
+	// The timeline holds the latest 200 lines, the newest last.
+	for i := 0; i < 210; i++ {
+		s.do("PATCH", earPath, accept, map[string]any{"azureKeyVault": map[string]any{"keyVaultName": fmt.Sprintf("vault%d", i)}})
+	}
+	tl, _ := s.control("GET", "console/world", nil).Body["timeline"].([]any)
+	if last, _ := tl[len(tl)-1].(map[string]any); len(tl) != 200 || last["rule"] != "EAR-IMM-01" || last["kind"] != "refusal" {
+		t.Errorf("the timeline has %d lines, the last %v; want 200, the last the latest refusal", len(tl), last)
 	}
 	// A world without an Azure side still answers lists, never null.
 	empty := sim.NewWorld(1)
