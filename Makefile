@@ -20,8 +20,6 @@ build:
 ## the race detector, in one go command so both compile at once (sim runs no
 ## goroutines: the detector has nothing to find there)
 test:
-	@echo "make test: building the pinned OPA CLI that the OPA-server test serves (go tool -n opa; minutes on a fresh machine, cached after)"
-	@$(GO) tool -n opa >/dev/null
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || [ "$$EARSIM_SKIP_BROWSER" = 1 ] || \
 		{ echo "make test: the console's browser test needs Debian's chromium: apt-get install chromium (or EARSIM_SKIP_BROWSER=1 make test to skip it)"; exit 2; }
 	@echo "make test: go test (the first run also downloads the Atlas SDK modules whose OpenAPI definitions the mock is checked against)"
@@ -35,19 +33,23 @@ policies:
 	$(GO) tool opa test policies
 
 ## bundle: an OPA bundle of the policies (tests left out) for OPA servers;
-## policies/server_test.go serves it with the pinned OPA and compares answers
+## `make ecosystem` serves it with the pinned OPA and compares answers
 bundle:
 	@mkdir -p bin
 	cd policies && $(GO) tool opa build --bundle . --ignore '*_test.rego' --output ../bin/earsim-bundle.tar.gz
 	@echo "bin/earsim-bundle.tar.gz: data.earsim.terraform.findings, data.earsim.admission.decision, data.earsim.state.report"
 
-## ecosystem: the policies unchanged under conftest (the pinned version, built
-## into .cache/ on first use): its verdict on every example plan must equal
-## earsim check's (check/conftest_test.go). Not in `make test`: building
-## conftest takes minutes.
+## ecosystem: the policies unchanged under the third-party tools, built at
+## their pinned versions on first use (minutes on a fresh machine, cached
+## after; not in `make test` for that reason; CI runs both): the OPA CLI
+## (`go tool -n opa`) serving the bundle (policies/server_test.go), and
+## conftest (built into .cache/): their verdicts on every example plan must
+## equal earsim check's (check/conftest_test.go).
 CONFTEST_VERSION ?= v0.71.1
 ecosystem:
-	@test -x .cache/conftest/conftest || GOBIN=$(CURDIR)/.cache/conftest $(GO) install github.com/open-policy-agent/conftest@$(CONFTEST_VERSION)
+	@echo "make ecosystem: building the pinned OPA CLI (go tool -n opa)"
+	@opa=$$($(GO) tool -n opa) && EARSIM_OPA=$$opa $(GO) test -count=1 -run 'TestOPAServerAgrees' -v ./policies
+	@test -x .cache/conftest/conftest || { echo "make ecosystem: building conftest $(CONFTEST_VERSION) into .cache/conftest"; GOBIN=$(CURDIR)/.cache/conftest $(GO) install github.com/open-policy-agent/conftest@$(CONFTEST_VERSION); }
 	EARSIM_CONFTEST=$(CURDIR)/.cache/conftest/conftest $(GO) test -count=1 -run 'TestConftestAgrees' -v ./check
 
 ## lint: gofmt, go vet, opa fmt and opa check --strict
