@@ -1,12 +1,13 @@
 package explore_test
 
 import (
-	"os"
-
 	"context"
-	"github.com/google/go-cmp/cmp"
+	"os"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/earsim/earsim/explore"
 	"github.com/earsim/earsim/policies"
@@ -84,7 +85,26 @@ func TestWalksFindAndShrink(t *testing.T) {
 	}
 }
 
-// The README's lifecycle diagram is the tool's current output.
+// sharedMemo is one rule memo for the two diagram tests, as `earsim explore`
+// uses one (the memo's answers are the Engine's: TestRuleMemoAgreesWithEngine
+// and TestSearchIndependentOfMemoAndWorkers): the console's lifecycle search
+// repeats the README's depth-6 search of the built-in world and finds its
+// answers remembered.
+var sharedMemo = sync.OnceValues(func() (*policies.RuleMemo, error) {
+	return policies.NewRuleMemo(policies.MustDefault())
+})
+
+func memo(t *testing.T) sim.Checker {
+	t.Helper()
+	m, err := sharedMemo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// The README's lifecycle diagram is the tool's current output (the
+// command's own checker, the rule memo).
 func TestReadmeDiagramIsCurrent(t *testing.T) {
 	readme, err := os.ReadFile("../README.md")
 	if err != nil {
@@ -95,7 +115,7 @@ func TestReadmeDiagramIsCurrent(t *testing.T) {
 		t.Fatal("README.md has no explore:lifecycle block")
 	}
 	block, _, _ = strings.Cut(block, "```\n<!-- /explore:lifecycle -->")
-	res, err := explore.BFS(context.Background(), explore.Options{Depth: 6, Checker: policies.MustDefault()})
+	res, err := explore.BFS(context.Background(), explore.Options{Depth: 6, Checker: memo(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +184,7 @@ func TestAllOpsCatchesAnUnforecastHazard(t *testing.T) {
 // explorer's current finding, every status included (issue 14).
 // EARSIM_UPDATE=1 rewrites it (go generate ./atlasapi does).
 func TestConsoleLifecycleIsCurrent(t *testing.T) {
-	edges, err := explore.Lifecycle(context.Background(), policies.MustDefault())
+	edges, err := explore.Lifecycle(context.Background(), memo(t))
 	if err != nil {
 		t.Fatal(err)
 	}
