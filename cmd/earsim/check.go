@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -64,7 +65,12 @@ Exit 0 when no unsuppressed finding reaches --fail-on, 1 when one does,
 		}
 		opt.Suppressions = sups
 	}
+	// Compiling the policies is most of a one-file run; its garbage is
+	// short-lived and a few MB, so the collector waits until it is done
+	// (docs/BENCHMARKS.md, issue 15).
+	gc := debug.SetGCPercent(-1)
 	engine, err := policies.Default()
+	debug.SetGCPercent(gc)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "earsim check: %v\n", err)
 		return exitCannot
