@@ -40,7 +40,7 @@ func New() (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := Compile(mods)
+	c, err := compile(mods, checkOnly)
 	if err != nil {
 		return nil, err
 	}
