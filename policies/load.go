@@ -11,7 +11,10 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 )
@@ -52,30 +55,56 @@ func Modules(withTests bool) (map[string]*ast.Module, error) {
 	return parseTree(files, withTests)
 }
 
+// parseTree parses the tree's modules on every core (parsing is a third of
+// the policies' start-up, which `earsim check` pays once per run); the
+// first error in path order is the one reported.
 func parseTree(fsys fs.FS, withTests bool) (map[string]*ast.Module, error) {
-	mods := map[string]*ast.Module{}
+	var paths []string
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() || path.Ext(p) != ".rego" || (!withTests && IsTest(p)) {
-			return nil
+		if !d.IsDir() && path.Ext(p) == ".rego" && (withTests || !IsTest(p)) {
+			paths = append(paths, p)
 		}
-		src, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			return err
-		}
-		m, err := ast.ParseModuleWithOpts(p, string(src), ast.ParserOptions{
-			RegoVersion:       ast.RegoV1,
-			ProcessAnnotation: true,
-		})
-		if err != nil {
-			return err
-		}
-		mods[p] = m
 		return nil
 	})
-	return mods, err
+	if err != nil {
+		return nil, err
+	}
+	mods := make([]*ast.Module, len(paths))
+	errs := make([]error, len(paths))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(paths)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < len(paths); i = int(next.Add(1)) - 1 {
+				mods[i], errs[i] = parseFile(fsys, paths[i])
+			}
+		}()
+	}
+	wg.Wait()
+	out := make(map[string]*ast.Module, len(paths))
+	for i, p := range paths {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		out[p] = mods[i]
+	}
+	return out, nil
+}
+
+func parseFile(fsys fs.FS, p string) (*ast.Module, error) {
+	src, err := fs.ReadFile(fsys, p)
+	if err != nil {
+		return nil, err
+	}
+	return ast.ParseModuleWithOpts(p, string(src), ast.ParserOptions{
+		RegoVersion:       ast.RegoV1,
+		ProcessAnnotation: true,
+	})
 }
 
 // Compile compiles modules with the capabilities allow-list.
