@@ -3,6 +3,7 @@ package check
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -39,8 +40,18 @@ type Step struct {
 type Apply struct {
 	World    *sim.State
 	Steps    []Step
-	Warnings []Finding // unordered conflicting steps (add depends_on)
+	Warnings []OrderWarning // conflicting steps the configuration leaves unordered (add depends_on)
 	projects map[string]string
+}
+
+// OrderWarning is a config change and an endpoint or cluster change of its
+// project that the configuration leaves unordered: the apply judges them in
+// the order that works, and the warning names the rule the other order
+// breaks, as the simulator answers it (Checker.orderWarnings). Its Rule is
+// empty until then.
+type OrderWarning struct {
+	Finding
+	Other []Step // the apply with the two the other way round; nil when that order is a cycle
 }
 
 // planChange is one managed resource change of a plan.
@@ -348,6 +359,7 @@ func BuildApply(doc map[string]any) (*Apply, error) {
 		}
 		return walk(j)
 	}
+	var swaps [][2]int // the edges chosen here, one per warning
 	for i, a := range nodes {
 		for j, b := range nodes {
 			if a.ch.Type != "mongodbatlas_encryption_at_rest" || b.ch.Type == a.ch.Type || !conflicts(a, b) {
@@ -356,25 +368,50 @@ func BuildApply(doc map[string]any) (*Apply, error) {
 			if projectOf(a.ch) != projectOf(b.ch) || reach(i, j) || reach(j, i) {
 				continue
 			}
+			first, second := i, j
 			if b.action == "delete" {
-				edge(j, i)
-			} else {
-				edge(i, j)
+				first, second = j, i
 			}
-			ap.Warnings = append(ap.Warnings, Finding{
-				Rule: orderRule(a, b), Level: LevelWarning, Severity: "hazard", Kind: "apply order",
+			edge(first, second)
+			swaps = append(swaps, [2]int{first, second})
+			ap.Warnings = append(ap.Warnings, OrderWarning{Finding: Finding{
+				Level: LevelWarning, Severity: "hazard", Kind: "apply order",
 				Message: fmt.Sprintf("%s (%s) and %s (%s) have no dependency between them, so Terraform may apply them in either order; judged with %s first",
 					a.ch.Address, a.action, b.ch.Address, b.action, map[bool]string{true: b.ch.Address, false: a.ch.Address}[b.action == "delete"]),
 				Remediation: fmt.Sprintf("add depends_on = [%s] to %s, so that the order is Terraform's and not chance", configAddress(a.ch.Address), configAddress(b.ch.Address)),
 				Resource:    b.ch.Address,
-			})
+			}})
 		}
 	}
-	// Kahn's algorithm; ties by the plan's order, deletes of one resource
-	// before its creates.
+	steps, err := ap.order(nodes, before)
+	if err != nil {
+		return nil, err
+	}
+	ap.Steps = steps
+	// Each warning's other order: the same graph with its edge reversed.
+	// Which rule that order breaks, if any, is the simulator's answer
+	// (Checker.orderWarnings), not something the order knows.
+	for k, sw := range swaps {
+		other := make([]map[int]bool, len(before))
+		for n := range before {
+			other[n] = maps.Clone(before[n])
+		}
+		delete(other[sw[1]], sw[0])
+		other[sw[0]][sw[1]] = true
+		if steps, err := ap.order(nodes, other); err == nil { // a cycle: that order cannot happen
+			ap.Warnings[k].Other = steps
+		}
+	}
+	return ap, nil
+}
+
+// order is Kahn's algorithm over the graph: ties by the plan's order,
+// deletes of one resource before its creates.
+func (ap *Apply) order(nodes []node, before []map[int]bool) ([]Step, error) {
+	var steps []Step
 	done := make([]bool, len(nodes))
 	stepOf := make([]int, len(nodes))
-	for len(ap.Steps) < len(nodes) {
+	for len(steps) < len(nodes) {
 		pick := -1
 		for j := range nodes {
 			if done[j] {
@@ -396,45 +433,19 @@ func BuildApply(doc map[string]any) (*Apply, error) {
 			return nil, fmt.Errorf("the plan's dependencies form a cycle")
 		}
 		done[pick] = true
-		n := nodes[pick]
-		st, err := ap.step(n)
+		st, err := ap.step(nodes[pick])
 		if err != nil {
 			return nil, err
 		}
-		st.N = len(ap.Steps) + 1
+		st.N = len(steps) + 1
 		for i := range before[pick] {
 			st.needs = append(st.needs, stepOf[i])
 		}
 		slices.Sort(st.needs)
-		stepOf[pick] = len(ap.Steps)
-		ap.Steps = append(ap.Steps, st)
+		stepOf[pick] = len(steps)
+		steps = append(steps, st)
 	}
-	return ap, nil
-}
-
-// orderRule is the rule that the wrong order of a config change and an
-// endpoint or cluster change would break.
-func orderRule(config, other node) string {
-	cluster := other.ch.Type != "mongodbatlas_encryption_at_rest_private_endpoint"
-	if other.action == "create" {
-		if cluster {
-			return "EAR-ORD-01"
-		}
-		return "EAR-ORD-03"
-	}
-	if cluster {
-		return "EAR-DIS-02"
-	}
-	kv := block(config.ch.After["azure_key_vault_config"])
-	enabled, _ := boolOf(kv, "enabled")
-	pn, _ := boolOf(kv, "require_private_networking")
-	switch {
-	case config.action == "delete" || !enabled:
-		return "EAR-DIS-01"
-	case !pn:
-		return "EAR-PN-01"
-	}
-	return "EAR-IMM-01"
+	return steps, nil
 }
 
 // conflicts reports whether a change to the encryption config and a change

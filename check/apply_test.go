@@ -117,3 +117,71 @@ func TestFindingsNameTheirStep(t *testing.T) {
 		t.Fatalf("findings %+v, want EAR-IMM-01 at step 1 of 1 (UpdateEncryptionConfig)", f)
 	}
 }
+
+// An unordered pair is a hazard only when the simulator refuses the other
+// order, and the warning names the rule that refuses it. The teardown without
+// depends_on: disabling CMK before an endpoint is gone is EAR-DIS-01. The
+// same plan with the config changed instead of destroyed (a new key version
+// in the same vault, which endpoints do not freeze): either order works, so
+// no warning (the order's own guess said EAR-IMM-01 here before).
+func TestOrderWarningsAreTheSimulatorsAnswer(t *testing.T) {
+	const example = "../examples/dis-01-teardown-without-depends-on.json"
+	orders := func(path string) []check.Finding {
+		t.Helper()
+		rep, err := checker(t).Files(t.Context(), []string{path}, check.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []check.Finding
+		for _, f := range rep.Files[0].Findings {
+			if f.Kind == "apply order" {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	got := orders(example)
+	if len(got) != 2 {
+		t.Fatalf("%d apply-order warnings on the teardown, want one per endpoint: %+v", len(got), got)
+	}
+	for _, f := range got {
+		if f.Rule != "EAR-DIS-01" || !strings.Contains(f.Message, "the other order is refused at mongodbatlas_encryption_at_rest.ear: ") {
+			t.Errorf("warning %s: %q, want EAR-DIS-01 and the refusal of the config's step", f.Rule, f.Message)
+		}
+	}
+
+	data, err := os.ReadFile(example)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	changed := false
+	for _, rc := range doc["resource_changes"].([]any) {
+		rc := rc.(map[string]any)
+		if rc["type"] != "mongodbatlas_encryption_at_rest" {
+			continue
+		}
+		ch := rc["change"].(map[string]any)
+		before, _ := json.Marshal(ch["before"])
+		var after map[string]any
+		json.Unmarshal(before, &after)
+		kv := after["azure_key_vault_config"].([]any)[0].(map[string]any)
+		kv["key_identifier"] = "https://EXAMPLEKeyVault.vault.azure.net/keys/EXAMPLEKey/" + strings.Repeat("ab", 16)
+		ch["actions"], ch["after"] = []any{"update"}, after
+		changed = true
+	}
+	if !changed {
+		t.Fatal("the example has no encryption config change")
+	}
+	b, _ := json.Marshal(doc)
+	p := filepath.Join(t.TempDir(), "rotate-during-teardown.json")
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := orders(p); len(got) != 0 {
+		t.Errorf("a key rotation beside the endpoints' destroy: %+v, want no warning (either order is accepted)", got)
+	}
+}

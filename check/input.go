@@ -289,10 +289,43 @@ func (c *Checker) applyFindings(ap *Apply, outcomes []Outcome, m *sim.Machine, p
 			}
 		}
 	}
-	for _, w := range ap.Warnings {
+	for _, w := range c.orderWarnings(ap, outcomes) {
 		f := c.finding(w.Rule, "hazard", w.Kind, w.Message, "", w.Resource, path, nil)
 		f.Level, f.Severity, f.Remediation, f.ErrorCode = LevelWarning, "hazard", w.Remediation, ""
 		out = append(out, f)
+	}
+	return out
+}
+
+// orderWarnings judges each unordered pair's other order on a simulator of
+// the plan's world: the pair is a hazard when that order is refused where
+// the apply as judged is not, and the warning carries the refusing rule.
+// An other order the simulator accepts is no hazard, and no warning.
+func (c *Checker) orderWarnings(ap *Apply, judged []Outcome) []Finding {
+	refused := map[string]bool{}
+	for _, o := range judged {
+		if e := o.Result.Err; e != nil {
+			refused[o.Step.Address+" "+e.Rule] = true
+		}
+	}
+	var out []Finding
+	for _, w := range ap.Warnings {
+		if w.Other == nil {
+			continue
+		}
+		m, err := sim.NewMachine(ap.World, c.engine)
+		if err != nil {
+			continue // the main run met the same world and reported it
+		}
+		for _, o := range (&Apply{Steps: w.Other}).Run(m.Step) {
+			if e := o.Result.Err; e != nil && !refused[o.Step.Address+" "+e.Rule] {
+				f := w.Finding
+				f.Rule = e.Rule
+				f.Message += fmt.Sprintf("; the other order is refused at %s: %s", o.Step.Address, e.Detail)
+				out = append(out, f)
+				break
+			}
+		}
 	}
 	return out
 }
