@@ -83,6 +83,7 @@ func TestConformAgainstServe(t *testing.T) {
 	}
 	for _, f := range atlasapi.Faults {
 		t.Run(f.Name, func(t *testing.T) {
+			t.Parallel() // each against its own server, on a clock only the suite moves
 			code, stderr := conform(startServe(t, "--fault", f.Name))
 			if code != 1 {
 				t.Fatalf("serve --fault %s (%s): conform exit %d, want 1\n%s", f.Name, f.Rule, code, stderr)
