@@ -145,13 +145,34 @@ func (e *env) flags(name, synopsis, about string) *flag.FlagSet {
 		fmt.Fprintf(fs.Output(), "Usage: earsim %s %s\n\n%s\n", name, synopsis, about)
 		if hasFlags(fs) {
 			fmt.Fprintln(fs.Output(), "\nFlags:")
-			fs.PrintDefaults()
+			printFlags(fs)
 		}
 		if ex := helpExamples[name]; ex != "" {
 			fmt.Fprintf(fs.Output(), "\nExamples:\n%s\n", ex)
 		}
 	}
 	return fs
+}
+
+// printFlags is flag.PrintDefaults with the flags written as the synopsis,
+// the examples and the error messages write them: --name.
+func printFlags(fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		placeholder, usage := flag.UnquoteUsage(f)
+		line := "  --" + f.Name
+		if placeholder != "" {
+			line += " " + placeholder
+		}
+		line += "\n    \t" + strings.ReplaceAll(usage, "\n", "\n    \t")
+		switch def := f.DefValue; {
+		case def == "" || def == "false" || def == "0":
+		case fmt.Sprintf("%T", f.Value) == "*flag.stringValue":
+			line += fmt.Sprintf(" (default %q)", def)
+		default:
+			line += fmt.Sprintf(" (default %v)", def)
+		}
+		fmt.Fprintln(fs.Output(), line)
+	})
 }
 
 func hasFlags(fs *flag.FlagSet) bool {
