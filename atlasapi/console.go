@@ -293,7 +293,7 @@ type consoleCluster struct {
 	Name                     string   `json:"name"`
 	Tier                     string   `json:"tier"`
 	Regions                  []string `json:"regions"`
-	CMK                      bool     `json:"cmk"`
+	EncryptionAtRestProvider string   `json:"encryptionAtRestProvider"`           // as Atlas answers it; the page shows it as it is
 	RequirePrivateNetworking string   `json:"requirePrivateNetworking,omitempty"` // ACTIVE or INACTIVE (EAR-CL-02)
 	StateName                string   `json:"stateName"`
 	Paused                   bool     `json:"paused"`
@@ -353,35 +353,33 @@ func (s *Server) ctlConsoleWorld(*controlCall) (int, any, *sim.Error) {
 	for _, r := range s.opt.Rules {
 		out.Rules[r.ID] = r
 	}
-	vaults := map[string]*consoleVault{}
+	vaults := map[*sim.Vault]*consoleVault{} // the vault a project names, as the model finds it (Azure.Vault)
 	out.Azure.Vaults = make([]consoleVault, len(st.Azure.Vaults))
-	for i, v := range st.Azure.Vaults {
+	for i := range st.Azure.Vaults {
+		v := &st.Azure.Vaults[i]
 		out.Azure.Vaults[i] = consoleVault{Name: v.Name, SubscriptionID: v.SubscriptionID, ResourceGroupName: v.ResourceGroupName, Connections: []consoleConnection{}}
-		vaults[strings.ToLower(v.Name)] = &out.Azure.Vaults[i]
+		vaults[v] = &out.Azure.Vaults[i]
 	}
 	for i := range st.Projects {
 		p := &st.Projects[i]
 		rep := s.m.Report(p.ID)
-		e := p.Encryption
-		cp := consoleProject{ID: p.ID, Name: p.Name, State: p.State, Endpoints: []sim.EndpointView{}, Clusters: []consoleCluster{}, Conditions: rep.Conditions}
-		cp.Encryption = sim.AzureKeyVaultView{AzureEnvironment: e.AzureEnvironment, ClientID: e.ClientID, Enabled: e.Enabled, KeyIdentifier: e.KeyIdentifier,
-			KeyVaultName: e.KeyVaultName, RequirePrivateNetworking: e.RequirePrivateNetworking, ResourceGroupName: e.ResourceGroupName, RoleID: e.RoleID,
-			SubscriptionID: e.SubscriptionID, TenantID: e.TenantID, Valid: rep.Valid}
+		cp := consoleProject{ID: p.ID, Name: p.Name, State: p.State, Encryption: p.Encryption.View(rep.Valid).AzureKeyVault,
+			Endpoints: []sim.EndpointView{}, Clusters: []consoleCluster{}, Conditions: rep.Conditions}
 		if cp.Conditions == nil {
 			cp.Conditions = []sim.Condition{}
 		}
+		vault := vaults[st.Azure.Vault(p.Encryption.KeyVaultName)]
 		for j := range p.Endpoints {
 			ep := &p.Endpoints[j]
-			cp.Endpoints = append(cp.Endpoints, sim.EndpointView{CloudProvider: "AZURE", ErrorMessage: ep.ErrorMessage, ID: ep.ID,
-				PrivateEndpointConnectionName: ep.ConnectionName, RegionName: ep.RegionName, Status: ep.Status})
-			if v := vaults[strings.ToLower(e.KeyVaultName)]; v != nil && ep.ConnectionName != "" {
-				v.Connections = append(v.Connections, consoleConnection{Name: ep.ConnectionName, State: ep.Connection, GroupID: p.ID,
+			cp.Endpoints = append(cp.Endpoints, ep.View())
+			if vault != nil && ep.ConnectionName != "" {
+				vault.Connections = append(vault.Connections, consoleConnection{Name: ep.ConnectionName, State: ep.Connection, GroupID: p.ID,
 					EndpointID: ep.ID, RegionName: ep.RegionName, Status: ep.Status})
 			}
 		}
 		for j := range p.Clusters {
 			c := &p.Clusters[j]
-			cc := consoleCluster{Name: c.Name, CMK: c.EncryptionAtRestProvider == "AZURE", RequirePrivateNetworking: rep.Clusters[c.Name],
+			cc := consoleCluster{Name: c.Name, EncryptionAtRestProvider: c.EncryptionAtRestProvider, RequirePrivateNetworking: rep.Clusters[c.Name],
 				StateName: c.StateName, Paused: c.Paused, PauseReason: c.PauseReason, Regions: []string{}}
 			for _, spec := range c.ReplicationSpecs {
 				for _, rc := range spec.RegionConfigs {

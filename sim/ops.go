@@ -81,18 +81,18 @@ func (m *Machine) read(cmd Command) (any, *Error) {
 	}
 	switch cmd.Op {
 	case GetEncryptionConfig:
-		return encryptionView(&p.Encryption, m.reports[p.ID].Valid), nil
+		return p.Encryption.View(m.reports[p.ID].Valid), nil
 	case ListPrivateEndpoints:
 		out := List[EndpointView]{Results: []EndpointView{}}
 		if provider(cmd) == "AZURE" {
 			for i := range p.Endpoints {
-				out.Results = append(out.Results, endpointView(&p.Endpoints[i]))
+				out.Results = append(out.Results, p.Endpoints[i].View())
 			}
 		}
 		out.TotalCount = len(out.Results)
 		return out, nil
 	case GetPrivateEndpoint:
-		return endpointView(e), nil
+		return e.View(), nil
 	case GetProject:
 		return projectView(p), nil
 	case GetCluster:
@@ -173,7 +173,7 @@ func (t *tx) apply(cmd Command) (int, any, *Error) {
 		t.updateEncryption(p, after)
 		t.carryOut(p, d)
 		id := p.ID
-		return 200, lazy(func(t *tx) any { return encryptionView(&t.s.Project(id).Encryption, t.reports[id].Valid) }), t.done(p)
+		return 200, lazy(func(t *tx) any { return t.s.Project(id).Encryption.View(t.reports[id].Valid) }), t.done(p)
 	case CreateCluster, UpdateCluster:
 		spec := cmd.Cluster
 		if spec == nil {
@@ -223,7 +223,7 @@ func (t *tx) apply(cmd Command) (int, any, *Error) {
 	switch cmd.Op {
 	case CreatePrivateEndpoint:
 		ep := t.newEndpoint(p, cmd.RegionName)
-		status, body = 202, endpointView(ep)
+		status, body = 202, ep.View()
 	case DeletePrivateEndpoint:
 		if e.Status != StatusDeleting {
 			e.Status, e.Since, e.Connection = StatusDeleting, t.s.Now, ""
@@ -281,7 +281,7 @@ func (t *tx) apply(cmd Command) (int, any, *Error) {
 			t.schedule(TimerEndpointActivated, t.s.Now+t.s.approvalLag(), p.ID, e.ID, "")
 			t.emit(p.ID, "EndpointApproved", "EAR-PE-03", map[string]string{"endpoint": e.ID}, "")
 		}
-		status, body = 200, endpointView(e)
+		status, body = 200, e.View()
 	case RejectConnection, RemoveConnection:
 		if e.Connection != ConnectionPending && e.Connection != ConnectionApproved {
 			return 0, nil, Errorf(409, "AZURE_CONNECTION_NOT_FOUND", "endpoint %s has no connection to reject or remove (status %s)", e.ID, e.Status)
@@ -291,7 +291,7 @@ func (t *tx) apply(cmd Command) (int, any, *Error) {
 		old := *e
 		ep := t.newEndpoint(p, old.RegionName)
 		t.emit(p.ID, "EndpointRecreating", "EAR-PE-04", map[string]string{"endpoint": old.ID, "by": ep.ID}, "")
-		status, body = 200, endpointView(p.Endpoint(old.ID))
+		status, body = 200, p.Endpoint(old.ID).View()
 	}
 	t.carryOut(p, d)
 	return status, body, t.done(p)

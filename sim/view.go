@@ -95,7 +95,9 @@ func Timestamp(t int64) string {
 	return time.Unix(Epoch+t, 0).UTC().Format(time.RFC3339)
 }
 
-func encryptionView(c *EncryptionConfig, valid bool) EncryptionAtRestView {
+// View is the configuration as Atlas answers it (no secret); valid is the
+// policies' word on it (the state report).
+func (c *EncryptionConfig) View(valid bool) EncryptionAtRestView {
 	return EncryptionAtRestView{AzureKeyVault: AzureKeyVaultView{
 		AzureEnvironment:         c.AzureEnvironment,
 		ClientID:                 c.ClientID,
@@ -111,7 +113,8 @@ func encryptionView(c *EncryptionConfig, valid bool) EncryptionAtRestView {
 	}}
 }
 
-func endpointView(e *Endpoint) EndpointView {
+// View is the endpoint record as Atlas answers it.
+func (e *Endpoint) View() EndpointView {
 	return EndpointView{
 		CloudProvider:                 "AZURE",
 		ErrorMessage:                  e.ErrorMessage,

@@ -245,7 +245,7 @@ function renderClusters(p) {
     el("td", {}, c.name),
     el("td", {}, c.tier || "—"),
     el("td", {}, c.regions.join(", ")),
-    el("td", {}, c.cmk ? badge("Azure Key Vault", "yes") : badge("none", "")),
+    el("td", {}, badge(c.encryptionAtRestProvider || "NONE", c.encryptionAtRestProvider === "AZURE" ? "yes" : "")),
     el("td", {}, c.requirePrivateNetworking ? badge(c.requirePrivateNetworking === "ACTIVE" ? "Active" : "Inactive", c.requirePrivateNetworking === "ACTIVE" ? "yes" : "no") : "—", " ", ruleTag("EAR-CL-02")),
     el("td", {}, badge(c.stateName), c.paused ? el("div", { class: "muted" }, reasons[c.pauseReason] || "paused" + (c.pauseReason ? " (" + c.pauseReason + ")" : "")) : null)));
   replace("cluster-rows", rows.length ? rows : emptyRow(6, "No clusters in this project."));
