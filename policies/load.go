@@ -55,8 +55,8 @@ func Modules(withTests bool) (map[string]*ast.Module, error) {
 	return parseTree(files, withTests)
 }
 
-// parseTree parses the tree's modules on every core (parsing is a third of
-// the policies' start-up, which `earsim check` pays once per run); the
+// parseTree parses the tree's modules on every core (parsing was a quarter
+// of the policies' start-up, which `earsim check` pays once per run); the
 // first error in path order is the one reported.
 func parseTree(fsys fs.FS, withTests bool) (map[string]*ast.Module, error) {
 	var paths []string
@@ -118,7 +118,7 @@ func Compile(mods map[string]*ast.Module) (*ast.Compiler, error) {
 // policies pass them in every test run (Compile, `opa check --strict` in
 // make lint), and they are the same bytes in the binary, so the Engine's
 // start-up skips them: TestStartupCompileEqualsFullCompile shows the
-// compiled modules, rule indices and annotations are identical. Safety of
+// compiled modules, rule tree and annotations are identical. Safety of
 // rule bodies is not among them: that stage also reorders expressions.
 var checkOnly = []ast.StageID{
 	ast.StageCheckUnusedImports, ast.StageCheckKeywordOverrides, ast.StageCheckDuplicateImports,
