@@ -284,9 +284,12 @@ type consoleProject struct {
 	Name       string                `json:"name"`
 	State      string                `json:"state"`
 	Encryption sim.AzureKeyVaultView `json:"encryption"`
-	Endpoints  []sim.EndpointView    `json:"endpoints"`
-	Clusters   []consoleCluster      `json:"clusters"`
-	Conditions []sim.Condition       `json:"conditions"`
+	// KeyInUse is the Azure key version the enabled configuration names, as
+	// the model finds it (Azure.Key: vault names in any case), or "".
+	KeyInUse   string             `json:"keyInUse"`
+	Endpoints  []sim.EndpointView `json:"endpoints"`
+	Clusters   []consoleCluster   `json:"clusters"`
+	Conditions []sim.Condition    `json:"conditions"`
 }
 
 type consoleCluster struct {
@@ -367,6 +370,9 @@ func (s *Server) ctlConsoleWorld(*controlCall) (int, any, *sim.Error) {
 			Endpoints: []sim.EndpointView{}, Clusters: []consoleCluster{}, Conditions: rep.Conditions}
 		if cp.Conditions == nil {
 			cp.Conditions = []sim.Condition{}
+		}
+		if k := st.Azure.Key(p.Encryption.KeyIdentifier); k != nil && p.Encryption.Enabled {
+			cp.KeyInUse = k.Identifier
 		}
 		vault := vaults[st.Azure.Vault(p.Encryption.KeyVaultName)]
 		for j := range p.Endpoints {

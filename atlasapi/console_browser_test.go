@@ -315,3 +315,54 @@ func TestConsoleDoors(t *testing.T) {
 		t.Errorf("a file the console does not have: %d", a.Status)
 	}
 }
+
+// The console finds a project's vault and key as the model does (vault
+// names in any case, Azure.Vault and Azure.Key), not by comparing strings.
+func TestConsoleWorldFindsVaultAndKeyAsTheModel(t *testing.T) {
+	s := newServer(t, atlasapi.Options{Seed: 1})
+	st := sim.NewWorld(1)
+	p := st.Project(sim.DefaultProjectID)
+	p.Encryption = sim.Presets["example"].Config(st)
+	p.Encryption.RequirePrivateNetworking = true
+	p.Encryption.KeyVaultName = strings.ToLower(p.Encryption.KeyVaultName)
+	p.Encryption.KeyIdentifier = strings.Replace(p.Encryption.KeyIdentifier, "EXAMPLEKeyVault", "examplekeyvault", 1)
+	ep, err := st.PlaceEndpoint(sim.DefaultProjectID, "US_EAST_2", sim.StatusActive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := s.control("PUT", "state", map[string]any{"format": "earsim-state/1", "state": st}); a.Status != 200 {
+		t.Fatalf("import: %d %s", a.Status, a.Raw)
+	}
+	w := s.control("GET", "console/world", nil)
+	var world struct {
+		Projects []struct{ KeyInUse string }
+		Azure    struct {
+			Vaults []struct {
+				Name        string
+				Connections []struct{ EndpointID string }
+			}
+			Keys []struct{ KeyIdentifier string }
+		}
+	}
+	if err := json.Unmarshal([]byte(w.Raw), &world); err != nil {
+		t.Fatal(err)
+	}
+	want := ""
+	for _, k := range world.Azure.Keys {
+		if strings.Contains(k.KeyIdentifier, "EXAMPLEKeyVault.") && strings.HasSuffix(k.KeyIdentifier, p.Encryption.KeyIdentifier[len(p.Encryption.KeyIdentifier)-32:]) {
+			want = k.KeyIdentifier
+		}
+	}
+	if want == "" || len(world.Projects) != 1 || world.Projects[0].KeyInUse != want {
+		t.Errorf("keyInUse %+v, want the Azure key %q", world.Projects, want)
+	}
+	found := false
+	for _, v := range world.Azure.Vaults {
+		for _, c := range v.Connections {
+			found = found || v.Name == "EXAMPLEKeyVault" && c.EndpointID == ep
+		}
+	}
+	if !found {
+		t.Errorf("the endpoint's connection is not under vault EXAMPLEKeyVault: %s", w.Raw)
+	}
+}

@@ -198,9 +198,8 @@ function renderAzure(w, p) {
   });
   replace("vaults", vaults);
 
-  const inUse = p.encryption.enabled ? p.encryption.keyIdentifier : "";
   const keys = w.azure.keys.map((k) => {
-    const used = k.keyIdentifier === inUse;
+    const used = p.keyInUse !== "" && k.keyIdentifier === p.keyInUse;
     const act2 = (label, path, body, rules, text) => el("button", {
       type: "button", class: "danger", "data-action": label.toLowerCase().replace(/ /g, "-"), disabled: k.deleted,
       onclick: async () => { if (await hazard(rules, text)) act(label + " " + k.name + "/" + k.version, "POST", path, body); },
