@@ -32,7 +32,8 @@ type RuleMemo struct {
 	engine  *Engine
 	admit   []*unit
 	state   []*unit
-	paths   [][]string // every path some unit reads, in a fixed order
+	paths   [][]string // every path some unit or derived document reads, in a fixed order
+	derived map[string]*derived
 	canons  sync.Pool
 	docs    docDigests
 	hits    atomic.Int64
@@ -46,9 +47,22 @@ var _ sim.Checker = (*RuleMemo)(nil)
 type unit struct {
 	name  string
 	index int
-	paths [][]string      // input paths it reads; nil: the whole input
-	slots []int           // the paths as indexes into RuleMemo.paths
+	paths   [][]string      // input paths it reads; nil: the whole input
+	slots   []int           // the paths as indexes into RuleMemo.paths
+	derived []*derived      // derived documents it reads (derivedDocs), by name
 	ops   map[string]bool // admission: the only ops it can answer; nil: any
+	query rego.PreparedEvalQuery
+	mu    sync.Mutex
+	cache map[[32]byte]stored
+}
+
+// derived is a derived document (derivedDocs) evaluated on its own; its
+// value is remembered by the paths it reads, as a unit's answer is.
+type derived struct {
+	name  string // the path under data, "earsim/lib/active_regions"
+	index int
+	paths [][]string // input paths it reads (never the whole input)
+	slots []int
 	query rego.PreparedEvalQuery
 	mu    sync.Mutex
 	cache map[[32]byte]stored
@@ -77,7 +91,7 @@ func NewRuleMemo(e *Engine) (*RuleMemo, error) {
 		return nil, err
 	}
 	an := newReadAnalysis(parsed)
-	m := &RuleMemo{engine: e}
+	m := &RuleMemo{engine: e, derived: map[string]*derived{}}
 	m.canons.New = func() any { return sim.NewCanon() }
 	m.docs.canons = &m.canons
 	m.docs.m = map[docKey]docDigest{}
@@ -89,8 +103,33 @@ func NewRuleMemo(e *Engine) (*RuleMemo, error) {
 			return nil, err
 		}
 	}
+	if err := m.addDerived(an); err != nil {
+		return nil, err
+	}
 	m.assignSlots()
 	return m, nil
+}
+
+// addDerived prepares the derived documents the units read, each as a query
+// on the Engine's compiler, with the input paths it reads.
+func (m *RuleMemo) addDerived(an *readAnalysis) error {
+	for _, name := range slices.Sorted(maps.Keys(m.derived)) {
+		d := m.derived[name]
+		reads := newReadSet()
+		if err := an.closure(an.rules[name], reads, false); err != nil {
+			return fmt.Errorf("data.%s: %w", strings.ReplaceAll(name, "/", "."), err)
+		}
+		if d.paths = reads.list(); d.paths == nil {
+			return fmt.Errorf("data.%s reads the whole input: not a derived document", strings.ReplaceAll(name, "/", "."))
+		}
+		q, err := rego.New(rego.Query("x := data."+strings.ReplaceAll(name, "/", ".")), rego.Compiler(m.engine.compiler), rego.StrictBuiltinErrors(true)).
+			PrepareForEval(context.Background())
+		if err != nil {
+			return fmt.Errorf("data.%s: %w", strings.ReplaceAll(name, "/", "."), err)
+		}
+		d.query = q
+	}
+	return nil
 }
 
 // addRule adds the units of one rule module: one for the admission entry
@@ -125,10 +164,6 @@ func (m *RuleMemo) addRule(name string, parsed map[string]*ast.Module, an *readA
 		rules = append(rules, parsed[mn].Rules...)
 		mods[mn] = parsed[mn].Copy()
 	}
-	reads := newReadSet()
-	if err := an.closure(rules, reads); err != nil {
-		return fmt.Errorf("%s: %w", name, err)
-	}
 	heads := gathered(rules)
 	c, err := Compile(mods)
 	if err != nil {
@@ -144,12 +179,30 @@ func (m *RuleMemo) addRule(name string, parsed map[string]*ast.Module, an *readA
 		if len(fields) == 0 {
 			continue
 		}
+		// What the entry point's rules read, with what they use: a state
+		// unit is not keyed by the request its admission rules read.
+		var asked []*ast.Rule
+		for _, r := range rules {
+			if slices.Contains(entry, ruleName(r)) {
+				asked = append(asked, r)
+			}
+		}
+		reads := newReadSet()
+		if err := an.closure(asked, reads, true); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
 		q, err := rego.New(rego.Query("x := {"+strings.Join(fields, ", ")+"}"), rego.Compiler(c), rego.StrictBuiltinErrors(true)).
 			PrepareForEval(context.Background())
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		u := &unit{name: path.Base(path.Dir(name)), paths: reads.list(), query: q, cache: map[[32]byte]stored{}}
+		for _, dn := range slices.Sorted(maps.Keys(reads.derived)) {
+			if m.derived[dn] == nil {
+				m.derived[dn] = &derived{name: dn, index: len(m.derived), cache: map[[32]byte]stored{}}
+			}
+			u.derived = append(u.derived, m.derived[dn])
+		}
 		if entry[0] == admissionHeads[0] {
 			u.ops, u.index = opGuard(rules), len(m.admit)
 			m.admit = append(m.admit, u)
@@ -176,10 +229,17 @@ func gathered(rules []*ast.Rule) map[string]bool {
 // call encodes each path once and in one order (see call.digest).
 func (m *RuleMemo) assignSlots() {
 	units := append(append([]*unit{}, m.admit...), m.state...)
+	all := [][][]string{}
+	for _, u := range units {
+		all = append(all, u.paths)
+	}
+	for _, d := range m.derived {
+		all = append(all, d.paths)
+	}
 	slot := map[string]int{}
 	var keys []string
-	for _, u := range units {
-		for _, p := range u.paths {
+	for _, ps := range all {
+		for _, p := range ps {
 			k := strings.Join(p, "\x00")
 			if _, ok := slot[k]; !ok {
 				slot[k] = -1
@@ -192,10 +252,17 @@ func (m *RuleMemo) assignSlots() {
 		slot[k] = i
 		m.paths = append(m.paths, strings.Split(k, "\x00"))
 	}
-	for _, u := range units {
-		for _, p := range u.paths {
-			u.slots = append(u.slots, slot[strings.Join(p, "\x00")])
+	slots := func(ps [][]string) (out []int) {
+		for _, p := range ps {
+			out = append(out, slot[strings.Join(p, "\x00")])
 		}
+		return out
+	}
+	for _, u := range units {
+		u.slots = slots(u.paths)
+	}
+	for _, d := range m.derived {
+		d.slots = slots(d.paths)
 	}
 }
 
@@ -203,20 +270,26 @@ func isGathered(doc string) bool {
 	return slices.Contains(admissionHeads, doc) || slices.Contains(stateHeads, doc)
 }
 
-// Reads returns, rule by rule (directory name), the input paths the memo
-// keys that rule's answers by; "*" stands for the whole input.
+// Reads returns, rule by rule ("admission/mig_01", "state/mig_01": the
+// entry point and the rule's directory), what the memo keys that rule's
+// answers by: input paths ("*" stands for the whole input), then the
+// derived documents it reads instead of their input ("data.earsim.lib.active_regions").
 func (m *RuleMemo) Reads() map[string][]string {
 	out := map[string][]string{}
-	for _, u := range append(append([]*unit{}, m.admit...), m.state...) {
-		if u.paths == nil {
-			out[u.name] = []string{"*"}
-			continue
+	for i, units := range [][]*unit{m.admit, m.state} {
+		for _, u := range units {
+			var ps []string
+			for _, p := range u.paths {
+				ps = append(ps, strings.Join(p, "."))
+			}
+			if u.paths == nil {
+				ps = []string{"*"}
+			}
+			for _, d := range u.derived {
+				ps = append(ps, "data."+strings.ReplaceAll(d.name, "/", "."))
+			}
+			out[[]string{"admission/", "state/"}[i]+u.name] = ps
 		}
-		var ps []string
-		for _, p := range u.paths {
-			ps = append(ps, strings.Join(p, "."))
-		}
-		out[u.name] = ps
 	}
 	return out
 }
@@ -249,6 +322,7 @@ type call struct {
 	in      sim.Input
 	c       *sim.Canon
 	digests map[int][32]byte // by slot
+	derived map[int][32]byte // by derived document
 	whole   *[32]byte        // the whole input, for units that read it all
 	value   ast.Value        // the input as a Rego value, on the first miss
 	restore func(string) string
@@ -306,7 +380,66 @@ func (k *call) key(u *unit) [32]byte {
 		d := k.digest(slot, u.paths[i])
 		b = append(b, d[:]...)
 	}
+	if u.paths != nil { // the whole input covers every derived document
+		for _, d := range u.derived {
+			dd := k.derivedDigest(d)
+			b = append(b, dd[:]...)
+		}
+	}
 	return sha256.Sum256(b)
+}
+
+// derivedDigest returns the hash of a derived document's value: evaluated
+// by its query, or remembered by the digests of the paths it reads (with
+// the call's generated ids in placeholders, as a unit's answer is stored).
+// Its value is encoded in the call's numbering, in the order units ask.
+func (k *call) derivedDigest(d *derived) [32]byte {
+	if dd, ok := k.derived[d.index]; ok {
+		return dd
+	}
+	var buf [8 + 32*8]byte
+	b := append(buf[:0], byte(d.index), byte(d.index>>8))
+	for i, slot := range d.slots {
+		dd := k.digest(slot, d.paths[i])
+		b = append(b, dd[:]...)
+	}
+	key := sha256.Sum256(b)
+	var v any
+	d.mu.Lock()
+	st, hit := d.cache[key]
+	d.mu.Unlock()
+	if hit {
+		v = st.ans["x"]
+		if st.ids {
+			restore, _ := k.ids()
+			v = mapStrings(v, restore)
+		}
+	} else {
+		out, err := k.evalQuery(d.query, d.name)
+		if err != nil {
+			k.c.Value(struct{}{}) // bad: the units that read it are evaluated, not remembered
+			return [32]byte{}
+		}
+		v = out
+		_, holes := k.ids()
+		st = stored{ans: map[string]any{"x": v}}
+		if holes != nil {
+			if h := mapStrings(v, holes); !reflect.DeepEqual(h, v) {
+				st = stored{ans: map[string]any{"x": h}, ids: true}
+			}
+		}
+		d.mu.Lock()
+		if len(d.cache) >= unitCacheSize {
+			clear(d.cache)
+		}
+		d.cache[key] = st
+		d.mu.Unlock()
+	}
+	from := k.c.Len()
+	k.c.Entry(d.name, v)
+	dd := k.c.SumFrom(from)
+	k.derived[d.index] = dd
+	return dd
 }
 
 // ids returns the functions that swap the input's generated ids (those
@@ -332,7 +465,7 @@ func (m *RuleMemo) gather(units []*unit, in sim.Input, heads []string) (map[stri
 	// clock reads no time, and one that does decides alike at any time.
 	now, _ := in["now"].(int64)
 	c.RelativeTo(now)
-	k := &call{m: m, now: now, in: in, c: c, digests: map[int][32]byte{}, built: -1}
+	k := &call{m: m, now: now, in: in, c: c, digests: map[int][32]byte{}, derived: map[int][32]byte{}, built: -1}
 	op, _ := in["op"].(string)
 	lists := map[string][][]any{}
 	out := map[string]any{}
@@ -423,25 +556,35 @@ func (m *RuleMemo) answer(u *unit, k *call) (map[string]any, error) {
 }
 
 func (m *RuleMemo) eval(u *unit, k *call) (map[string]any, error) {
+	x, err := k.evalQuery(u.query, u.name)
+	if err != nil {
+		return nil, err
+	}
+	out, ok := x.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%s: result %T", u.name, x)
+	}
+	return out, nil
+}
+
+// evalQuery evaluates a query binding x on the call's input, converted on
+// the first evaluation.
+func (k *call) evalQuery(q rego.PreparedEvalQuery, name string) (any, error) {
 	if k.value == nil {
-		v, err := m.engine.docs.input(k.in)
+		v, err := k.m.engine.docs.input(k.in)
 		if err != nil {
 			return nil, fmt.Errorf("policy input: %w", err)
 		}
 		k.value = v
 	}
-	rs, err := u.query.Eval(context.Background(), rego.EvalParsedInput(k.value))
+	rs, err := q.Eval(context.Background(), rego.EvalParsedInput(k.value))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", u.name, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if len(rs) != 1 {
-		return nil, fmt.Errorf("%s: %d results", u.name, len(rs))
+		return nil, fmt.Errorf("%s: %d results", name, len(rs))
 	}
-	out, ok := rs[0].Bindings["x"].(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("%s: result %T", u.name, rs[0].Bindings["x"])
-	}
-	return out, nil
+	return rs[0].Bindings["x"], nil
 }
 
 // docDigests remembers the encoding of the documents the Machine hands over

@@ -64,15 +64,19 @@ func TestRuleMemoFindsWhatRulesRead(t *testing.T) {
 	for rule, want := range map[string][]string{
 		// its own refs (input.op, input.request.azureKeyVault[f]) and lib.enc,
 		// lib.endpoints (object.get(input, [...]) in lib)
-		"imm_01": {"op", "project.encryption", "project.endpoints", "request.azureKeyVault"},
+		"admission/imm_01": {"op", "project.encryption", "project.endpoints", "request.azureKeyVault"},
 		// lib.cmk_clusters reaches input.project.clusters through a bare name
-		"key_01": {"azure.keys", "op", "project.clusters", "project.encryption", "request.cluster.paused", "request.clusterName", "request.keyIdentifier"},
+		"admission/key_01": {"azure.keys", "op", "project.clusters", "project.encryption", "request.cluster.paused", "request.clusterName", "request.keyIdentifier"},
 		// reads the clock
-		"pe_02": {"now", "project.endpoints"},
-		// uses private_networking of cl_02, and so reads what cl_02 reads
-		"mig_01": {"op", "project.clusters", "project.encryption", "project.endpoints", "request.endpointId"},
+		"state/pe_02": {"now", "project.endpoints"},
+		// its condition uses private_networking of cl_02, and so reads what
+		// cl_02 reads: the endpoints only through lib.active_regions, a
+		// derived document; not what its admission rule reads
+		"state/mig_01": {"project.clusters", "project.encryption", "data.earsim.lib.active_regions"},
+		// its admission rule reads the endpoint list itself
+		"admission/mig_01": {"op", "project.clusters", "project.encryption", "project.endpoints", "request.endpointId"},
 		// tier_02 uses tier_01's objects
-		"tier_02": {"op", "request.cluster"},
+		"admission/tier_02": {"op", "request.cluster"},
 	} {
 		if !slices.Equal(reads[rule], want) {
 			t.Errorf("%s reads %v, want %v", rule, reads[rule], want)

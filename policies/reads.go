@@ -17,13 +17,36 @@ import (
 // constant prefix of a reference; a bare `input`, or a path that is not
 // constant, reads the whole input.
 
-// readSet is a set of input paths; whole means the entire input.
+// readSet is a set of input paths; whole means the entire input. derived
+// holds the derived documents (derivedDocs) read in place of the paths they
+// are computed from.
 type readSet struct {
-	whole bool
-	paths map[string][]string
+	whole   bool
+	paths   map[string][]string
+	derived map[string]bool
 }
 
-func newReadSet() *readSet { return &readSet{paths: map[string][]string{}} }
+func newReadSet() *readSet { return &readSet{paths: map[string][]string{}, derived: map[string]bool{}} }
+
+// derivedDocs are small lib documents that a rule is keyed by instead of
+// the input they are computed from (paths under data): a rule that reads
+// the endpoint list only through lib.active_regions decides alike for any
+// two lists with the same ACTIVE regions, so an endpoint's change that
+// leaves the ACTIVE regions as they are (a new endpoint INITIATING, one
+// PENDING_ACCEPTANCE, a FAILED record) leaves its answer remembered. Each
+// is a function of the input alone; its value is evaluated by the Rego.
+var derivedDocs = map[string]bool{"earsim/lib/active_regions": true}
+
+// derivedDoc returns the derived document a reference names: the document
+// itself or a part of it (a reference to a whole package is not one).
+func derivedDoc(ref []string) (string, bool) {
+	for i := len(ref); i > 0; i-- {
+		if k := strings.Join(ref[:i], "/"); derivedDocs[k] {
+			return k, true
+		}
+	}
+	return "", false
+}
 
 func (r *readSet) add(p []string) {
 	if len(p) == 0 {
@@ -230,12 +253,18 @@ func (a *readAnalysis) docs(path []string) ([]string, error) {
 }
 
 // closure adds to r what the given rules read, with everything they use,
-// transitively (a walk over the documents, so recursion is harmless).
-func (a *readAnalysis) closure(rules []*ast.Rule, r *readSet) error {
+// transitively (a walk over the documents, so recursion is harmless). With
+// derive, a derived document (derivedDocs) is read as itself, and not
+// through what it reads.
+func (a *readAnalysis) closure(rules []*ast.Rule, r *readSet, derive bool) error {
 	seen := map[string]bool{}
 	var queue []string
 	visit := func(rule *ast.Rule) error {
 		for _, ref := range a.refs(rule, r) {
+			if d, ok := derivedDoc(ref); ok && derive {
+				r.derived[d] = true
+				continue
+			}
 			ks, err := a.docs(ref)
 			if err != nil {
 				return err
