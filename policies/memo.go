@@ -45,15 +45,15 @@ var _ sim.Checker = (*RuleMemo)(nil)
 // unit is one rule (a module under rules/, with the rule modules it uses)
 // compiled on its own with lib.
 type unit struct {
-	name  string
-	index int
+	name    string
+	index   int
 	paths   [][]string      // input paths it reads; nil: the whole input
 	slots   []int           // the paths as indexes into RuleMemo.paths
 	derived []*derived      // derived documents it reads (derivedDocs), by name
-	ops   map[string]bool // admission: the only ops it can answer; nil: any
-	query rego.PreparedEvalQuery
-	mu    sync.Mutex
-	cache map[[32]byte]stored
+	ops     map[string]bool // admission: the only ops it can answer; nil: any
+	query   rego.PreparedEvalQuery
+	mu      sync.Mutex
+	cache   map[[32]byte]stored
 }
 
 // derived is a derived document (derivedDocs) evaluated on its own; its
