@@ -159,7 +159,7 @@ func TestRuleMemoTimesAndIDs(t *testing.T) {
 			"id": sim.DefaultProjectID, "name": "p", "state": "ACTIVE",
 			"encryption": map[string]any{"enabled": false, "requirePrivateNetworking": false},
 			"endpoints": []any{map[string]any{"id": id, "regionName": "US_CENTRAL", "status": sim.StatusInitiating,
-				"privateEndpointConnectionName": "", "errorMessage": "", "connection": "", "since": since, "approvedAt": since}},
+				"privateEndpointConnectionName": "", "errorMessage": "", "connection": "", "since": since, "approvedAt": int64(0)}}, // 0: not approved (sim.projectInput)
 			"clusters": []any{}, "snapshots": []any{},
 		}}
 	}

@@ -142,6 +142,7 @@ const (
 	tagOther
 	tagTime
 	tagAbsent
+	tagUnapproved
 )
 
 // str writes a string, renaming a generated id in it.
@@ -309,6 +310,21 @@ func (c *Canon) Value(v any) {
 			c.str(e)
 		}
 	case map[string]any:
+		if conn, ok := x["connection"].(string); ok && conn != ConnectionApproved {
+			// An endpoint whose connection is not approved carries
+			// approvedAt 0 (projectInput): a constant, not a time, so it
+			// is not written as a distance from the clock, which would
+			// make the same endpoint differ at every moment.
+			entries(c, x, func(k string, v any) {
+				if k == "approvedAt" && v == int64(0) {
+					c.raw(k)
+					c.tag(tagUnapproved)
+					return
+				}
+				c.Entry(k, v)
+			})
+			return
+		}
 		entries(c, x, c.Entry)
 	case map[string]string:
 		entries(c, x, func(k, v string) {

@@ -1,6 +1,7 @@
 package sim_test
 
 import (
+	"bytes"
 	"fmt"
 	"reflect"
 	"testing"
@@ -175,6 +176,34 @@ func TestCanonSeesWorldsFromTheirClock(t *testing.T) {
 	b.Projects[0].Endpoints[0].ApprovedAt += 60
 	if c.StateHash(a) != c.StateHash(b) {
 		t.Error("a rejected connection's approval time changes the hash")
+	}
+}
+
+// A policy input seen from its clock: the same endpoints at two moments
+// encode alike, an unapproved connection's approvedAt (0: no time) too;
+// only an approved connection's approval is a time.
+func TestCanonSeesInputsFromTheirClock(t *testing.T) {
+	input := func(now int64, connection string, approvedAt int64) []byte {
+		c := sim.NewCanon()
+		c.RelativeTo(now)
+		c.Value(map[string]any{"now": now, "endpoints": []any{map[string]any{
+			"id": "e099ec6cd7363ca500000007", "status": "PENDING_ACCEPTANCE", "since": now - 30,
+			"connection": connection, "approvedAt": approvedAt,
+		}}})
+		h := c.Sum()
+		return h[:]
+	}
+	if !bytes.Equal(input(120, sim.ConnectionPending, 0), input(180, sim.ConnectionPending, 0)) {
+		t.Error("an endpoint whose connection is not approved encodes differently as the clock moves")
+	}
+	if !bytes.Equal(input(120, sim.ConnectionApproved, 100), input(180, sim.ConnectionApproved, 160)) {
+		t.Error("an approval 20 s ago encodes differently at another moment")
+	}
+	if bytes.Equal(input(120, sim.ConnectionApproved, 0), input(180, sim.ConnectionApproved, 0)) {
+		t.Error("an approval at time 0 encodes alike 120 s and 180 s later")
+	}
+	if bytes.Equal(input(120, sim.ConnectionPending, 0), input(120, sim.ConnectionPending, 100)) {
+		t.Error("an unapproved connection's nonzero approvedAt is lost")
 	}
 }
 
