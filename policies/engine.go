@@ -30,6 +30,7 @@ type Engine struct {
 	docs     docCache
 	memo     decisionMemo
 	plan     planQuery // prepared on first use (Plan)
+	service  serviceMemo
 }
 
 var _ sim.Checker = (*Engine)(nil)

@@ -52,8 +52,7 @@ type unit struct {
 	derived []*derived      // derived documents it reads (derivedDocs), by name
 	ops     map[string]bool // admission: the only ops it can answer; nil: any
 	query   rego.PreparedEvalQuery
-	mu      sync.Mutex
-	cache   map[[32]byte]stored
+	cache   bounded[[32]byte, stored]
 }
 
 // derived is a derived document (derivedDocs) evaluated on its own; its
@@ -64,12 +63,43 @@ type derived struct {
 	paths [][]string // input paths it reads (never the whole input)
 	slots []int
 	query rego.PreparedEvalQuery
-	mu    sync.Mutex
-	cache map[[32]byte]stored
+	cache bounded[[32]byte, stored]
 }
 
 // unitCacheSize bounds the answers remembered per rule.
 const unitCacheSize = 1 << 16
+
+// bounded is a map of remembered values that starts again (empties) when
+// adding one would pass its bound: entries, and with limit set the
+// estimated bytes of what it holds. Safe for concurrent use.
+type bounded[K comparable, V any] struct {
+	mu      sync.Mutex
+	m       map[K]V
+	entries int
+	bytes   int64
+	limit   int64 // 0: entries only
+}
+
+func (b *bounded[K, V]) get(k K) (V, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	v, ok := b.m[k]
+	return v, ok
+}
+
+// put remembers v, of the given estimated size, under k.
+func (b *bounded[K, V]) put(k K, v V, size int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.m == nil || len(b.m) >= b.entries || b.limit > 0 && b.bytes+size > b.limit {
+		b.m, b.bytes = map[K]V{}, 0 // a search's states age fast; start again
+	}
+	if b.limit > 0 && size > b.limit {
+		return
+	}
+	b.m[k] = v
+	b.bytes += size
+}
 
 // stored is a remembered answer; ids tells whether it holds placeholders.
 type stored struct {
@@ -94,7 +124,7 @@ func NewRuleMemo(e *Engine) (*RuleMemo, error) {
 	m := &RuleMemo{engine: e, derived: map[string]*derived{}}
 	m.canons.New = func() any { return sim.NewCanon() }
 	m.docs.canons = &m.canons
-	m.docs.m = map[docKey]docDigest{}
+	m.docs.m = bounded[docKey, docDigest]{entries: docDigestsSize}
 	for _, name := range slices.Sorted(maps.Keys(parsed)) {
 		if !strings.HasPrefix(name, "rules/") {
 			continue
@@ -196,10 +226,10 @@ func (m *RuleMemo) addRule(name string, parsed map[string]*ast.Module, an *readA
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		u := &unit{name: path.Base(path.Dir(name)), paths: reads.list(), query: q, cache: map[[32]byte]stored{}}
+		u := &unit{name: path.Base(path.Dir(name)), paths: reads.list(), query: q, cache: bounded[[32]byte, stored]{entries: unitCacheSize}}
 		for _, dn := range slices.Sorted(maps.Keys(reads.derived)) {
 			if m.derived[dn] == nil {
-				m.derived[dn] = &derived{name: dn, index: len(m.derived), cache: map[[32]byte]stored{}}
+				m.derived[dn] = &derived{name: dn, index: len(m.derived), cache: bounded[[32]byte, stored]{entries: unitCacheSize}}
 			}
 			u.derived = append(u.derived, m.derived[dn])
 		}
@@ -292,6 +322,21 @@ func (m *RuleMemo) Reads() map[string][]string {
 		}
 	}
 	return out
+}
+
+// Limit bounds what the memo remembers by its estimated size as well as by
+// entries, for a memo that lives as long as a service does (earsim serve):
+// half the bytes for the documents' digests, half shared out among the
+// rules' answers. Call it before the first question.
+func (m *RuleMemo) Limit(bytes int64) {
+	m.docs.m.limit = bytes / 2
+	n := int64(len(m.admit) + len(m.state) + len(m.derived))
+	for _, u := range append(append([]*unit{}, m.admit...), m.state...) {
+		u.cache.limit = bytes / 2 / n
+	}
+	for _, d := range m.derived {
+		d.cache.limit = bytes / 2 / n
+	}
 }
 
 // Stats returns how many answers came from memory out of how many were asked.
@@ -405,9 +450,7 @@ func (k *call) derivedDigest(d *derived) [32]byte {
 	}
 	key := sha256.Sum256(b)
 	var v any
-	d.mu.Lock()
-	st, hit := d.cache[key]
-	d.mu.Unlock()
+	st, hit := d.cache.get(key)
 	if hit {
 		v = st.ans["x"]
 		if st.ids {
@@ -428,12 +471,7 @@ func (k *call) derivedDigest(d *derived) [32]byte {
 				st = stored{ans: map[string]any{"x": h}, ids: true}
 			}
 		}
-		d.mu.Lock()
-		if len(d.cache) >= unitCacheSize {
-			clear(d.cache)
-		}
-		d.cache[key] = st
-		d.mu.Unlock()
+		d.cache.put(key, st, 96+docSize(st.ans))
 	}
 	from := k.c.Len()
 	k.c.Entry(d.name, v)
@@ -522,9 +560,7 @@ func (m *RuleMemo) answer(u *unit, k *call) (map[string]any, error) {
 		return m.eval(u, k)
 	}
 	m.lookups.Add(1)
-	u.mu.Lock()
-	st, hit := u.cache[key]
-	u.mu.Unlock()
+	st, hit := u.cache.get(key)
 	if hit {
 		m.hits.Add(1)
 		if !st.ids {
@@ -546,12 +582,7 @@ func (m *RuleMemo) answer(u *unit, k *call) (map[string]any, error) {
 			st.ans = ans
 		}
 	}
-	u.mu.Lock()
-	if len(u.cache) >= unitCacheSize {
-		clear(u.cache) // bound memory on very long searches; start again
-	}
-	u.cache[key] = st
-	u.mu.Unlock()
+	u.cache.put(key, st, 96+docSize(st.ans))
 	return ans, nil
 }
 
@@ -593,8 +624,7 @@ func (k *call) evalQuery(q rego.PreparedEvalQuery, name string) (any, error) {
 // is part of an Input (sim.Input). An entry holds its document, so its
 // address cannot be reused while the entry lives.
 type docDigests struct {
-	mu     sync.Mutex
-	m      map[docKey]docDigest
+	m      bounded[docKey, docDigest]
 	canons *sync.Pool
 }
 
@@ -629,9 +659,7 @@ func (c *docDigests) get(v any, now int64, key string) (docDigest, bool) {
 		return docDigest{}, false
 	}
 	k.now, k.key = now, key
-	c.mu.Lock()
-	d, ok := c.m[k]
-	c.mu.Unlock()
+	d, ok := c.m.get(k)
 	if ok {
 		return d, true
 	}
@@ -644,12 +672,9 @@ func (c *docDigests) get(v any, now int64, key string) (docDigest, bool) {
 		return docDigest{}, false // encoded in place, where the call sees it is bad
 	}
 	d = docDigest{pin: v, d: lc.Sum(), ids: lc.IDList()}
-	c.mu.Lock()
-	if len(c.m) >= docDigestsSize {
-		clear(c.m) // a search's documents age fast; start again
-	}
-	c.m[k] = d
-	c.mu.Unlock()
+	// An entry pins its document: counted in full, as if no other entry
+	// or the world held it (an overestimate).
+	c.m.put(k, d, 128+docSize(v)+int64(24*len(d.ids)))
 	return d, true
 }
 

@@ -97,7 +97,9 @@ func runServe(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintf(e.stderr, "earsim serve: %v\n", err)
 		return exitCannot
 	}
-	srv, err := atlasapi.New(atlasapi.Options{Seed: *seed, Checker: engine, Keys: keys, ControlToken: *token, Faults: faults, StatePath: *stateFile, NoAuth: *noAuth,
+	// The policies through the service's memo: each rule's answer
+	// remembered by what it reads (policies.Service).
+	srv, err := atlasapi.New(atlasapi.Options{Seed: *seed, Checker: policies.NewService(engine), Keys: keys, ControlToken: *token, Faults: faults, StatePath: *stateFile, NoAuth: *noAuth,
 		TimeScale: *scale, AutoApprove: approve.d, Trace: trace, AllowedHosts: allowHosts, Log: e.stderr, Rules: consoleRules(engine)})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "earsim serve: %v\n", err)
