@@ -51,6 +51,7 @@ type unit struct {
 	slots   []int           // the paths as indexes into RuleMemo.paths
 	derived []*derived      // derived documents it reads (derivedDocs), by name
 	ops     map[string]bool // admission: the only ops it can answer; nil: any
+	each    bool            // answers endpoint by endpoint (readAnalysis.elementwise); paths are the rest
 	query   rego.PreparedEvalQuery
 	cache   bounded[[32]byte, stored]
 }
@@ -227,6 +228,9 @@ func (m *RuleMemo) addRule(name string, parsed map[string]*ast.Module, an *readA
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		u := &unit{name: path.Base(path.Dir(name)), paths: reads.list(), query: q, cache: bounded[[32]byte, stored]{entries: unitCacheSize}}
+		if rest, ok := an.elementwise(asked); ok {
+			u.each, u.paths, reads = true, append([][]string{}, rest.list()...), rest
+		}
 		for _, dn := range slices.Sorted(maps.Keys(reads.derived)) {
 			if m.derived[dn] == nil {
 				m.derived[dn] = &derived{name: dn, index: len(m.derived), cache: bounded[[32]byte, stored]{entries: unitCacheSize}}
@@ -302,8 +306,9 @@ func isGathered(doc string) bool {
 
 // Reads returns, rule by rule ("admission/mig_01", "state/mig_01": the
 // entry point and the rule's directory), what the memo keys that rule's
-// answers by: input paths ("*" stands for the whole input), then the
-// derived documents it reads instead of their input ("data.earsim.lib.active_regions").
+// answers by: input paths ("*" stands for the whole input; "project.endpoints[_]"
+// for each endpoint record on its own: unit.each), then the derived
+// documents it reads instead of their input ("data.earsim.lib.active_regions").
 func (m *RuleMemo) Reads() map[string][]string {
 	out := map[string][]string{}
 	for i, units := range [][]*unit{m.admit, m.state} {
@@ -314,6 +319,9 @@ func (m *RuleMemo) Reads() map[string][]string {
 			}
 			if u.paths == nil {
 				ps = []string{"*"}
+			}
+			if u.each {
+				ps = append(ps, "project.endpoints[_]")
 			}
 			for _, d := range u.derived {
 				ps = append(ps, "data."+strings.ReplaceAll(d.name, "/", "."))
@@ -555,6 +563,9 @@ func (m *RuleMemo) gather(units []*unit, in sim.Input, heads []string) (map[stri
 
 // answer is one unit's answer: from memory, or evaluated and remembered.
 func (m *RuleMemo) answer(u *unit, k *call) (map[string]any, error) {
+	if u.each {
+		return m.answerEach(u, k)
+	}
 	key := k.key(u)
 	if k.c.Bad() {
 		return m.eval(u, k)
@@ -598,6 +609,123 @@ func (m *RuleMemo) eval(u *unit, k *call) (map[string]any, error) {
 	return out, nil
 }
 
+// answerEach is an element-wise unit's answer: the union of its answers for
+// each endpoint record alone, each from memory (keyed by the record and the
+// rest of what the unit reads, its ids numbered on their own, so that a
+// record answers alike among any others) or evaluated on the input with
+// that record as the only one.
+func (m *RuleMemo) answerEach(u *unit, k *call) (map[string]any, error) {
+	v, _ := lookup(k.in, []string{"project", "endpoints"})
+	records, ok := v.([]any)
+	if !ok {
+		return m.eval(u, k) // no endpoint list to answer by: as a whole
+	}
+	sets := map[string]ast.Set{}
+	c := m.canons.Get().(*sim.Canon)
+	defer m.canons.Put(c)
+	for _, e := range records {
+		c.Reset()
+		c.RelativeTo(k.now)
+		c.Value(int64(u.index))
+		for _, p := range u.paths {
+			v, found := lookup(k.in, p)
+			c.Value(p[:len(p)-1])
+			if found {
+				c.Entry(p[len(p)-1], v)
+			} else {
+				c.Absent(p[len(p)-1])
+			}
+		}
+		c.Entry("endpoint", e)
+		var ans map[string]any
+		if c.Bad() {
+			return m.eval(u, k)
+		}
+		key := c.Sum()
+		m.lookups.Add(1)
+		if st, hit := u.cache.get(key); hit {
+			m.hits.Add(1)
+			ans = st.ans
+			if st.ids {
+				ans = mapStrings(ans, c.Restorer()).(map[string]any)
+			}
+		} else {
+			in, err := k.withEndpoint(e)
+			if err != nil {
+				return nil, err
+			}
+			x, err := evalOn(u.query, u.name, in)
+			if err != nil {
+				return nil, err
+			}
+			if ans, ok = x.(map[string]any); !ok {
+				return nil, fmt.Errorf("%s: result %T", u.name, x)
+			}
+			st := stored{ans: ans}
+			if h := mapStrings(ans, c.Placeholders()).(map[string]any); !reflect.DeepEqual(h, ans) {
+				st = stored{ans: h, ids: true}
+			}
+			u.cache.put(key, st, 96+docSize(st.ans))
+		}
+		for h, l := range ans {
+			for _, x := range list(l) {
+				t, err := ast.InterfaceToValue(x)
+				if err != nil {
+					return nil, err
+				}
+				if sets[h] == nil {
+					sets[h] = ast.NewSet()
+				}
+				sets[h].Add(ast.NewTerm(t))
+			}
+		}
+	}
+	out := map[string]any{}
+	for h, set := range sets {
+		j, err := ast.JSON(set) // a set's elements in Rego's order
+		if err != nil {
+			return nil, err
+		}
+		out[h] = j
+	}
+	return out, nil
+}
+
+// withEndpoint is the call's input with one endpoint record as the
+// project's only one.
+func (k *call) withEndpoint(e any) (ast.Value, error) {
+	if k.value == nil {
+		v, err := k.m.engine.docs.input(k.in)
+		if err != nil {
+			return nil, fmt.Errorf("policy input: %w", err)
+		}
+		k.value = v
+	}
+	ev, err := ast.InterfaceToValue(e)
+	if err != nil {
+		return nil, fmt.Errorf("policy input: %w", err)
+	}
+	in, ok := k.value.(ast.Object)
+	if !ok {
+		return nil, fmt.Errorf("policy input: %T", k.value)
+	}
+	out := ast.NewObject()
+	in.Foreach(func(key, v *ast.Term) {
+		if po, isObj := v.Value.(ast.Object); isObj && key.Value.Compare(ast.String("project")) == 0 {
+			p := ast.NewObject()
+			po.Foreach(func(pk, pv *ast.Term) {
+				if pk.Value.Compare(ast.String("endpoints")) == 0 {
+					pv = ast.ArrayTerm(ast.NewTerm(ev))
+				}
+				p.Insert(pk, pv)
+			})
+			v = ast.NewTerm(p)
+		}
+		out.Insert(key, v)
+	})
+	return out, nil
+}
+
 // evalQuery evaluates a query binding x on the call's input, converted on
 // the first evaluation.
 func (k *call) evalQuery(q rego.PreparedEvalQuery, name string) (any, error) {
@@ -608,7 +736,12 @@ func (k *call) evalQuery(q rego.PreparedEvalQuery, name string) (any, error) {
 		}
 		k.value = v
 	}
-	rs, err := q.Eval(context.Background(), rego.EvalParsedInput(k.value))
+	return evalOn(q, name, k.value)
+}
+
+// evalOn evaluates a query binding x on an input.
+func evalOn(q rego.PreparedEvalQuery, name string, in ast.Value) (any, error) {
+	rs, err := q.Eval(context.Background(), rego.EvalParsedInput(in))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}

@@ -67,14 +67,19 @@ func TestRuleMemoFindsWhatRulesRead(t *testing.T) {
 		"admission/imm_01": {"op", "project.encryption", "project.endpoints", "request.azureKeyVault"},
 		// lib.cmk_clusters reaches input.project.clusters through a bare name
 		"admission/key_01": {"azure.keys", "op", "project.clusters", "project.encryption", "request.cluster.paused", "request.clusterName", "request.keyIdentifier"},
-		// reads the clock
-		"state/pe_02": {"now", "project.endpoints"},
+		// reads the clock, and answers endpoint by endpoint: its rules
+		// iterate the list once at the top of their bodies and read it
+		// nowhere else
+		"state/pe_02": {"now", "project.endpoints[_]"},
+		// not element by element: a PENDING_RECREATION record's rule looks
+		// for another record in its region
+		"state/pe_04": {"project.endpoints"},
 		// its condition uses private_networking of cl_02, and so reads what
 		// cl_02 reads: the endpoints only through lib.active_regions, a
 		// derived document; not what its admission rule reads
 		"state/mig_01": {"project.clusters", "project.encryption", "data.earsim.lib.active_regions"},
-		// its admission rule reads the endpoint list itself
-		"admission/mig_01": {"op", "project.clusters", "project.encryption", "project.endpoints", "request.endpointId"},
+		// its admission rule reads the endpoint list itself, record by record
+		"admission/mig_01": {"op", "project.clusters", "project.encryption", "request.endpointId", "project.endpoints[_]"},
 		// tier_02 uses tier_01's objects
 		"admission/tier_02": {"op", "request.cluster"},
 	} {

@@ -383,3 +383,74 @@ func bodyOps(body ast.Body) map[string]bool {
 	}
 	return nil
 }
+
+// endpointList is the document of the project's endpoint records.
+var endpointList = []string{"earsim", "lib", "endpoints"}
+
+// elementwise reports whether rules answer element by element over the
+// endpoint list: each is a partial set rule (deny, warn, condition,
+// invariant contains ...) whose body iterates the list at its top level once
+// (some e in lib.endpoints) and reads it nowhere else, nor does what it uses,
+// nor a derived document. Then what they answer for a list is the union of
+// what they answer for each of its elements alone (a one-element list), and
+// each element's answer can be remembered by that element. It returns what
+// the rules read besides the list.
+func (a *readAnalysis) elementwise(rules []*ast.Rule) (*readSet, bool) {
+	if len(rules) == 0 {
+		return nil, false
+	}
+	var rest []*ast.Rule
+	for _, r := range rules {
+		if r.Head.RuleKind() != ast.MultiValue || r.Else != nil || r.Default {
+			return nil, false
+		}
+		at := -1
+		for i, e := range r.Body {
+			if a.iteratesEndpoints(r, e) {
+				if at >= 0 {
+					return nil, false
+				}
+				at = i
+			}
+		}
+		if at < 0 {
+			return nil, false
+		}
+		c := r.Copy()
+		c.Body = append(c.Body[:at:at], c.Body[at+1:]...)
+		a.ctx[c] = a.ctx[r]
+		rest = append(rest, c)
+	}
+	reads := newReadSet()
+	err := a.closure(rest, reads, true)
+	for _, c := range rest {
+		delete(a.ctx, c)
+	}
+	if err != nil || reads.whole || len(reads.derived) > 0 {
+		return nil, false
+	}
+	for _, p := range reads.paths {
+		if p[0] == "project" && (len(p) == 1 || p[1] == "endpoints") {
+			return nil, false
+		}
+	}
+	return reads, true
+}
+
+// iteratesEndpoints reports whether e is `some x in lib.endpoints`, x a variable.
+func (a *readAnalysis) iteratesEndpoints(r *ast.Rule, e *ast.Expr) bool {
+	some, ok := e.Terms.(*ast.SomeDecl)
+	if !ok || e.Negated || len(e.With) > 0 || len(some.Symbols) != 1 {
+		return false
+	}
+	call, ok := some.Symbols[0].Value.(ast.Call)
+	if !ok || len(call) != 3 || call[0].String() != ast.Member.Ref().String() {
+		return false
+	}
+	if _, isVar := call[1].Value.(ast.Var); !isVar {
+		return false
+	}
+	in := newReadSet()
+	refs := a.ctx[r].scan(call[2], in)
+	return len(in.paths) == 0 && !in.whole && len(refs) == 1 && slices.Equal(refs[0], endpointList)
+}

@@ -49,7 +49,9 @@ broken(m, msg, target) := {
 	"target": target,
 }
 
-project := input.project
+# project_state is the project's state (ACTIVE, INACTIVE), read on its own
+# rather than through the whole project document.
+project_state := object.get(input, ["project", "state"], null)
 
 enc := object.get(input, ["project", "encryption"], {})
 

@@ -17,7 +17,7 @@ import data.earsim.lib
 #   md: errorCode unconfirmed
 proj_01["meta"] := lib.meta(rego.metadata.rule())
 
-proj_01["inactive"] if lib.project.state == "INACTIVE"
+proj_01["inactive"] if lib.project_state == "INACTIVE"
 
 deny contains lib.deny(proj_01.meta, "the project is INACTIVE: private endpoints cannot be created", []) if {
 	input.op == "CreatePrivateEndpoint"
