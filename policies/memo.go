@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"maps"
+	"math"
 	"path"
 	"reflect"
 	"slices"
@@ -52,6 +53,7 @@ type unit struct {
 	derived []*derived      // derived documents it reads (derivedDocs), by name
 	ops     map[string]bool // admission: the only ops it can answer; nil: any
 	each    bool            // answers endpoint by endpoint (readAnalysis.elementwise); paths are the rest
+	clock   bool            // reads the clock (input.now), and so times; else keyed without them
 	query   rego.PreparedEvalQuery
 	cache   bounded[[32]byte, stored]
 }
@@ -63,6 +65,7 @@ type derived struct {
 	index int
 	paths [][]string // input paths it reads (never the whole input)
 	slots []int
+	clock bool // reads the clock, as unit.clock
 	query rego.PreparedEvalQuery
 	cache bounded[[32]byte, stored]
 }
@@ -141,6 +144,14 @@ func NewRuleMemo(e *Engine) (*RuleMemo, error) {
 	return m, nil
 }
 
+// readsClock reports whether paths include the clock (nil: the whole input).
+// The rules read a time only as its distance from the clock, input.now - t
+// (TestRulesReadTimesOnlyAsDistances), so what does not read the clock
+// reads no time, and is keyed without them.
+func readsClock(paths [][]string) bool {
+	return paths == nil || slices.ContainsFunc(paths, func(p []string) bool { return p[0] == "now" })
+}
+
 // addDerived prepares the derived documents the units read, each as a query
 // on the Engine's compiler, with the input paths it reads.
 func (m *RuleMemo) addDerived(an *readAnalysis) error {
@@ -153,6 +164,7 @@ func (m *RuleMemo) addDerived(an *readAnalysis) error {
 		if d.paths = reads.list(); d.paths == nil {
 			return fmt.Errorf("data.%s reads the whole input: not a derived document", strings.ReplaceAll(name, "/", "."))
 		}
+		d.clock = readsClock(d.paths)
 		q, err := rego.New(rego.Query("x := data."+strings.ReplaceAll(name, "/", ".")), rego.Compiler(m.engine.compiler), rego.StrictBuiltinErrors(true)).
 			PrepareForEval(context.Background())
 		if err != nil {
@@ -231,6 +243,7 @@ func (m *RuleMemo) addRule(name string, parsed map[string]*ast.Module, an *readA
 		if rest, ok := an.elementwise(asked); ok {
 			u.each, u.paths, reads = true, append([][]string{}, rest.list()...), rest
 		}
+		u.clock = readsClock(u.paths)
 		for _, dn := range slices.Sorted(maps.Keys(reads.derived)) {
 			if m.derived[dn] == nil {
 				m.derived[dn] = &derived{name: dn, index: len(m.derived), cache: bounded[[32]byte, stored]{entries: unitCacheSize}}
@@ -383,19 +396,25 @@ type call struct {
 	built   int // how many ids restore and holes know; -1: not built
 }
 
-// digest returns the hash of one path of the input. Paths are encoded in
+// digest returns the hash of one path of the input; timeless, with its
+// times left out (for a unit that does not read the clock, and so reads no
+// time). Paths are encoded in
 // the order they are first asked for, which depends only on the op (the
 // units asked and their paths are fixed per op), so generated ids are
 // numbered alike in calls that ask alike. A document the Machine hands over
 // again (the same map or list: sim.Input) is encoded once per clock value,
 // with its ids numbered on their own, and joined to the call's numbering.
-func (k *call) digest(slot int, p []string) [32]byte {
-	if d, ok := k.digests[slot]; ok {
+func (k *call) digest(slot int, p []string, timeless bool) [32]byte {
+	at := slot << 1
+	if timeless {
+		at |= 1
+	}
+	if d, ok := k.digests[at]; ok {
 		return d
 	}
 	v, found := lookup(k.in, p)
 	var d [32]byte
-	if doc, ok := k.m.docs.get(v, k.now, p[len(p)-1]); found && ok {
+	if doc, ok := k.m.docs.get(v, k.now, p[len(p)-1], timeless); found && ok {
 		var buf [32 + 8*16]byte
 		b := append(buf[:0], doc.d[:]...)
 		for _, id := range doc.ids {
@@ -404,15 +423,17 @@ func (k *call) digest(slot int, p []string) [32]byte {
 		d = sha256.Sum256(b)
 	} else {
 		from := k.c.Len()
+		k.c.IgnoreTimes(timeless)
 		k.c.Value(p[:len(p)-1])
 		if found {
 			k.c.Entry(p[len(p)-1], v)
 		} else {
 			k.c.Absent(p[len(p)-1])
 		}
+		k.c.IgnoreTimes(false)
 		d = k.c.SumFrom(from)
 	}
-	k.digests[slot] = d
+	k.digests[at] = d
 	return d
 }
 
@@ -430,7 +451,7 @@ func (k *call) key(u *unit) [32]byte {
 		b = append(b, k.whole[:]...)
 	}
 	for i, slot := range u.slots {
-		d := k.digest(slot, u.paths[i])
+		d := k.digest(slot, u.paths[i], !u.clock)
 		b = append(b, d[:]...)
 	}
 	if u.paths != nil { // the whole input covers every derived document
@@ -453,7 +474,7 @@ func (k *call) derivedDigest(d *derived) [32]byte {
 	var buf [8 + 32*8]byte
 	b := append(buf[:0], byte(d.index), byte(d.index>>8))
 	for i, slot := range d.slots {
-		dd := k.digest(slot, d.paths[i])
+		dd := k.digest(slot, d.paths[i], !d.clock)
 		b = append(b, dd[:]...)
 	}
 	key := sha256.Sum256(b)
@@ -626,6 +647,7 @@ func (m *RuleMemo) answerEach(u *unit, k *call) (map[string]any, error) {
 	for _, e := range records {
 		c.Reset()
 		c.RelativeTo(k.now)
+		c.IgnoreTimes(!u.clock)
 		c.Value(int64(u.index))
 		for _, p := range u.paths {
 			v, found := lookup(k.in, p)
@@ -778,7 +800,7 @@ const docDigestsSize = 1 << 16
 
 // get returns the digest of a map or non-empty list; ok is false for other
 // values, which are encoded in place.
-func (c *docDigests) get(v any, now int64, key string) (docDigest, bool) {
+func (c *docDigests) get(v any, now int64, key string, timeless bool) (docDigest, bool) {
 	var k docKey
 	switch x := v.(type) {
 	case map[string]any:
@@ -792,6 +814,9 @@ func (c *docDigests) get(v any, now int64, key string) (docDigest, bool) {
 		return docDigest{}, false
 	}
 	k.now, k.key = now, key
+	if timeless {
+		k.now = math.MinInt64 // one digest at every moment
+	}
 	d, ok := c.m.get(k)
 	if ok {
 		return d, true
@@ -800,6 +825,7 @@ func (c *docDigests) get(v any, now int64, key string) (docDigest, bool) {
 	defer c.canons.Put(lc)
 	lc.Reset()
 	lc.RelativeTo(now)
+	lc.IgnoreTimes(timeless)
 	lc.Entry(key, v)
 	if lc.Bad() {
 		return docDigest{}, false // encoded in place, where the call sees it is bad

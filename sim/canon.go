@@ -30,16 +30,23 @@ import (
 // Checker's answers by content. A Canon is reused (Reset); it is not safe
 // for concurrent use.
 type Canon struct {
-	buf   []byte
-	names map[string]int
-	ids   []string // original ids in order of first appearance
-	bad   bool     // a value of a shape canon does not know was written
-	now   int64    // the clock that times are written as distances from
+	buf    []byte
+	names  map[string]int
+	ids    []string // original ids in order of first appearance
+	bad    bool     // a value of a shape canon does not know was written
+	now    int64    // the clock that times are written as distances from
+	notime bool     // times are written as a mark alone (IgnoreTimes)
 }
 
 // RelativeTo sets the clock: Value writes every time of a policy input
 // (the values of timeKeys) as its distance from now (0 after Reset).
 func (c *Canon) RelativeTo(now int64) { c.now = now }
+
+// IgnoreTimes, on, writes every time of a policy input as a mark alone,
+// without its value (until Reset, or IgnoreTimes(false)): for a reader that
+// reads no time, as a rule that does not read the clock (the rules read
+// times only as input.now - t).
+func (c *Canon) IgnoreTimes(on bool) { c.notime = on }
 
 // Bad reports whether a value of a shape Canon does not know was written:
 // the bytes do not identify the input, so a memo must not use them.
@@ -111,6 +118,7 @@ func (c *Canon) Reset() {
 	clear(c.names)
 	c.ids = c.ids[:0]
 	c.bad = false
+	c.notime = false
 }
 
 func (c *Canon) u64(v uint64) { c.buf = binary.AppendUvarint(c.buf, v) }
@@ -360,7 +368,9 @@ func (c *Canon) Entry(k string, v any) {
 	c.raw(k)
 	if t, ok := v.(int64); ok && timeKeys[k] {
 		c.tag(tagTime)
-		c.i64(c.now - t)
+		if !c.notime {
+			c.i64(c.now - t)
+		}
 		return
 	}
 	c.Value(v)
