@@ -213,7 +213,7 @@ type docCache struct {
 }
 
 type cachedDoc struct {
-	doc  map[string]any
+	doc  any // the map or list converted, pinned
 	v    ast.Value
 	size int64
 }
@@ -275,8 +275,23 @@ func (c *docCache) input(in map[string]any) (ast.Value, error) {
 	return obj, nil
 }
 
-func (c *docCache) value(doc map[string]any) (ast.Value, error) {
-	key := uintptr(reflect.ValueOf(doc).UnsafePointer())
+// value converts a document (a map, or a non-empty list: the parts of a
+// project a rule reads, for RuleMemo), cached by identity as input is.
+func (c *docCache) value(doc any) (ast.Value, error) {
+	var key uintptr
+	switch d := doc.(type) {
+	case map[string]any:
+		key = uintptr(reflect.ValueOf(d).UnsafePointer())
+	case []any:
+		if len(d) == 0 {
+			return ast.InterfaceToValue(d)
+		}
+		// the backing array's address: a list the Machine hands over again
+		// is the same slice (sim.Input); its length is part of the key
+		key = uintptr(reflect.ValueOf(d).UnsafePointer()) ^ uintptr(len(d))<<56
+	default:
+		return ast.InterfaceToValue(doc)
+	}
 	c.mu.Lock()
 	e, ok := c.m[key]
 	c.mu.Unlock()

@@ -54,8 +54,11 @@ type unit struct {
 	ops     map[string]bool // admission: the only ops it can answer; nil: any
 	each    bool            // answers endpoint by endpoint (readAnalysis.elementwise); paths are the rest
 	clock   bool            // reads the clock (input.now), and so times; else keyed without them
-	query   rego.PreparedEvalQuery
-	cache   bounded[[32]byte, stored]
+	// evalPaths is what it is evaluated on: its paths and those its
+	// derived documents read (it computes them itself); nil: the whole input
+	evalPaths [][]string
+	query     rego.PreparedEvalQuery
+	cache     bounded[[32]byte, stored]
 }
 
 // derived is a derived document (derivedDocs) evaluated on its own; its
@@ -139,6 +142,14 @@ func NewRuleMemo(e *Engine) (*RuleMemo, error) {
 	}
 	if err := m.addDerived(an); err != nil {
 		return nil, err
+	}
+	for _, u := range append(append([]*unit{}, m.admit...), m.state...) {
+		if u.paths != nil {
+			u.evalPaths = slices.Clone(u.paths)
+			for _, d := range u.derived {
+				u.evalPaths = append(u.evalPaths, d.paths...)
+			}
+		}
 	}
 	m.assignSlots()
 	return m, nil
@@ -487,7 +498,7 @@ func (k *call) derivedDigest(d *derived) [32]byte {
 			v = mapStrings(v, restore)
 		}
 	} else {
-		out, err := k.evalQuery(d.query, d.name)
+		out, err := k.evalQuery(d.query, d.name, d.paths)
 		if err != nil {
 			k.c.Value(struct{}{}) // bad: the units that read it are evaluated, not remembered
 			return [32]byte{}
@@ -619,7 +630,11 @@ func (m *RuleMemo) answer(u *unit, k *call) (map[string]any, error) {
 }
 
 func (m *RuleMemo) eval(u *unit, k *call) (map[string]any, error) {
-	x, err := k.evalQuery(u.query, u.name)
+	paths := u.evalPaths
+	if u.each { // answered as a whole: with the whole list
+		paths = append(slices.Clip(paths), []string{"project", "endpoints"})
+	}
+	x, err := k.evalQuery(u.query, u.name, paths)
 	if err != nil {
 		return nil, err
 	}
@@ -672,7 +687,7 @@ func (m *RuleMemo) answerEach(u *unit, k *call) (map[string]any, error) {
 				ans = mapStrings(ans, c.Restorer()).(map[string]any)
 			}
 		} else {
-			in, err := k.withEndpoint(e)
+			in, err := k.projected(u.evalPaths, true, e)
 			if err != nil {
 				return nil, err
 			}
@@ -713,52 +728,74 @@ func (m *RuleMemo) answerEach(u *unit, k *call) (map[string]any, error) {
 	return out, nil
 }
 
-// withEndpoint is the call's input with one endpoint record as the
-// project's only one.
-func (k *call) withEndpoint(e any) (ast.Value, error) {
-	if k.value == nil {
-		v, err := k.m.engine.docs.input(k.in)
+// projected is the part of the call's input that paths name, as a Rego
+// value (nil paths: the whole input); with each, its project's endpoint list
+// is the one record e. A unit reads nothing but its paths (reads.go), so it
+// answers on the part as on the whole (TestRuleMemoAgreesWithEngine
+// compares every answer), and converting what it reads costs less than the
+// whole input, whose project document changes at every write. Maps and
+// lists are converted once while the Machine hands them over (docCache).
+func (k *call) projected(paths [][]string, each bool, e any) (ast.Value, error) {
+	if paths == nil {
+		if k.value == nil {
+			v, err := k.m.engine.docs.input(k.in)
+			if err != nil {
+				return nil, fmt.Errorf("policy input: %w", err)
+			}
+			k.value = v
+		}
+		return k.value, nil
+	}
+	root := ast.NewObject()
+	made := map[ast.Object]bool{root: true} // objects built here; converted ones are shared, never modified
+	put := func(p []string, v any) error {
+		t, err := k.m.engine.docs.value(v)
 		if err != nil {
-			return nil, fmt.Errorf("policy input: %w", err)
+			return fmt.Errorf("policy input: %w", err)
 		}
-		k.value = v
-	}
-	ev, err := ast.InterfaceToValue(e)
-	if err != nil {
-		return nil, fmt.Errorf("policy input: %w", err)
-	}
-	in, ok := k.value.(ast.Object)
-	if !ok {
-		return nil, fmt.Errorf("policy input: %T", k.value)
-	}
-	out := ast.NewObject()
-	in.Foreach(func(key, v *ast.Term) {
-		if po, isObj := v.Value.(ast.Object); isObj && key.Value.Compare(ast.String("project")) == 0 {
-			p := ast.NewObject()
-			po.Foreach(func(pk, pv *ast.Term) {
-				if pk.Value.Compare(ast.String("endpoints")) == 0 {
-					pv = ast.ArrayTerm(ast.NewTerm(ev))
+		o := root
+		for _, key := range p[:len(p)-1] {
+			kt := ast.StringTerm(key)
+			var child ast.Object
+			if t := o.Get(kt); t != nil {
+				child, _ = t.Value.(ast.Object)
+			}
+			if !made[child] { // absent, not an object, or converted: a copy to add to
+				c := ast.NewObject()
+				if child != nil {
+					child.Foreach(func(ck, cv *ast.Term) { c.Insert(ck, cv) })
 				}
-				p.Insert(pk, pv)
-			})
-			v = ast.NewTerm(p)
+				child, made[c] = c, true
+				o.Insert(kt, ast.NewTerm(child))
+			}
+			o = child
 		}
-		out.Insert(key, v)
-	})
-	return out, nil
+		o.Insert(ast.StringTerm(p[len(p)-1]), ast.NewTerm(t))
+		return nil
+	}
+	for _, p := range paths {
+		if v, found := lookup(k.in, p); found {
+			if err := put(p, v); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if each {
+		if err := put([]string{"project", "endpoints"}, []any{e}); err != nil {
+			return nil, err
+		}
+	}
+	return root, nil
 }
 
-// evalQuery evaluates a query binding x on the call's input, converted on
-// the first evaluation.
-func (k *call) evalQuery(q rego.PreparedEvalQuery, name string) (any, error) {
-	if k.value == nil {
-		v, err := k.m.engine.docs.input(k.in)
-		if err != nil {
-			return nil, fmt.Errorf("policy input: %w", err)
-		}
-		k.value = v
+// evalQuery evaluates a query binding x on the part of the call's input
+// that paths name.
+func (k *call) evalQuery(q rego.PreparedEvalQuery, name string, paths [][]string) (any, error) {
+	in, err := k.projected(paths, false, nil)
+	if err != nil {
+		return nil, err
 	}
-	return evalOn(q, name, k.value)
+	return evalOn(q, name, in)
 }
 
 // evalOn evaluates a query binding x on an input.
