@@ -659,20 +659,22 @@ func (m *RuleMemo) answerEach(u *unit, k *call) (map[string]any, error) {
 	sets := map[string]ast.Set{}
 	c := m.canons.Get().(*sim.Canon)
 	defer m.canons.Put(c)
-	for _, e := range records {
-		c.Reset()
-		c.RelativeTo(k.now)
-		c.IgnoreTimes(!u.clock)
-		c.Value(int64(u.index))
-		for _, p := range u.paths {
-			v, found := lookup(k.in, p)
-			c.Value(p[:len(p)-1])
-			if found {
-				c.Entry(p[len(p)-1], v)
-			} else {
-				c.Absent(p[len(p)-1])
-			}
+	c.Reset()
+	c.RelativeTo(k.now)
+	c.IgnoreTimes(!u.clock)
+	c.Value(int64(u.index))
+	for _, p := range u.paths {
+		v, found := lookup(k.in, p)
+		c.Value(p[:len(p)-1])
+		if found {
+			c.Entry(p[len(p)-1], v)
+		} else {
+			c.Absent(p[len(p)-1])
 		}
+	}
+	rest := c.Mark() // the rest of what the unit reads, then each record
+	for _, e := range records {
+		c.Rewind(rest)
 		c.Entry("endpoint", e)
 		var ans map[string]any
 		if c.Bad() {

@@ -383,6 +383,21 @@ func (c *Canon) Absent(k string) {
 	c.tag(tagAbsent)
 }
 
+// Mark is a point in what a Canon has written, to go back to with Rewind.
+type Mark struct{ buf, ids int }
+
+// Mark returns the point written so far.
+func (c *Canon) Mark() Mark { return Mark{len(c.buf), len(c.ids)} }
+
+// Rewind forgets what was written after m, the ids first seen since
+// included, so that one prefix can be followed by one value after another.
+func (c *Canon) Rewind(m Mark) {
+	for _, id := range c.ids[m.ids:] {
+		delete(c.names, id)
+	}
+	c.buf, c.ids = c.buf[:m.buf], c.ids[:m.ids]
+}
+
 // Len is how many bytes have been written, to hash a part with SumFrom.
 func (c *Canon) Len() int { return len(c.buf) }
 
