@@ -72,14 +72,19 @@ func commands() []sim.Command {
 }
 
 // BenchmarkStep measures one Machine.Step of the typical mix with the Rego
-// policies and, in the same run, with the allow-all hook; it reports the
-// median and p99 latency of a step.
+// policies (the Engine evaluating every rule; and policies.Service, as
+// earsim serve asks them, its memo ready) and, in the same run, with the
+// allow-all hook; it reports the median and p99 latency of a step.
 func BenchmarkStep(b *testing.B) {
 	engine := policies.MustDefault()
+	service := policies.NewService(engine)
+	if err := service.Wait(); err != nil {
+		b.Fatal(err)
+	}
 	for _, hook := range []struct {
 		name    string
 		checker sim.Checker
-	}{{"rego", engine}, {"allow-all", sim.AllowAll{}}} {
+	}{{"rego", engine}, {"rego-service", service}, {"allow-all", sim.AllowAll{}}} {
 		b.Run(hook.name, func(b *testing.B) {
 			m, err := sim.NewMachine(typical(b), hook.checker)
 			if err != nil {

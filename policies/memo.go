@@ -672,15 +672,32 @@ func (m *RuleMemo) answerEach(u *unit, k *call) (map[string]any, error) {
 			c.Absent(p[len(p)-1])
 		}
 	}
-	rest := c.Mark() // the rest of what the unit reads, then each record
+	if c.Bad() {
+		return m.eval(u, k)
+	}
+	// The rest of what the unit reads, then each record: its encoding
+	// remembered while the Machine hands the record over (docDigests), its
+	// ids numbered after the rest's.
+	rest, prefix := c.Mark(), c.Sum()
 	for _, e := range records {
 		c.Rewind(rest)
-		c.Entry("endpoint", e)
-		var ans map[string]any
-		if c.Bad() {
-			return m.eval(u, k)
+		var buf [64 + 8*16]byte
+		b := append(buf[:0], prefix[:]...)
+		if d, ok := m.docs.get(e, k.now, "endpoint", !u.clock); ok {
+			b = append(b, d.d[:]...)
+			for _, id := range d.ids {
+				b = binary.AppendUvarint(b, uint64(c.Name(id)))
+			}
+		} else {
+			c.Entry("endpoint", e)
+			if c.Bad() {
+				return m.eval(u, k)
+			}
+			s := c.SumFrom(rest.Len())
+			b = append(b, s[:]...)
 		}
-		key := c.Sum()
+		var ans map[string]any
+		key := sha256.Sum256(b)
 		m.lookups.Add(1)
 		if st, hit := u.cache.get(key); hit {
 			m.hits.Add(1)

@@ -386,6 +386,9 @@ func (c *Canon) Absent(k string) {
 // Mark is a point in what a Canon has written, to go back to with Rewind.
 type Mark struct{ buf, ids int }
 
+// Len is how many bytes were written before the mark.
+func (m Mark) Len() int { return m.buf }
+
 // Mark returns the point written so far.
 func (c *Canon) Mark() Mark { return Mark{len(c.buf), len(c.ids)} }
 

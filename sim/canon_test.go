@@ -290,3 +290,38 @@ func TestCanonRewind(t *testing.T) {
 		}
 	}
 }
+
+// A changed project hands over again, as the same maps and lists, the
+// parts the change left as they were: after an endpoint is created, the
+// clusters, the encryption config and the first endpoint's record are the
+// documents of before, the endpoint list is new.
+func TestChangedProjectSharesUnchangedParts(t *testing.T) {
+	s := sim.NewWorld(1)
+	g := sim.DefaultProjectID
+	if err := s.PlaceCluster(g, sim.Cluster{Name: "c1", ReplicationSpecs: []sim.ReplicationSpec{{RegionConfigs: []sim.RegionConfig{{ProviderName: "AZURE", RegionName: "US_CENTRAL"}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PlaceEndpoint(g, "US_CENTRAL", sim.StatusActive); err != nil {
+		t.Fatal(err)
+	}
+	r := &recorder{}
+	m, err := sim.NewMachine(s, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Step(sim.Command{Op: sim.CreatePrivateEndpoint, GroupID: g, RegionName: "US_EAST_2"})
+	project := func(in sim.Input) map[string]any { return in["project"].(map[string]any) }
+	before, after := project(r.inputs[0]), project(r.inputs[len(r.inputs)-1])
+	same := func(a, b any) bool { return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer() }
+	if len(after["endpoints"].([]any)) != 2 || same(before["endpoints"], after["endpoints"]) {
+		t.Fatalf("the endpoint list after the create: %v", after["endpoints"])
+	}
+	for _, k := range []string{"clusters", "encryption"} {
+		if !same(before[k], after[k]) {
+			t.Errorf("%s built again though unchanged", k)
+		}
+	}
+	if !same(before["endpoints"].([]any)[0], after["endpoints"].([]any)[0]) {
+		t.Error("the unchanged endpoint record built again")
+	}
+}

@@ -1,6 +1,9 @@
 package sim
 
-import "slices"
+import (
+	"reflect"
+	"slices"
+)
 
 // The policy input is built by hand from plain maps so that the policy engine
 // converts it without reflection or a JSON round trip: decisions sit on the
@@ -30,40 +33,87 @@ func (a *Actor) rolesFor(groupID string) []any {
 	return out
 }
 
-func projectInput(p *Project) map[string]any {
-	eps := make([]any, len(p.Endpoints))
-	for i, e := range p.Endpoints {
-		approved := int64(0) // when the current connection was approved: 0 unless it is
-		if e.Connection == ConnectionApproved {
-			approved = e.ApprovedAt
-		}
-		eps[i] = map[string]any{
-			"id":                            e.ID,
-			"regionName":                    e.RegionName,
-			"status":                        e.Status,
-			"privateEndpointConnectionName": e.ConnectionName,
-			"errorMessage":                  e.ErrorMessage,
-			"connection":                    e.Connection,
-			"since":                         e.Since,
-			"approvedAt":                    approved,
-		}
+func projectInput(p *Project) map[string]any { return projectInputSince(p, nil, nil) }
+
+// projectInputSince builds p's policy document, handing over again the parts
+// of prevDoc, the document of prev (the same project before a change), that
+// the change left as they were: an endpoint's status changed, and the
+// clusters, the encryption config and the other endpoint records are the
+// same maps and lists as before, and prevDoc itself when nothing it shows
+// changed. Checkers remember documents by identity (see Input). A part is
+// kept only when its struct equals the one it was built from, so a change
+// to any field, shown or not, builds it again.
+func projectInputSince(p, prev *Project, prevDoc map[string]any) map[string]any {
+	if prev == nil || prevDoc == nil || prev.ID != p.ID {
+		prev, prevDoc = &Project{}, nil
 	}
-	cls := make([]any, len(p.Clusters))
-	for i := range p.Clusters {
-		cls[i] = clusterInput(&p.Clusters[i])
+	same := prevDoc != nil && p.Name == prev.Name && p.State == prev.State
+	enc, ok := prevDoc["encryption"].(map[string]any)
+	if !ok || !reflect.DeepEqual(p.Encryption, prev.Encryption) {
+		enc, same = encryptionInput(&p.Encryption), false
 	}
-	snaps := make([]any, len(p.Snapshots))
-	for i, s := range p.Snapshots {
-		snaps[i] = map[string]any{"id": s.ID, "clusterName": s.ClusterName, "keyIdentifier": s.KeyIdentifier}
+	eps, kept := since(prevDoc["endpoints"], len(p.Endpoints), func(i int) bool {
+		return i < len(prev.Endpoints) && p.Endpoints[i] == prev.Endpoints[i]
+	}, func(i int) any { return endpointInput(&p.Endpoints[i]) })
+	same = same && kept
+	cls, kept := since(prevDoc["clusters"], len(p.Clusters), func(i int) bool {
+		return i < len(prev.Clusters) && reflect.DeepEqual(p.Clusters[i], prev.Clusters[i])
+	}, func(i int) any { return clusterInput(&p.Clusters[i]) })
+	same = same && kept
+	snaps, kept := since(prevDoc["snapshots"], len(p.Snapshots), func(i int) bool {
+		return i < len(prev.Snapshots) && p.Snapshots[i] == prev.Snapshots[i]
+	}, func(i int) any {
+		s := &p.Snapshots[i]
+		return map[string]any{"id": s.ID, "clusterName": s.ClusterName, "keyIdentifier": s.KeyIdentifier}
+	})
+	if same && kept {
+		return prevDoc
 	}
 	return map[string]any{
 		"id":         p.ID,
 		"name":       p.Name,
 		"state":      p.State,
-		"encryption": encryptionInput(&p.Encryption),
+		"encryption": enc,
 		"endpoints":  eps,
 		"clusters":   cls,
 		"snapshots":  snaps,
+	}
+}
+
+// since is a list of n documents: prev's i-th where unchanged(i) (prev built
+// from the same structs), else build(i); prev itself when every one is kept
+// and the length is the same. kept reports that.
+func since(prev any, n int, unchanged func(int) bool, build func(int) any) (list []any, kept bool) {
+	old, _ := prev.([]any)
+	kept = old != nil && len(old) == n
+	list = make([]any, n)
+	for i := range n {
+		if i < len(old) && unchanged(i) {
+			list[i] = old[i]
+			continue
+		}
+		list[i], kept = build(i), false
+	}
+	if kept {
+		return old, true
+	}
+	return list, false
+}
+
+func endpointInput(e *Endpoint) map[string]any {
+	approved := int64(0) // when the current connection was approved: 0 unless it is
+	if e.Connection == ConnectionApproved {
+		approved = e.ApprovedAt
+	}
+	return map[string]any{
+		"id":                            e.ID,
+		"regionName":                    e.RegionName,
+		"status":                        e.Status,
+		"privateEndpointConnectionName": e.ConnectionName,
+		"errorMessage":                  e.ErrorMessage,
+		"connection":                    e.Connection,
+		"since":                         e.Since,
+		"approvedAt":                    approved,
 	}
 }
 

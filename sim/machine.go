@@ -184,7 +184,11 @@ func (t *tx) doc(p *Project) map[string]any {
 	if d, ok := t.fresh[p.ID]; ok {
 		return t.check(p, d)
 	}
-	d := projectInput(p)
+	var prev *Project
+	if t.m != nil && t.m.state != t.s {
+		prev = t.m.state.Project(p.ID) // what t.docs[p.ID] was built from
+	}
+	d := projectInputSince(p, prev, t.docs[p.ID])
 	t.fresh[p.ID] = d
 	return d
 }
