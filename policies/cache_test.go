@@ -35,10 +35,10 @@ func TestCachesAreBoundedByBytes(t *testing.T) {
 	if docSize(last) < 1<<17 {
 		t.Fatalf("the last document is only %d bytes: the test does not reach the budget", docSize(last))
 	}
-	m := &decisionMemo{m: map[memoKey]memoEntry{}, limit: 1 << 20}
+	m := &identityMemo[sim.Decision]{m: map[memoKey]memoEntry[sim.Decision]{}, limit: 1 << 20}
 	for i, doc := range kept {
 		in := sim.Input{"op": "CreateKey", "project": doc, "azure": doc}
-		k, _ := m.key(in)
+		k, _ := m.key(in, false)
 		m.put(k, in, sim.Decision{})
 		if m.bytes > m.limit {
 			t.Fatalf("after %d decisions the memo holds %d bytes, over its %d", i+1, m.bytes, m.limit)

@@ -28,8 +28,9 @@ type Engine struct {
 	admit    rego.PreparedEvalQuery
 	state    rego.PreparedEvalQuery
 	docs     docCache
-	memo     decisionMemo
-	plan     planQuery // prepared on first use (Plan)
+	memo     identityMemo[sim.Decision]
+	reports  identityMemo[sim.Report] // state reports, for Service
+	plan     planQuery                // prepared on first use (Plan)
 	service  serviceMemo
 }
 
@@ -45,7 +46,7 @@ func New() (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{compiler: c, docs: docCache{m: map[uintptr]cachedDoc{}}, memo: decisionMemo{m: map[memoKey]memoEntry{}}}
+	e := &Engine{compiler: c, docs: docCache{m: map[uintptr]cachedDoc{}}, memo: identityMemo[sim.Decision]{m: map[memoKey]memoEntry[sim.Decision]{}}, reports: identityMemo[sim.Report]{m: map[memoKey]memoEntry[sim.Report]{}}}
 	if e.admit, err = e.prepare(AdmissionQuery); err != nil {
 		return nil, err
 	}
@@ -133,7 +134,7 @@ func (e *Engine) Evaluate(query string, in map[string]any) (map[string]any, erro
 // (sim.Input: unchanged worlds hand over the same maps) decide the same, as
 // admission rules read nothing else (TestAdmissionIgnoresTheClock).
 func (e *Engine) Admit(in sim.Input) (sim.Decision, error) {
-	key, ok := e.memo.key(in)
+	key, ok := e.memo.key(in, false)
 	if ok {
 		if d, hit := e.memo.get(key); hit {
 			return d, nil
@@ -321,12 +322,13 @@ func (c *docCache) value(doc any) (ast.Value, error) {
 	return v, nil
 }
 
-// decisionMemo remembers admission decisions by (project document, Azure
-// document, op, request, actor). Entries hold their documents, so a map's
-// address cannot be reused while its entry lives.
-type decisionMemo struct {
+// identityMemo remembers answers (admission decisions; state reports) by
+// (project document, Azure document, op, request, actor, and for reports the
+// clock). Entries hold their documents, so a map's address cannot be reused
+// while its entry lives.
+type identityMemo[V any] struct {
 	mu    sync.Mutex
-	m     map[memoKey]memoEntry
+	m     map[memoKey]memoEntry[V]
 	order []memoKey
 	bytes int64 // estimated: the keys, and the documents the entries pin
 	limit int64 // 0: CacheBytes
@@ -337,9 +339,9 @@ type memoKey struct {
 	rest           string
 }
 
-type memoEntry struct {
+type memoEntry[V any] struct {
 	project, azure map[string]any
-	d              sim.Decision
+	d              V
 	size           int64
 }
 
@@ -351,24 +353,30 @@ func identity(v any) (uintptr, map[string]any) {
 	return uintptr(reflect.ValueOf(m).UnsafePointer()), m
 }
 
-func (c *decisionMemo) key(in sim.Input) (memoKey, bool) {
+// key is an admission question's key: admission rules do not read the
+// clock (TestAdmissionIgnoresTheClock); withClock for state reports.
+func (c *identityMemo[V]) key(in sim.Input, withClock bool) (memoKey, bool) {
 	p, _ := identity(in["project"])
 	a, _ := identity(in["azure"])
-	rest, err := json.Marshal([]any{in["op"], in["request"], in["actor"]})
+	parts := []any{in["op"], in["request"], in["actor"]}
+	if withClock {
+		parts = append(parts, in["now"])
+	}
+	rest, err := json.Marshal(parts)
 	if err != nil {
 		return memoKey{}, false
 	}
 	return memoKey{project: p, azure: a, rest: string(rest)}, true
 }
 
-func (c *decisionMemo) get(k memoKey) (sim.Decision, bool) {
+func (c *identityMemo[V]) get(k memoKey) (V, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.m[k]
 	return e.d, ok
 }
 
-func (c *decisionMemo) put(k memoKey, in sim.Input, d sim.Decision) {
+func (c *identityMemo[V]) put(k memoKey, in sim.Input, d V) {
 	_, p := identity(in["project"])
 	_, a := identity(in["azure"])
 	// An entry pins its documents: counted in full, as if no other entry
@@ -391,7 +399,7 @@ func (c *decisionMemo) put(k memoKey, in sim.Input, d sim.Decision) {
 		delete(c.m, c.order[0])
 		c.order = c.order[1:]
 	}
-	c.m[k] = memoEntry{project: p, azure: a, d: d, size: size}
+	c.m[k] = memoEntry[V]{project: p, azure: a, d: d, size: size}
 	c.order = append(c.order, k)
 	c.bytes += size
 }

@@ -37,6 +37,7 @@ type RuleMemo struct {
 	derived map[string]*derived
 	canons  sync.Pool
 	docs    docDigests
+	records bounded[[32]byte, recordAnswers] // element-wise units' answers, record by record
 	hits    atomic.Int64
 	lookups atomic.Int64
 }
@@ -132,6 +133,7 @@ func NewRuleMemo(e *Engine) (*RuleMemo, error) {
 	m.canons.New = func() any { return sim.NewCanon() }
 	m.docs.canons = &m.canons
 	m.docs.m = bounded[docKey, docDigest]{entries: docDigestsSize}
+	m.records = bounded[[32]byte, recordAnswers]{entries: unitCacheSize}
 	for _, name := range slices.Sorted(maps.Keys(parsed)) {
 		if !strings.HasPrefix(name, "rules/") {
 			continue
@@ -362,7 +364,8 @@ func (m *RuleMemo) Reads() map[string][]string {
 // rules' answers. Call it before the first question.
 func (m *RuleMemo) Limit(bytes int64) {
 	m.docs.m.limit = bytes / 2
-	n := int64(len(m.admit) + len(m.state) + len(m.derived))
+	n := int64(len(m.admit) + len(m.state) + len(m.derived) + 8)
+	m.records.limit = bytes / 2 / n * 8 // the element-wise rules' answers, record by record: eight shares
 	for _, u := range append(append([]*unit{}, m.admit...), m.state...) {
 		u.cache.limit = bytes / 2 / n
 	}
@@ -547,14 +550,36 @@ func (m *RuleMemo) gather(units []*unit, in sim.Input, heads []string) (map[stri
 	op, _ := in["op"].(string)
 	lists := map[string][][]any{}
 	out := map[string]any{}
+	var answers []map[string]any
+	var each [2][]*unit // element-wise units that do not read the clock, and that do
 	for _, u := range units {
 		if u.ops != nil && !u.ops[op] {
+			continue
+		}
+		if u.each {
+			i := 0
+			if u.clock {
+				i = 1
+			}
+			each[i] = append(each[i], u)
 			continue
 		}
 		ans, err := m.answer(u, k)
 		if err != nil {
 			return nil, err
 		}
+		answers = append(answers, ans)
+	}
+	for _, g := range each {
+		if len(g) > 0 {
+			ans, err := m.answerEach(g, k)
+			if err != nil {
+				return nil, err
+			}
+			answers = append(answers, ans...)
+		}
+	}
+	for _, ans := range answers {
 		for _, h := range heads {
 			v, ok := ans[h]
 			if !ok {
@@ -595,9 +620,6 @@ func (m *RuleMemo) gather(units []*unit, in sim.Input, heads []string) (map[stri
 
 // answer is one unit's answer: from memory, or evaluated and remembered.
 func (m *RuleMemo) answer(u *unit, k *call) (map[string]any, error) {
-	if u.each {
-		return m.answerEach(u, k)
-	}
 	key := k.key(u)
 	if k.c.Bad() {
 		return m.eval(u, k)
@@ -645,25 +667,48 @@ func (m *RuleMemo) eval(u *unit, k *call) (map[string]any, error) {
 	return out, nil
 }
 
-// answerEach is an element-wise unit's answer: the union of its answers for
-// each endpoint record alone, each from memory (keyed by the record and the
-// rest of what the unit reads, its ids numbered on their own, so that a
-// record answers alike among any others) or evaluated on the input with
-// that record as the only one.
-func (m *RuleMemo) answerEach(u *unit, k *call) (map[string]any, error) {
+// answerEach answers element-wise units (readAnalysis.elementwise) that
+// all read the clock or all do not: for each, the union of its answers for
+// each endpoint record alone. A record's answers to the group are
+// remembered together, keyed by the record and the rest of what the units
+// read, with ids numbered on their own (so that a record answers alike
+// among any others), or evaluated on the input with that record as the
+// only one.
+func (m *RuleMemo) answerEach(g []*unit, k *call) ([]map[string]any, error) {
+	whole := func() ([]map[string]any, error) { // no record to answer by: each as a whole
+		out := make([]map[string]any, len(g))
+		for i, u := range g {
+			ans, err := m.eval(u, k)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = ans
+		}
+		return out, nil
+	}
 	v, _ := lookup(k.in, []string{"project", "endpoints"})
 	records, ok := v.([]any)
 	if !ok {
-		return m.eval(u, k) // no endpoint list to answer by: as a whole
+		return whole()
 	}
-	sets := map[string]ast.Set{}
+	clock := g[0].clock
 	c := m.canons.Get().(*sim.Canon)
 	defer m.canons.Put(c)
 	c.Reset()
 	c.RelativeTo(k.now)
-	c.IgnoreTimes(!u.clock)
-	c.Value(int64(u.index))
-	for _, p := range u.paths {
+	c.IgnoreTimes(!clock)
+	var paths [][]string // the rest the units read, each path once
+	seen := map[string]bool{}
+	for _, u := range g {
+		c.Value(int64(u.index))
+		for _, p := range u.paths {
+			if j := strings.Join(p, "\x00"); !seen[j] {
+				seen[j] = true
+				paths = append(paths, p)
+			}
+		}
+	}
+	for _, p := range paths {
 		v, found := lookup(k.in, p)
 		c.Value(p[:len(p)-1])
 		if found {
@@ -673,17 +718,17 @@ func (m *RuleMemo) answerEach(u *unit, k *call) (map[string]any, error) {
 		}
 	}
 	if c.Bad() {
-		return m.eval(u, k)
+		return whole()
 	}
-	// The rest of what the unit reads, then each record: its encoding
-	// remembered while the Machine hands the record over (docDigests), its
-	// ids numbered after the rest's.
+	// Each record after the rest: its encoding remembered while the Machine
+	// hands the record over (docDigests), its ids numbered after the rest's.
 	rest, prefix := c.Mark(), c.Sum()
+	sets := make([]map[string]ast.Set, len(g))
 	for _, e := range records {
 		c.Rewind(rest)
 		var buf [64 + 8*16]byte
 		b := append(buf[:0], prefix[:]...)
-		if d, ok := m.docs.get(e, k.now, "endpoint", !u.clock); ok {
+		if d, ok := m.docs.get(e, k.now, "endpoint", !clock); ok {
 			b = append(b, d.d[:]...)
 			for _, id := range d.ids {
 				b = binary.AppendUvarint(b, uint64(c.Name(id)))
@@ -691,60 +736,113 @@ func (m *RuleMemo) answerEach(u *unit, k *call) (map[string]any, error) {
 		} else {
 			c.Entry("endpoint", e)
 			if c.Bad() {
-				return m.eval(u, k)
+				return whole()
 			}
 			s := c.SumFrom(rest.Len())
 			b = append(b, s[:]...)
 		}
-		var ans map[string]any
 		key := sha256.Sum256(b)
 		m.lookups.Add(1)
-		if st, hit := u.cache.get(key); hit {
+		answers, hit := m.records.get(key)
+		if hit {
 			m.hits.Add(1)
-			ans = st.ans
-			if st.ids {
-				ans = mapStrings(ans, c.Restorer()).(map[string]any)
+			if answers.empty {
+				continue
+			}
+			if answers.ids {
+				restore := c.Restorer()
+				answers.ans = slices.Clone(answers.ans)
+				for i, a := range answers.ans {
+					answers.ans[i] = mapStrings(a, restore).(map[string]any)
+				}
 			}
 		} else {
-			in, err := k.projected(u.evalPaths, true, e)
+			in, err := k.projected(unionPaths(g), true, e)
 			if err != nil {
 				return nil, err
 			}
-			x, err := evalOn(u.query, u.name, in)
-			if err != nil {
-				return nil, err
-			}
-			if ans, ok = x.(map[string]any); !ok {
-				return nil, fmt.Errorf("%s: result %T", u.name, x)
-			}
-			st := stored{ans: ans}
-			if h := mapStrings(ans, c.Placeholders()).(map[string]any); !reflect.DeepEqual(h, ans) {
-				st = stored{ans: h, ids: true}
-			}
-			u.cache.put(key, st, 96+docSize(st.ans))
-		}
-		for h, l := range ans {
-			for _, x := range list(l) {
-				t, err := ast.InterfaceToValue(x)
+			answers.ans = make([]map[string]any, len(g))
+			holes := c.Placeholders()
+			st := recordAnswers{ans: make([]map[string]any, len(g))}
+			size := int64(96)
+			for i, u := range g {
+				x, err := evalOn(u.query, u.name, in)
 				if err != nil {
 					return nil, err
 				}
-				if sets[h] == nil {
-					sets[h] = ast.NewSet()
+				ans, ok := x.(map[string]any)
+				if !ok {
+					return nil, fmt.Errorf("%s: result %T", u.name, x)
 				}
-				sets[h].Add(ast.NewTerm(t))
+				answers.ans[i] = ans
+				st.ans[i] = ans
+				if h := mapStrings(ans, holes).(map[string]any); !reflect.DeepEqual(h, ans) {
+					st.ans[i], st.ids = h, true
+				}
+				size += docSize(st.ans[i])
+			}
+			if st.ids { // every answer in placeholders, so one restore serves all
+				for i := range st.ans {
+					st.ans[i] = mapStrings(answers.ans[i], holes).(map[string]any)
+				}
+			}
+			st.empty = !slices.ContainsFunc(st.ans, func(a map[string]any) bool {
+				for _, l := range a {
+					if len(list(l)) > 0 {
+						return true
+					}
+				}
+				return false
+			})
+			m.records.put(key, st, size)
+		}
+		for i, ans := range answers.ans {
+			for h, l := range ans {
+				for _, x := range list(l) {
+					t, err := ast.InterfaceToValue(x)
+					if err != nil {
+						return nil, err
+					}
+					if sets[i] == nil {
+						sets[i] = map[string]ast.Set{}
+					}
+					if sets[i][h] == nil {
+						sets[i][h] = ast.NewSet()
+					}
+					sets[i][h].Add(ast.NewTerm(t))
+				}
 			}
 		}
 	}
-	out := map[string]any{}
-	for h, set := range sets {
-		j, err := ast.JSON(set) // a set's elements in Rego's order
-		if err != nil {
-			return nil, err
+	out := make([]map[string]any, len(g))
+	for i := range g {
+		out[i] = map[string]any{}
+		for h, set := range sets[i] {
+			j, err := ast.JSON(set) // a set's elements in Rego's order
+			if err != nil {
+				return nil, err
+			}
+			out[i][h] = j
 		}
-		out[h] = j
 	}
 	return out, nil
+}
+
+// recordAnswers are an element-wise group's answers for one record, unit by
+// unit; ids tells whether they hold placeholders.
+type recordAnswers struct {
+	ans   []map[string]any
+	ids   bool
+	empty bool // no unit says anything of the record (most records, most of the time)
+}
+
+// unionPaths is what a group of units is evaluated on.
+func unionPaths(g []*unit) [][]string {
+	var out [][]string
+	for _, u := range g {
+		out = append(out, u.evalPaths...)
+	}
+	return out
 }
 
 // projected is the part of the call's input that paths name, as a Rego

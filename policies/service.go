@@ -7,9 +7,11 @@ import (
 )
 
 // Service is the sim.Checker of a long-lived mock (earsim serve): the
-// Engine's answers, from a RuleMemo bounded by CacheBytes, which remembers
-// each rule's answer by what that rule reads, so that a write re-evaluates
-// only the rules that read what it changed. The memo is prepared in the
+// Engine's answers, remembered at two levels, each bounded by CacheBytes.
+// First by the documents' identity (the Engine's memo: the Machine hands an
+// unchanged project over as the same maps), then rule by rule by what each
+// rule reads (a RuleMemo), so that a write re-evaluates only the rules that
+// read what it changed. The rule memo is prepared in the
 // background on first use (every rule compiled on its own takes a few
 // hundred milliseconds); until it is ready the Engine answers. Both answer
 // alike (TestRuleMemoAgreesWithEngine, TestServiceAgreesWithEngine). One
@@ -46,7 +48,7 @@ func (e *Engine) serviceMemo() *serviceMemo {
 	return &e.service
 }
 
-// checker is the memo once it is ready, else the Engine.
+// checker is the rule memo once it is ready, else the Engine.
 func (s Service) checker() sim.Checker {
 	sm := s.engine.serviceMemo()
 	select {
@@ -59,6 +61,22 @@ func (s Service) checker() sim.Checker {
 	return s.engine
 }
 
+// remembered answers from the identity memo, or asks the rule memo and
+// remembers its answer.
+func remembered[V any](c *identityMemo[V], in sim.Input, withClock bool, ask func(sim.Input) (V, error)) (V, error) {
+	key, ok := c.key(in, withClock)
+	if ok {
+		if v, hit := c.get(key); hit {
+			return v, nil
+		}
+	}
+	v, err := ask(in)
+	if err == nil && ok {
+		c.put(key, in, v)
+	}
+	return v, err
+}
+
 // Wait waits for the memo and reports whether it could be prepared; the
 // Engine answers meanwhile, and on an error.
 func (s Service) Wait() error {
@@ -68,7 +86,11 @@ func (s Service) Wait() error {
 }
 
 // Admit answers an admission question.
-func (s Service) Admit(in sim.Input) (sim.Decision, error) { return s.checker().Admit(in) }
+func (s Service) Admit(in sim.Input) (sim.Decision, error) {
+	return remembered(&s.engine.memo, in, false, s.checker().Admit)
+}
 
-// Inspect answers a state question.
-func (s Service) Inspect(in sim.Input) (sim.Report, error) { return s.checker().Inspect(in) }
+// Inspect answers a state question (the state rules read the clock).
+func (s Service) Inspect(in sim.Input) (sim.Report, error) {
+	return remembered(&s.engine.reports, in, true, s.checker().Inspect)
+}

@@ -60,7 +60,7 @@ func TestBoundedRuleMemoAgreesWithEngine(t *testing.T) {
 	t.Logf("at most %d bytes held; %d of %d answers from memory", most, hits, lookups)
 }
 
-// A Service answers from its memo once ready, as the Engine would.
+// A Service answers from its memos once ready, as the Engine would.
 func TestServiceAgreesWithEngine(t *testing.T) {
 	e := MustDefault()
 	s := NewService(e)
@@ -71,7 +71,7 @@ func TestServiceAgreesWithEngine(t *testing.T) {
 	if memo.docs.m.limit != CacheBytes/2 {
 		t.Errorf("the service's memo is bounded by %d bytes of digests, want %d", memo.docs.m.limit, CacheBytes/2)
 	}
-	before, _ := memo.Stats()
+	_, before := memo.Stats()
 	m, err := sim.NewMachine(sim.NewWorld(1), s)
 	if err != nil {
 		t.Fatal(err)
@@ -94,7 +94,7 @@ func TestServiceAgreesWithEngine(t *testing.T) {
 			}
 		}
 	}
-	if after, _ := memo.Stats(); after == before {
+	if _, after := memo.Stats(); after == before {
 		t.Error("the service did not ask its memo")
 	}
 }
