@@ -38,7 +38,7 @@ type testServer struct {
 func newServer(t *testing.T, opt atlasapi.Options) *testServer {
 	t.Helper()
 	if opt.Checker == nil {
-		opt.Checker = policies.MustDefault()
+		opt.Checker = policies.NewService(policies.MustDefault()) // as earsim serve asks the policies
 	}
 	srv, err := atlasapi.New(opt)
 	if err != nil {

@@ -155,19 +155,31 @@ func TestLoad(t *testing.T) {
 		dc.Transport.(*digest.Transport).Transport = transport(clients).Transport
 		rows = append(rows, load("earsim GET encryptionAtRest, digest (challenge per request)", clients, d, func(int, int) error { return get(plain{dc}, authed.URL+earPath) }))
 	}
-	// Create+delete cycles: each client owns a (project, region); a cycle is
-	// POST, advance past provisioning (control route), DELETE.
+	// Create+delete cycles (three policy-checked writes each): each client
+	// owns a (project, region); a cycle is POST, advance past provisioning
+	// (control route), DELETE. With the policies as earsim serve asks them
+	// (policies.Service, its memos ready), with the Engine evaluating every
+	// rule, and with the allow-all hook, in the same run.
+	service := policies.NewService(engine)
+	if err := service.Wait(); err != nil {
+		t.Fatal(err)
+	}
 	for _, clients := range []int{1, 16, 64} {
-		srv := httptest.NewServer(mustServer(t, atlasapi.Options{Seed: 1, Checker: engine, NoAuth: true}))
-		projects := []string{group, newProject(t, srv.URL, "second")}
-		for _, p := range projects {
-			enableOpen(t, srv.URL, p)
+		for _, hook := range []struct {
+			name    string
+			checker sim.Checker
+		}{{"policies.Service", service}, {"Engine", engine}, {"allow-all", sim.AllowAll{}}} {
+			srv := httptest.NewServer(mustServer(t, atlasapi.Options{Seed: 1, Checker: hook.checker, NoAuth: true}))
+			projects := []string{group, newProject(t, srv.URL, "second")}
+			for _, p := range projects {
+				enableOpen(t, srv.URL, p)
+			}
+			c := transport(clients)
+			rows = append(rows, load("earsim endpoint create+advance+delete cycles, no auth, "+hook.name, clients, d, func(client, i int) error {
+				return cycle(c, srv.URL, projects[client/len(regions32)], regions32[client%len(regions32)])
+			}))
+			srv.Close()
 		}
-		c := transport(clients)
-		rows = append(rows, load("earsim endpoint create+advance+delete, no auth", clients, d, func(client, i int) error {
-			return cycle(c, srv.URL, projects[client/len(regions32)], regions32[client%len(regions32)])
-		}))
-		srv.Close()
 	}
 	if url := os.Getenv("PRISM_URL"); url != "" {
 		for _, clients := range []int{1, 16, 64} {
