@@ -2,6 +2,7 @@ package policies
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/earsim/earsim/sim"
 )
@@ -11,11 +12,13 @@ import (
 // First by the documents' identity (the Engine's memo: the Machine hands an
 // unchanged project over as the same maps), then rule by rule by what each
 // rule reads (a RuleMemo), so that a write re-evaluates only the rules that
-// read what it changed. The rule memo is prepared in the
-// background on first use (every rule compiled on its own takes a few
-// hundred milliseconds); until it is ready the Engine answers. Both answer
-// alike (TestRuleMemoAgreesWithEngine, TestServiceAgreesWithEngine). One
-// memo serves every Service of an Engine in the process.
+// read what it changed. The rule memo is prepared in the background once
+// the Engine's services have been asked warmUp questions that the identity
+// memo could not answer (every rule compiled on its own takes a few hundred
+// milliseconds of CPU, which a server asked a few questions does not earn
+// back); until it is ready the Engine answers. Both answer alike
+// (TestRuleMemoAgreesWithEngine, TestServiceAgreesWithEngine). One memo
+// serves every Service of an Engine in the process.
 type Service struct {
 	engine *Engine
 }
@@ -25,32 +28,44 @@ var _ sim.Checker = Service{}
 // NewService returns the Service of e.
 func NewService(e *Engine) Service { return Service{engine: e} }
 
+// warmUp is how many questions the identity memo could not answer before
+// the rule memo is prepared.
+const warmUp = 200
+
 // serviceMemo is an Engine's memo for services: built once, in the background.
 type serviceMemo struct {
+	asked atomic.Int64
 	once  sync.Once
-	ready chan struct{}
+	ready chan struct{} // closed when memo or err is set
 	memo  *RuleMemo
 	err   error
 }
 
-func (e *Engine) serviceMemo() *serviceMemo {
-	e.service.once.Do(func() {
-		e.service.ready = make(chan struct{})
+// start prepares the memo in the background, once.
+func (e *Engine) startServiceMemo() *serviceMemo {
+	sm := &e.service
+	sm.once.Do(func() {
+		sm.ready = make(chan struct{})
 		go func() {
-			defer close(e.service.ready)
+			defer close(sm.ready)
 			m, err := NewRuleMemo(e)
 			if err == nil {
 				m.Limit(CacheBytes)
 			}
-			e.service.memo, e.service.err = m, err
+			sm.memo, sm.err = m, err
 		}()
 	})
-	return &e.service
+	return sm
 }
 
-// checker is the rule memo once it is ready, else the Engine.
+// checker is the rule memo once it is ready, else the Engine; it starts
+// preparing the memo at the warmUp-th question.
 func (s Service) checker() sim.Checker {
-	sm := s.engine.serviceMemo()
+	sm := &s.engine.service
+	if sm.asked.Add(1) < warmUp {
+		return s.engine
+	}
+	sm = s.engine.startServiceMemo()
 	select {
 	case <-sm.ready:
 		if sm.err == nil {
@@ -77,20 +92,21 @@ func remembered[V any](c *identityMemo[V], in sim.Input, withClock bool, ask fun
 	return v, err
 }
 
-// Wait waits for the memo and reports whether it could be prepared; the
-// Engine answers meanwhile, and on an error.
+// Wait prepares the memo now, waits for it and reports whether it could be
+// prepared; the Engine answers meanwhile, and on an error.
 func (s Service) Wait() error {
-	sm := s.engine.serviceMemo()
+	s.engine.service.asked.Add(warmUp)
+	sm := s.engine.startServiceMemo()
 	<-sm.ready
 	return sm.err
 }
 
 // Admit answers an admission question.
 func (s Service) Admit(in sim.Input) (sim.Decision, error) {
-	return remembered(&s.engine.memo, in, false, s.checker().Admit)
+	return remembered(&s.engine.memo, in, false, func(in sim.Input) (sim.Decision, error) { return s.checker().Admit(in) })
 }
 
 // Inspect answers a state question (the state rules read the clock).
 func (s Service) Inspect(in sim.Input) (sim.Report, error) {
-	return remembered(&s.engine.reports, in, true, s.checker().Inspect)
+	return remembered(&s.engine.reports, in, true, func(in sim.Input) (sim.Report, error) { return s.checker().Inspect(in) })
 }

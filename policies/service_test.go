@@ -98,3 +98,36 @@ func TestServiceAgreesWithEngine(t *testing.T) {
 		t.Error("the service did not ask its memo")
 	}
 }
+
+// A service asked a few questions does not prepare the rule memo (a few
+// hundred milliseconds of CPU it would not earn back); one asked many does.
+func TestServicePreparesItsMemoOnceAskedEnough(t *testing.T) {
+	e, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewService(e)
+	g := sim.DefaultProjectID
+	ask := func(n int) {
+		for i := range n {
+			// a new request each time, so that the identity memo cannot answer
+			in := sim.Input{"op": "GetEncryptionConfig", "request": map[string]any{"n": int64(i)}, "now": int64(0), "project": nil, "azure": map[string]any{},
+				"actor": map[string]any{"roles": []any{"ORG_OWNER"}}}
+			in["request"].(map[string]any)["groupId"] = g
+			if _, err := s.Admit(in); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	ask(warmUp - 1)
+	if e.service.ready != nil {
+		t.Fatalf("the rule memo was started after %d questions", warmUp-1)
+	}
+	ask(1)
+	if e.service.ready == nil {
+		t.Fatalf("the rule memo was not started after %d questions", warmUp)
+	}
+	if err := s.Wait(); err != nil {
+		t.Fatal(err)
+	}
+}
