@@ -19,16 +19,22 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 )
 
-// RuleMemo is a sim.Checker for searches that ask the policies about
-// thousands of states differing in a little each: it evaluates the rules
-// one by one and remembers each rule's answer by the part of the input that
-// rule reads (see reads.go), so that a state change only re-evaluates the
-// rules that read what changed. Keys are canonical (sim.Canon): generated
-// ids renamed, and times as distances from the clock. Answers are the
-// Engine's answers: the rules' outputs are gathered into the same sets, in
-// the same order, as the admission and state entry points gather them (TestRuleMemoAgreesWithEngine compares every answer during
-// the bundled scenarios and searches). It remembers up to unitCacheSize
-// answers per rule; it is meant for a search's lifetime.
+// RuleMemo is a sim.Checker for whatever asks the policies about many
+// states differing in a little each (a search; earsim serve, through
+// Service): it evaluates the rules one by one and remembers each rule's
+// answer by the part of the input that rule reads (see reads.go), so that a
+// state change only re-evaluates the rules that read what changed. Keys are
+// canonical (sim.Canon): generated ids renamed, and times as distances from
+// the clock, or left out for a rule that does not read the clock. A rule
+// that reads the endpoint list only through a derived document
+// (derivedDocs) is keyed by the document's value; one that reads it record
+// by record (readAnalysis.elementwise) is answered record by record; each
+// is evaluated on the part of the input it reads. Answers are the Engine's
+// answers: the rules' outputs are gathered into the same sets, in the same
+// order, as the admission and state entry points gather them
+// (TestRuleMemoAgreesWithEngine compares every answer during the bundled
+// scenarios and searches). It remembers up to unitCacheSize answers per
+// rule, and with Limit no more than a number of bytes.
 type RuleMemo struct {
 	engine  *Engine
 	admit   []*unit
