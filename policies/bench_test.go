@@ -49,6 +49,32 @@ func typical(b *testing.B) *sim.State {
 	return s
 }
 
+type hook struct {
+	name    string
+	checker sim.Checker
+}
+
+// checkers are the hooks a step is measured with, in one run: the Engine
+// evaluating every rule, policies.Service as earsim serve asks (its memos
+// ready), and allow-all.
+func checkers(b *testing.B) []hook {
+	engine := policies.MustDefault()
+	service := policies.NewService(engine)
+	if err := service.Wait(); err != nil {
+		b.Fatal(err)
+	}
+	return []hook{{"rego", engine}, {"rego-service", service}, {"allow-all", sim.AllowAll{}}}
+}
+
+// typicalMachine is a Machine on the typical state.
+func typicalMachine(b *testing.B, c sim.Checker) *sim.Machine {
+	m, err := sim.NewMachine(typical(b), c)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return m
+}
+
 // commands is a typical mix of requests on the typical state. Repeating it
 // leaves the world the same size under either hook, so every iteration
 // measures the same work.
@@ -76,20 +102,9 @@ func commands() []sim.Command {
 // earsim serve asks them, its memo ready) and, in the same run, with the
 // allow-all hook; it reports the median and p99 latency of a step.
 func BenchmarkStep(b *testing.B) {
-	engine := policies.MustDefault()
-	service := policies.NewService(engine)
-	if err := service.Wait(); err != nil {
-		b.Fatal(err)
-	}
-	for _, hook := range []struct {
-		name    string
-		checker sim.Checker
-	}{{"rego", engine}, {"rego-service", service}, {"allow-all", sim.AllowAll{}}} {
+	for _, hook := range checkers(b) {
 		b.Run(hook.name, func(b *testing.B) {
-			m, err := sim.NewMachine(typical(b), hook.checker)
-			if err != nil {
-				b.Fatal(err)
-			}
+			m := typicalMachine(b, hook.checker)
 			cmds := commands()
 			lat := make([]time.Duration, 0, b.N)
 			b.ResetTimer()
@@ -112,24 +127,13 @@ func BenchmarkStep(b *testing.B) {
 // asks (its memos ready), and with the allow-all hook, in the same run; it
 // reports writes per second and the median and p99 latency of a write.
 func BenchmarkWrites(b *testing.B) {
-	engine := policies.MustDefault()
-	service := policies.NewService(engine)
-	if err := service.Wait(); err != nil {
-		b.Fatal(err)
-	}
 	g := sim.DefaultProjectID
 	owner := &sim.Actor{GroupRoles: map[string][]string{g: {"GROUP_OWNER"}}}
 	regions := []string{"US_EAST", "US_NORTH_CENTRAL", "US_WEST", "US_SOUTH_CENTRAL", "EUROPE_NORTH", "US_WEST_2", "CANADA_EAST", "CANADA_CENTRAL",
 		"AUSTRALIA_EAST", "GERMANY_WEST_CENTRAL", "SWEDEN_CENTRAL", "SWITZERLAND_NORTH", "NORWAY_EAST", "INDIA_CENTRAL", "KOREA_CENTRAL", "FRANCE_CENTRAL"}
-	for _, hook := range []struct {
-		name    string
-		checker sim.Checker
-	}{{"rego", engine}, {"rego-service", service}, {"allow-all", sim.AllowAll{}}} {
+	for _, hook := range checkers(b) {
 		b.Run(hook.name, func(b *testing.B) {
-			m, err := sim.NewMachine(typical(b), hook.checker)
-			if err != nil {
-				b.Fatal(err)
-			}
+			m := typicalMachine(b, hook.checker)
 			ids := make([]string, len(regions))
 			step := func(i int) sim.Command {
 				round := i % (2*len(regions) + 1)

@@ -223,14 +223,7 @@ func (r *recorder) Inspect(in sim.Input) (sim.Report, error) {
 // What the state hash leaves out the policies cannot see: the input holds
 // no creation time, and no approval time for a connection not approved.
 func TestInputHoldsNoTimeTheHashLeavesOut(t *testing.T) {
-	s := sim.NewWorld(1)
-	g := sim.DefaultProjectID
-	if err := s.PlaceCluster(g, sim.Cluster{Name: "c1", ReplicationSpecs: []sim.ReplicationSpec{{RegionConfigs: []sim.RegionConfig{{ProviderName: "AZURE", RegionName: "US_CENTRAL"}}}}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.PlaceEndpoint(g, "US_CENTRAL", sim.StatusActive); err != nil {
-		t.Fatal(err)
-	}
+	s, g := oneClusterOneEndpoint(t), sim.DefaultProjectID
 	s.Now = 500
 	p := s.Project(g)
 	p.Created = 7
@@ -296,14 +289,7 @@ func TestCanonRewind(t *testing.T) {
 // clusters, the encryption config and the first endpoint's record are the
 // documents of before, the endpoint list is new.
 func TestChangedProjectSharesUnchangedParts(t *testing.T) {
-	s := sim.NewWorld(1)
-	g := sim.DefaultProjectID
-	if err := s.PlaceCluster(g, sim.Cluster{Name: "c1", ReplicationSpecs: []sim.ReplicationSpec{{RegionConfigs: []sim.RegionConfig{{ProviderName: "AZURE", RegionName: "US_CENTRAL"}}}}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.PlaceEndpoint(g, "US_CENTRAL", sim.StatusActive); err != nil {
-		t.Fatal(err)
-	}
+	s, g := oneClusterOneEndpoint(t), sim.DefaultProjectID
 	r := &recorder{}
 	m, err := sim.NewMachine(s, r)
 	if err != nil {
@@ -324,4 +310,18 @@ func TestChangedProjectSharesUnchangedParts(t *testing.T) {
 	if !same(before["endpoints"].([]any)[0], after["endpoints"].([]any)[0]) {
 		t.Error("the unchanged endpoint record built again")
 	}
+}
+
+// oneClusterOneEndpoint is the default project with cluster c1 and an
+// ACTIVE endpoint, both in US_CENTRAL.
+func oneClusterOneEndpoint(t *testing.T) *sim.State {
+	s := sim.NewWorld(1)
+	g := sim.DefaultProjectID
+	if err := s.PlaceCluster(g, sim.Cluster{Name: "c1", ReplicationSpecs: []sim.ReplicationSpec{{RegionConfigs: []sim.RegionConfig{{ProviderName: "AZURE", RegionName: "US_CENTRAL"}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PlaceEndpoint(g, "US_CENTRAL", sim.StatusActive); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
