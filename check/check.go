@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/earsim/earsim/policies"
+	"github.com/earsim/earsim/sim"
 )
 
 // Input kinds.
@@ -100,6 +101,7 @@ type Options struct {
 // Checker runs checks with one policy engine.
 type Checker struct {
 	engine *policies.Engine
+	sim    sim.Checker // the simulated applies: the policies as earsim serve asks them (policies.Service)
 	rules  map[string]policies.Rule
 	list   []policies.Rule
 }
@@ -112,7 +114,7 @@ func New(e *policies.Engine) *Checker {
 			judged[t] = true
 		}
 	})
-	c := &Checker{engine: e, rules: map[string]policies.Rule{}, list: e.Catalog()}
+	c := &Checker{engine: e, sim: policies.NewService(e), rules: map[string]policies.Rule{}, list: e.Catalog()}
 	for _, r := range c.list {
 		c.rules[r.ID] = r
 	}

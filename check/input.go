@@ -230,7 +230,7 @@ func (c *Checker) plan(ctx context.Context, open opener, path string, r io.Reade
 	}
 	fr.Ignored = skipped
 	doc = nil
-	m, err := sim.NewMachine(ap.World, c.engine)
+	m, err := sim.NewMachine(ap.World, c.sim)
 	if err != nil {
 		return &InputError{File: path, Msg: "policy evaluation: " + err.Error()}
 	}
@@ -313,7 +313,7 @@ func (c *Checker) orderWarnings(ap *Apply, judged []Outcome) []Finding {
 		if w.Other == nil {
 			continue
 		}
-		m, err := sim.NewMachine(ap.World, c.engine)
+		m, err := sim.NewMachine(ap.World, c.sim)
 		if err != nil {
 			continue // the main run met the same world and reported it
 		}
