@@ -25,18 +25,12 @@ func TestBoundedRuleMemoAgreesWithEngine(t *testing.T) {
 		t.Fatal(err)
 	}
 	held := func() (n int64) {
-		m.docs.m.mu.Lock()
-		n += m.docs.m.bytes
-		m.docs.m.mu.Unlock()
+		n += m.docs.m.held() + m.records.held()
 		for _, u := range append(append([]*unit{}, m.admit...), m.state...) {
-			u.cache.mu.Lock()
-			n += u.cache.bytes
-			u.cache.mu.Unlock()
+			n += u.cache.held()
 		}
 		for _, d := range m.derived {
-			d.cache.mu.Lock()
-			n += d.cache.bytes
-			d.cache.mu.Unlock()
+			n += d.cache.held()
 		}
 		return n
 	}
