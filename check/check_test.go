@@ -17,6 +17,7 @@ import (
 	"github.com/earsim/earsim/check"
 	"github.com/earsim/earsim/examples"
 	"github.com/earsim/earsim/policies"
+	"github.com/earsim/earsim/policies/policiestest"
 	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
@@ -94,6 +95,36 @@ func TestExamplesMatchGoldens(t *testing.T) {
 		if d := cmp.Diff(want, got); d != "" {
 			t.Errorf("%s: findings differ from %s (-want +got):\n%s", path, golden(path), d)
 		}
+	}
+}
+
+// The fast paths answer every example as the Engine does: each example (and
+// the reference plans) checked with the simulated applies asking the
+// policies as earsim serve does (policies.Service, its rule memo ready),
+// every answer compared with the Engine evaluating every rule; and the
+// reports are the goldens' (TestExamplesMatchGoldens).
+func TestExamplesAgreeThroughTheServiceMemo(t *testing.T) {
+	c := checker(t)
+	e, _ := policies.Default()
+	cmp, err := policiestest.New(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check.SetSimChecker(c, cmp)
+	paths := inputs(t)
+	ref, _ := filepath.Glob("../shared/reference/terraform-plans/*.json")
+	if len(ref) == 0 {
+		t.Fatal("no reference plans in ../shared/reference/terraform-plans")
+	}
+	if _, err := c.Files(context.Background(), append(paths, ref...), check.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	asked, wrong, first := cmp.Result()
+	if wrong != 0 {
+		t.Errorf("%d of %d answers differ from the Engine's; the first: %s", wrong, asked, first)
+	}
+	if asked < 100 { // the examples ask about 150
+		t.Errorf("only %d answers compared", asked)
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 
 	"github.com/earsim/earsim/conformance"
 	"github.com/earsim/earsim/policies"
+	"github.com/earsim/earsim/policies/policiestest"
 )
 
 // The whole suite against the simulator, in strict mode: undefined, pending
@@ -30,6 +31,26 @@ func TestFeaturesOnTheSimulator(t *testing.T) {
 	})
 	if !ok {
 		t.Fatal("the simulator fails its own features")
+	}
+}
+
+// The fast paths answer every feature as the Engine does: the whole suite on
+// the simulator asking the policies as earsim serve does (policies.Service,
+// both levels), every answer compared with the Engine evaluating every rule.
+func TestFeaturesAgreeThroughTheServiceMemo(t *testing.T) {
+	cmp, err := policiestest.New(policies.MustDefault())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !conformance.Run(conformance.Options{Driver: &conformance.SimDriver{Seed: 1, Checker: cmp}, Output: io.Discard}) {
+		t.Fatal("the simulator fails its features through the service's memo")
+	}
+	asked, wrong, first := cmp.Result()
+	if wrong != 0 {
+		t.Errorf("%d of %d answers differ from the Engine's; the first: %s", wrong, asked, first)
+	}
+	if asked < 500 { // the suite asks about 800
+		t.Errorf("only %d answers compared", asked)
 	}
 }
 
