@@ -1,0 +1,67 @@
+package policies
+
+import "sync"
+
+// bounded is a map of remembered values within a bound: entries, and with
+// limit set the estimated bytes of what it holds. It keeps two generations,
+// each within half the bound: when the current one is full it becomes the
+// old one (the older is forgotten), and a value found in the old one moves
+// to the current one, so that what is still asked for survives and a full
+// map never forgets everything at once. Safe for concurrent use.
+type bounded[K comparable, V any] struct {
+	mu       sync.Mutex
+	cur, old map[K]sized[V]
+	bytes    int64 // held by cur
+	oldBytes int64
+	entries  int
+	limit    int64 // 0: entries only
+}
+
+type sized[V any] struct {
+	v    V
+	size int64
+}
+
+func (b *bounded[K, V]) get(k K) (V, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if e, ok := b.cur[k]; ok {
+		return e.v, true
+	}
+	e, ok := b.old[k]
+	if ok {
+		delete(b.old, k)
+		b.oldBytes -= e.size
+		b.add(k, e)
+	}
+	return e.v, ok
+}
+
+// put remembers v, of the given estimated size, under k.
+func (b *bounded[K, V]) put(k K, v V, size int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.add(k, sized[V]{v, size})
+}
+
+func (b *bounded[K, V]) add(k K, e sized[V]) {
+	if b.limit > 0 && e.size > b.limit/2 {
+		return
+	}
+	if _, ok := b.cur[k]; ok {
+		return
+	}
+	if b.cur == nil || len(b.cur) >= b.entries/2 || b.limit > 0 && b.bytes+e.size > b.limit/2 {
+		b.old, b.oldBytes = b.cur, b.bytes
+		b.cur, b.bytes = map[K]sized[V]{}, 0
+	}
+	b.cur[k] = e
+	b.bytes += e.size
+}
+
+// held is the estimated bytes the map holds.
+func (b *bounded[K, V]) held() int64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.bytes + b.oldBytes
+}
