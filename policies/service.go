@@ -41,7 +41,9 @@ type serviceMemo struct {
 	err   error
 }
 
-// start prepares the memo in the background, once.
+// startServiceMemo prepares the memo in the background, once. (An error
+// leaves the Engine answering; Wait reports it. The embedded policies
+// compile rule by rule in every test run.)
 func (e *Engine) startServiceMemo() *serviceMemo {
 	sm := &e.service
 	sm.once.Do(func() {
