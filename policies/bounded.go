@@ -51,6 +51,10 @@ func (b *bounded[K, V]) add(k K, e sized[V]) {
 	if _, ok := b.cur[k]; ok {
 		return
 	}
+	if e, ok := b.old[k]; ok { // moves, rather than held twice
+		delete(b.old, k)
+		b.oldBytes -= e.size
+	}
 	if b.cur == nil || len(b.cur) >= b.entries/2 || b.limit > 0 && b.bytes+e.size > b.limit/2 {
 		b.old, b.oldBytes = b.cur, b.bytes
 		b.cur, b.bytes = map[K]sized[V]{}, 0

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"reflect"
 	"slices"
 	"sync"
@@ -46,7 +47,7 @@ func New() (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{compiler: c, docs: docCache{m: map[uintptr]cachedDoc{}}, memo: identityMemo[sim.Decision]{m: map[memoKey]memoEntry[sim.Decision]{}}, reports: identityMemo[sim.Report]{m: map[memoKey]memoEntry[sim.Report]{}}}
+	e := &Engine{compiler: c, docs: newDocCache(CacheBytes), memo: newIdentityMemo[sim.Decision](CacheBytes), reports: newIdentityMemo[sim.Report](CacheBytes)}
 	if e.admit, err = e.prepare(AdmissionQuery); err != nil {
 		return nil, err
 	}
@@ -206,17 +207,16 @@ func decodeReport(out map[string]any) sim.Report {
 // cached by the map's identity. An entry holds the map itself, so its
 // address cannot be reused while the entry lives.
 type docCache struct {
-	mu    sync.Mutex
-	m     map[uintptr]cachedDoc
-	order []uintptr
-	bytes int64 // the estimated size of what the entries hold
-	limit int64 // 0: CacheBytes
+	m bounded[uintptr, cachedDoc] // by bytes only
+}
+
+func newDocCache(limit int64) docCache {
+	return docCache{m: bounded[uintptr, cachedDoc]{entries: math.MaxInt, limit: limit}}
 }
 
 type cachedDoc struct {
-	doc  any // the map or list converted, pinned
-	v    ast.Value
-	size int64
+	doc any // the map or list converted, pinned
+	v   ast.Value
 }
 
 // CacheBytes bounds each of the Engine's caches (converted documents, and
@@ -246,13 +246,6 @@ func docSize(v any) int64 {
 		return 32 + 2*int64(len(x))
 	}
 	return 32
-}
-
-func (c *docCache) budget() int64 {
-	if c.limit > 0 {
-		return c.limit
-	}
-	return CacheBytes
 }
 
 // cachedKeys are the input keys whose documents are cached.
@@ -293,32 +286,14 @@ func (c *docCache) value(doc any) (ast.Value, error) {
 	default:
 		return ast.InterfaceToValue(doc)
 	}
-	c.mu.Lock()
-	e, ok := c.m[key]
-	c.mu.Unlock()
-	if ok {
+	if e, ok := c.m.get(key); ok {
 		return e.v, nil
 	}
 	v, err := ast.InterfaceToValue(doc)
 	if err != nil {
 		return nil, err
 	}
-	size := 2 * docSize(doc)
-	if size > c.budget() { // larger than the whole cache: converted each time
-		return v, nil
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, ok := c.m[key]; !ok {
-		for len(c.order) > 0 && c.bytes+size > c.budget() { // the oldest go first
-			c.bytes -= c.m[c.order[0]].size
-			delete(c.m, c.order[0])
-			c.order = c.order[1:]
-		}
-		c.m[key] = cachedDoc{doc: doc, v: v, size: size}
-		c.order = append(c.order, key)
-		c.bytes += size
-	}
+	c.m.put(key, cachedDoc{doc: doc, v: v}, 2*docSize(doc)) // one too large for the bound is converted each time
 	return v, nil
 }
 
@@ -327,11 +302,11 @@ func (c *docCache) value(doc any) (ast.Value, error) {
 // clock). Entries hold their documents, so a map's address cannot be reused
 // while its entry lives.
 type identityMemo[V any] struct {
-	mu    sync.Mutex
-	m     map[memoKey]memoEntry[V]
-	order []memoKey
-	bytes int64 // estimated: the keys, and the documents the entries pin
-	limit int64 // 0: CacheBytes
+	m bounded[memoKey, memoEntry[V]] // by bytes only: the keys, and the documents the entries pin
+}
+
+func newIdentityMemo[V any](limit int64) identityMemo[V] {
+	return identityMemo[V]{m: bounded[memoKey, memoEntry[V]]{entries: math.MaxInt, limit: limit}}
 }
 
 type memoKey struct {
@@ -340,9 +315,8 @@ type memoKey struct {
 }
 
 type memoEntry[V any] struct {
-	project, azure map[string]any
+	project, azure map[string]any // pinned
 	d              V
-	size           int64
 }
 
 func identity(v any) (uintptr, map[string]any) {
@@ -370,9 +344,7 @@ func (c *identityMemo[V]) key(in sim.Input, withClock bool) (memoKey, bool) {
 }
 
 func (c *identityMemo[V]) get(k memoKey) (V, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.m[k]
+	e, ok := c.m.get(k)
 	return e.d, ok
 }
 
@@ -381,27 +353,7 @@ func (c *identityMemo[V]) put(k memoKey, in sim.Input, d V) {
 	_, a := identity(in["azure"])
 	// An entry pins its documents: counted in full, as if no other entry
 	// held them (an overestimate where entries share a document).
-	size := 256 + int64(len(k.rest)) + docSize(p) + docSize(a)
-	limit := c.limit
-	if limit == 0 {
-		limit = CacheBytes
-	}
-	if size > limit {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, ok := c.m[k]; ok {
-		return
-	}
-	for len(c.order) > 0 && c.bytes+size > limit {
-		c.bytes -= c.m[c.order[0]].size
-		delete(c.m, c.order[0])
-		c.order = c.order[1:]
-	}
-	c.m[k] = memoEntry[V]{project: p, azure: a, d: d, size: size}
-	c.order = append(c.order, k)
-	c.bytes += size
+	c.m.put(k, memoEntry[V]{project: p, azure: a, d: d}, 256+int64(len(k.rest))+docSize(p)+docSize(a))
 }
 
 func list(v any) []any         { l, _ := v.([]any); return l }
