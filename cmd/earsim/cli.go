@@ -164,9 +164,13 @@ func printFlags(fs *flag.FlagSet) {
 			line += " " + placeholder
 		}
 		line += "\n    \t" + strings.ReplaceAll(usage, "\n", "\n    \t")
+		isString := false // quoted as flag.PrintDefaults quotes a string flag's default
+		if g, ok := f.Value.(flag.Getter); ok {
+			_, isString = g.Get().(string)
+		}
 		switch def := f.DefValue; {
 		case def == "" || def == "false" || def == "0":
-		case fmt.Sprintf("%T", f.Value) == "*flag.stringValue":
+		case isString:
 			line += fmt.Sprintf(" (default %q)", def)
 		default:
 			line += fmt.Sprintf(" (default %v)", def)
