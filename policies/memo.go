@@ -88,6 +88,50 @@ type stored struct {
 	ids bool
 }
 
+// storedAs is an answer as it is remembered: with the asker's generated ids
+// (holes: those the asker's canon numbered) in placeholders, if it holds any.
+func storedAs(ans map[string]any, holes func(string) string) stored {
+	if holes != nil {
+		if h := mapStrings(ans, holes).(map[string]any); !reflect.DeepEqual(h, ans) {
+			return stored{ans: h, ids: true}
+		}
+	}
+	return stored{ans: ans}
+}
+
+// restored is a remembered answer with the asker's ids.
+func (st stored) restored(restore func(string) string) map[string]any {
+	if !st.ids {
+		return st.ans
+	}
+	return mapStrings(st.ans, restore).(map[string]any)
+}
+
+// union is the elements of lists as one set, in Rego's order, as the entry
+// points gather the rules' sets; one list is returned as it is (a rule's
+// set: in Rego's order already).
+func union(lists [][]any) ([]any, error) {
+	if len(lists) == 1 {
+		return lists[0], nil
+	}
+	set := ast.NewSet()
+	for _, l := range lists {
+		for _, x := range l {
+			t, err := ast.InterfaceToValue(x)
+			if err != nil {
+				return nil, err
+			}
+			set.Add(ast.NewTerm(t))
+		}
+	}
+	j, err := ast.JSON(set)
+	if err != nil {
+		return nil, err
+	}
+	l, _ := j.([]any)
+	return l, nil
+}
+
 // The documents each kind of unit contributes, by entry point.
 var (
 	admissionHeads = []string{"deny", "warn"}
@@ -425,7 +469,7 @@ func (k *call) digest(slot int, p []string, timeless bool) [32]byte {
 }
 
 // key is a unit's key: its index and the digests of the paths it reads.
-func (k *call) key(u *unit) [32]byte {
+func (k *call) key(u *unit) ([32]byte, error) {
 	var buf [8 + 32*8]byte
 	b := append(buf[:0], byte(u.index), byte(u.index>>8))
 	if u.paths == nil {
@@ -443,20 +487,23 @@ func (k *call) key(u *unit) [32]byte {
 	}
 	if u.paths != nil { // the whole input covers every derived document
 		for _, d := range u.derived {
-			dd := k.derivedDigest(d)
+			dd, err := k.derivedDigest(d)
+			if err != nil {
+				return [32]byte{}, err
+			}
 			b = append(b, dd[:]...)
 		}
 	}
-	return sha256.Sum256(b)
+	return sha256.Sum256(b), nil
 }
 
 // derivedDigest returns the hash of a derived document's value: evaluated
 // by its query, or remembered by the digests of the paths it reads (with
 // the call's generated ids in placeholders, as a unit's answer is stored).
 // Its value is encoded in the call's numbering, in the order units ask.
-func (k *call) derivedDigest(d *derived) [32]byte {
+func (k *call) derivedDigest(d *derived) ([32]byte, error) {
 	if dd, ok := k.derived[d.index]; ok {
-		return dd
+		return dd, nil
 	}
 	var buf [8 + 32*8]byte
 	b := append(buf[:0], byte(d.index), byte(d.index>>8))
@@ -466,34 +513,24 @@ func (k *call) derivedDigest(d *derived) [32]byte {
 	}
 	key := sha256.Sum256(b)
 	var v any
-	st, hit := d.cache.get(key)
-	if hit {
-		v = st.ans["x"]
-		if st.ids {
-			restore, _ := k.ids()
-			v = mapStrings(v, restore)
-		}
+	if st, hit := d.cache.get(key); hit {
+		restore, _ := k.ids()
+		v = st.restored(restore)["x"]
 	} else {
 		out, err := k.evalQuery(d.query, d.name, d.paths)
 		if err != nil {
-			k.c.Value(struct{}{}) // bad: the units that read it are evaluated, not remembered
-			return [32]byte{}
+			return [32]byte{}, err
 		}
 		v = out
 		_, holes := k.ids()
-		st = stored{ans: map[string]any{"x": v}}
-		if holes != nil {
-			if h := mapStrings(v, holes); !reflect.DeepEqual(h, v) {
-				st = stored{ans: map[string]any{"x": h}, ids: true}
-			}
-		}
+		st := storedAs(map[string]any{"x": v}, holes)
 		d.cache.put(key, st, 96+docSize(st.ans))
 	}
 	from := k.c.Len()
 	k.c.Entry(d.name, v)
 	dd := k.c.SumFrom(from)
 	k.derived[d.index] = dd
-	return dd
+	return dd, nil
 }
 
 // ids returns the functions that swap the input's generated ids (those
@@ -568,58 +605,36 @@ func (m *RuleMemo) gather(units []*unit, in sim.Input, heads []string) (map[stri
 		}
 	}
 	for h, ls := range lists {
-		if len(ls) == 1 {
-			out[h] = ls[0] // one rule's set: in Rego's order already
-			continue
-		}
-		set := ast.NewSet()
-		for _, l := range ls {
-			for _, x := range l {
-				t, err := ast.InterfaceToValue(x)
-				if err != nil {
-					return nil, err
-				}
-				set.Add(ast.NewTerm(t))
-			}
-		}
-		j, err := ast.JSON(set)
+		l, err := union(ls)
 		if err != nil {
 			return nil, err
 		}
-		out[h] = j
+		out[h] = l
 	}
 	return out, nil
 }
 
 // answer is one unit's answer: from memory, or evaluated and remembered.
 func (m *RuleMemo) answer(u *unit, k *call) (map[string]any, error) {
-	key := k.key(u)
+	key, err := k.key(u)
+	if err != nil {
+		return nil, err
+	}
 	if k.c.Bad() {
 		return m.eval(u, k)
 	}
 	m.lookups.Add(1)
-	st, hit := u.cache.get(key)
-	if hit {
+	if st, hit := u.cache.get(key); hit {
 		m.hits.Add(1)
-		if !st.ids {
-			return st.ans, nil
-		}
 		restore, _ := k.ids()
-		return mapStrings(st.ans, restore).(map[string]any), nil
+		return st.restored(restore), nil
 	}
 	ans, err := m.eval(u, k)
 	if err != nil {
 		return nil, err
 	}
 	_, holes := k.ids()
-	st = stored{ans: ans}
-	if holes != nil {
-		st.ans = mapStrings(ans, holes).(map[string]any)
-		st.ids = !reflect.DeepEqual(st.ans, ans)
-		if !st.ids {
-			st.ans = ans
-		}
-	}
+	st := storedAs(ans, holes)
 	u.cache.put(key, st, 96+docSize(st.ans))
 	return ans, nil
 }
@@ -660,11 +675,7 @@ func (k *call) projected(paths [][]string, each bool, e any) (ast.Value, error) 
 	}
 	root := ast.NewObject()
 	made := map[ast.Object]bool{root: true} // objects built here; converted ones are shared, never modified
-	put := func(p []string, v any) error {
-		t, err := k.m.engine.docs.value(v)
-		if err != nil {
-			return fmt.Errorf("policy input: %w", err)
-		}
+	put := func(p []string, t ast.Value) {
 		o := root
 		for _, key := range p[:len(p)-1] {
 			kt := ast.StringTerm(key)
@@ -683,19 +694,22 @@ func (k *call) projected(paths [][]string, each bool, e any) (ast.Value, error) 
 			o = child
 		}
 		o.Insert(ast.StringTerm(p[len(p)-1]), ast.NewTerm(t))
-		return nil
 	}
 	for _, p := range paths {
 		if v, found := lookup(k.in, p); found {
-			if err := put(p, v); err != nil {
-				return nil, err
+			t, err := k.m.engine.docs.value(v)
+			if err != nil {
+				return nil, fmt.Errorf("policy input: %w", err)
 			}
+			put(p, t)
 		}
 	}
-	if each {
-		if err := put([]string{"project", "endpoints"}, []any{e}); err != nil {
-			return nil, err
+	if each { // the record converted by identity; the one-record list is new each time
+		t, err := k.m.engine.docs.value(e)
+		if err != nil {
+			return nil, fmt.Errorf("policy input: %w", err)
 		}
+		put([]string{"project", "endpoints"}, ast.NewArray(ast.NewTerm(t)))
 	}
 	return root, nil
 }

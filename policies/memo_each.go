@@ -4,12 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
-	"reflect"
-	"slices"
 	"strings"
 
 	"github.com/earsim/earsim/sim"
-	"github.com/open-policy-agent/opa/v1/ast"
 )
 
 // answerEach answers element-wise units (readAnalysis.elementwise) that
@@ -68,7 +65,7 @@ func (m *RuleMemo) answerEach(g []*unit, k *call) ([]map[string]any, error) {
 	// Each record after the rest: its encoding remembered while the Machine
 	// hands the record over (docDigests), its ids numbered after the rest's.
 	rest, prefix := c.Mark(), c.Sum()
-	sets := make([]map[string]ast.Set, len(g))
+	lists := make([]map[string][][]any, len(g)) // by unit, head: each record's set
 	for _, e := range records {
 		c.Rewind(rest)
 		var buf [64 + 8*16]byte
@@ -91,24 +88,13 @@ func (m *RuleMemo) answerEach(g []*unit, k *call) ([]map[string]any, error) {
 		answers, hit := m.records.get(key)
 		if hit {
 			m.hits.Add(1)
-			if answers.empty {
-				continue
-			}
-			if answers.ids {
-				restore := c.Restorer()
-				answers.ans = slices.Clone(answers.ans)
-				for i, a := range answers.ans {
-					answers.ans[i] = mapStrings(a, restore).(map[string]any)
-				}
-			}
 		} else {
 			in, err := k.projected(unionPaths(g), true, e)
 			if err != nil {
 				return nil, err
 			}
-			answers.ans = make([]map[string]any, len(g))
 			holes := c.Placeholders()
-			st := recordAnswers{ans: make([]map[string]any, len(g))}
+			answers = recordAnswers{ans: make([]stored, len(g)), empty: true}
 			size := int64(96)
 			for i, u := range g {
 				x, err := evalOn(u.query, u.name, in)
@@ -119,42 +105,25 @@ func (m *RuleMemo) answerEach(g []*unit, k *call) ([]map[string]any, error) {
 				if !ok {
 					return nil, fmt.Errorf("%s: result %T", u.name, x)
 				}
-				answers.ans[i] = ans
-				st.ans[i] = ans
-				if h := mapStrings(ans, holes).(map[string]any); !reflect.DeepEqual(h, ans) {
-					st.ans[i], st.ids = h, true
-				}
-				size += docSize(st.ans[i])
-			}
-			if st.ids { // every answer in placeholders, so one restore serves all
-				for i := range st.ans {
-					st.ans[i] = mapStrings(answers.ans[i], holes).(map[string]any)
+				answers.ans[i] = storedAs(ans, holes)
+				size += docSize(answers.ans[i].ans)
+				for _, l := range ans {
+					answers.empty = answers.empty && len(list(l)) == 0
 				}
 			}
-			st.empty = !slices.ContainsFunc(st.ans, func(a map[string]any) bool {
-				for _, l := range a {
-					if len(list(l)) > 0 {
-						return true
-					}
-				}
-				return false
-			})
-			m.records.put(key, st, size)
+			m.records.put(key, answers, size)
 		}
-		for i, ans := range answers.ans {
-			for h, l := range ans {
-				for _, x := range list(l) {
-					t, err := ast.InterfaceToValue(x)
-					if err != nil {
-						return nil, err
+		if answers.empty {
+			continue
+		}
+		restore := c.Restorer()
+		for i, st := range answers.ans {
+			for h, l := range st.restored(restore) {
+				if l := list(l); len(l) > 0 {
+					if lists[i] == nil {
+						lists[i] = map[string][][]any{}
 					}
-					if sets[i] == nil {
-						sets[i] = map[string]ast.Set{}
-					}
-					if sets[i][h] == nil {
-						sets[i][h] = ast.NewSet()
-					}
-					sets[i][h].Add(ast.NewTerm(t))
+					lists[i][h] = append(lists[i][h], l)
 				}
 			}
 		}
@@ -162,22 +131,21 @@ func (m *RuleMemo) answerEach(g []*unit, k *call) ([]map[string]any, error) {
 	out := make([]map[string]any, len(g))
 	for i := range g {
 		out[i] = map[string]any{}
-		for h, set := range sets[i] {
-			j, err := ast.JSON(set) // a set's elements in Rego's order
+		for h, ls := range lists[i] {
+			l, err := union(ls)
 			if err != nil {
 				return nil, err
 			}
-			out[i][h] = j
+			out[i][h] = l
 		}
 	}
 	return out, nil
 }
 
 // recordAnswers are an element-wise group's answers for one record, unit by
-// unit; ids tells whether they hold placeholders.
+// unit.
 type recordAnswers struct {
-	ans   []map[string]any
-	ids   bool
+	ans   []stored
 	empty bool // no unit says anything of the record (most records, most of the time)
 }
 
