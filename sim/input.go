@@ -52,15 +52,15 @@ func projectInputSince(p, prev *Project, prevDoc map[string]any) map[string]any 
 	if !ok || !reflect.DeepEqual(p.Encryption, prev.Encryption) {
 		enc, same = encryptionInput(&p.Encryption), false
 	}
-	eps, kept := since(prevDoc["endpoints"], len(p.Endpoints), func(i int) bool {
+	eps, kept := keptList(prevDoc["endpoints"], len(p.Endpoints), func(i int) bool {
 		return i < len(prev.Endpoints) && p.Endpoints[i] == prev.Endpoints[i]
 	}, func(i int) any { return endpointInput(&p.Endpoints[i]) })
 	same = same && kept
-	cls, kept := since(prevDoc["clusters"], len(p.Clusters), func(i int) bool {
+	cls, kept := keptList(prevDoc["clusters"], len(p.Clusters), func(i int) bool {
 		return i < len(prev.Clusters) && reflect.DeepEqual(p.Clusters[i], prev.Clusters[i])
 	}, func(i int) any { return clusterInput(&p.Clusters[i]) })
 	same = same && kept
-	snaps, kept := since(prevDoc["snapshots"], len(p.Snapshots), func(i int) bool {
+	snaps, kept := keptList(prevDoc["snapshots"], len(p.Snapshots), func(i int) bool {
 		return i < len(prev.Snapshots) && p.Snapshots[i] == prev.Snapshots[i]
 	}, func(i int) any {
 		s := &p.Snapshots[i]
@@ -80,10 +80,10 @@ func projectInputSince(p, prev *Project, prevDoc map[string]any) map[string]any 
 	}
 }
 
-// since is a list of n documents: prev's i-th where unchanged(i) (prev built
+// keptList is a list of n documents: prev's i-th where unchanged(i) (prev built
 // from the same structs), else build(i); prev itself when every one is kept
 // and the length is the same. kept reports that.
-func since(prev any, n int, unchanged func(int) bool, build func(int) any) (list []any, kept bool) {
+func keptList(prev any, n int, unchanged func(int) bool, build func(int) any) (list []any, kept bool) {
 	old, _ := prev.([]any)
 	kept = old != nil && len(old) == n
 	list = make([]any, n)
