@@ -8,7 +8,7 @@ import (
 )
 
 // Service is the sim.Checker of a long-lived mock (earsim serve): the
-// Engine's answers, remembered at two levels, each bounded by CacheBytes.
+// Engine's answers, remembered at two levels, each cache bounded by CacheBytes.
 // First by the documents' identity (the Engine's memo: the Machine hands an
 // unchanged project over as the same maps), then rule by rule by what each
 // rule reads (a RuleMemo), so that a write re-evaluates only the rules that
