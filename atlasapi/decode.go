@@ -237,6 +237,9 @@ func (c *call) command() (sim.Command, *sim.Error) {
 	cmd.EndpointID = c.params["endpointId"]
 	cmd.ClusterName = c.params["clusterName"]
 	cmd.CloudProvider = c.params["cloudProvider"]
+	if name, ok := c.params["groupName"]; ok {
+		cmd.Project = &sim.ProjectSpec{Name: name}
+	}
 	switch c.route.body {
 	case encryptionBody:
 		var in encryptionIn

@@ -98,10 +98,11 @@ func FuzzParseKeys(f *testing.F) {
 	f.Add([]byte("keys:\n  - publicKey: ownerkey\n    privateKey: 3f1c0f6e-8d2a-4b7e-9c41-2a5d8e7f6b10\n    roles: [ORG_OWNER]\n"))
 	f.Add([]byte("keys:\n  - &a {publicKey: abcdefgh}\n  - {<<, *a}\n"))
 	f.Add([]byte("keys: [{groupRoles: {66c9e8f1dd6c9960802420e9: [GROUP_OWNER]}}]"))
+	f.Add([]byte("serviceAccounts:\n  - clientId: mdb_sa_id_0123456789abcdef01234567\n    clientSecret: mdb_sa_sk_0123456789abcdefghij0123456789ABCDEFGHIJ\n    roles: [ORG_OWNER]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		keys, err := atlasapi.ParseKeys("keys.yaml", data)
-		if err == nil && len(keys) == 0 {
-			t.Fatalf("no error and no key")
+		creds, err := atlasapi.ParseKeys("keys.yaml", data)
+		if err == nil && len(creds.Keys)+len(creds.ServiceAccounts) == 0 {
+			t.Fatalf("no error and no key or service account")
 		}
 	})
 }

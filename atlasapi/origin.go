@@ -106,11 +106,23 @@ func jsonBody(r *http.Request, body []byte) *sim.Error {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
 		return nil
 	}
+	if isOAuth(r.URL.Path) { // the OAuth routes take forms (RFC 6749)
+		if len(strings.TrimSpace(string(body))) > 0 && !isFormContent(r.Header.Get("Content-Type")) {
+			return sim.Errorf(415, "UNSUPPORTED_MEDIA_TYPE", "the OAuth routes take a form (Content-Type application/x-www-form-urlencoded), got %q", r.Header.Get("Content-Type"))
+		}
+		return nil
+	}
 	if len(strings.TrimSpace(string(body))) > 0 && !isJSONContent(r.Header.Get("Content-Type")) {
 		e := sim.Errorf(415, "UNSUPPORTED_MEDIA_TYPE", "a request body must be JSON (Content-Type application/json or application/vnd.atlas.YYYY-MM-DD+json), got %q", r.Header.Get("Content-Type"))
 		return e
 	}
 	return nil
+}
+
+// isFormContent reports whether a Content-Type is a URL-encoded form.
+func isFormContent(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && mt == "application/x-www-form-urlencoded"
 }
 
 // isJSONContent reports whether a Content-Type is JSON (application/json or a

@@ -34,6 +34,12 @@ type route struct {
 	// has nothing of that kind. op then only checks that the project (or
 	// cluster) exists and that the key may read it.
 	fixed func(c *call, res sim.Result) any
+	// local, when set, answers a route outside the model from the server's
+	// own state (the rate limits); op is then empty.
+	local func(s *Server, c *call) (any, *sim.Error)
+	// oauth, when set, answers one of the OAuth routes, which authenticate
+	// the service account themselves (Basic) and are not versioned.
+	oauth func(s *Server, w http.ResponseWriter, r *http.Request, body []byte)
 
 	versions []string // from the definition, filled in at start-up
 }
@@ -56,6 +62,10 @@ const (
 	v1 = "/api/atlas/v1.0"
 )
 
+// isVersioned reports whether a route's pattern is an operation of the
+// official v2 definition (its media types are dated).
+func isVersioned(pattern string) bool { return strings.HasPrefix(pattern, v2+"/") }
+
 // routes is the route table of API.md.
 var routes = []route{
 	{method: "GET", pattern: v2 + "/groups/{groupId}/encryptionAtRest", op: sim.GetEncryptionConfig},
@@ -65,7 +75,10 @@ var routes = []route{
 	{method: "GET", pattern: v2 + "/groups/{groupId}/encryptionAtRest/{cloudProvider}/privateEndpoints/{endpointId}", op: sim.GetPrivateEndpoint},
 	{method: "DELETE", pattern: v2 + "/groups/{groupId}/encryptionAtRest/{cloudProvider}/privateEndpoints/{endpointId}", op: sim.DeletePrivateEndpoint, status: 204},
 	{method: "GET", pattern: v2 + "/orgs", op: sim.ListOrganizations, list: true},
+	{method: "GET", pattern: v2 + "/groups", op: sim.ListProjects, list: true},
 	{method: "POST", pattern: v2 + "/groups", op: sim.CreateProject, body: projectBody},
+	// before /groups/{groupId}/...: a project may be named "clusters"
+	{method: "GET", pattern: v2 + "/groups/byName/{groupName}", op: sim.GetProjectByName},
 	{method: "GET", pattern: v2 + "/groups/{groupId}", op: sim.GetProject},
 	{method: "DELETE", pattern: v2 + "/groups/{groupId}", op: sim.DeleteProject, status: 204},
 	{method: "POST", pattern: v2 + "/groups/{groupId}/clusters", op: sim.CreateCluster, body: clusterBody},
@@ -75,6 +88,10 @@ var routes = []route{
 	{method: "DELETE", pattern: v2 + "/groups/{groupId}/clusters/{clusterName}", op: sim.DeleteCluster},
 	{method: "POST", pattern: v2 + "/groups/{groupId}/clusters/{clusterName}/backup/snapshots", op: sim.CreateSnapshot, body: snapshotBody},
 	{method: "GET", pattern: v2 + "/groups/{groupId}/clusters/{clusterName}/backup/snapshots", op: sim.ListSnapshots, list: true},
+	{method: "GET", pattern: v2 + "/rateLimits", list: true, local: listRateLimits},
+	{method: "GET", pattern: v2 + "/rateLimits/{endpointSetId}", local: getRateLimit},
+	{method: "POST", pattern: tokenPath, oauth: (*Server).serveToken},
+	{method: "POST", pattern: revokePath, oauth: (*Server).serveRevoke},
 	{method: "GET", pattern: v1 + "/groups/{groupId}/encryptionAtRest", op: sim.GetEncryptionConfig},
 	{method: "PATCH", pattern: v1 + "/groups/{groupId}/encryptionAtRest", op: sim.UpdateEncryptionConfig, body: encryptionBody},
 
@@ -95,8 +112,8 @@ var routes = []route{
 func init() {
 	for i := range routes {
 		r := &routes[i]
-		if strings.HasPrefix(r.pattern, v1+"/") {
-			continue
+		if !isVersioned(r.pattern) {
+			continue // the legacy v1.0 routes (application/json) and OAuth
 		}
 		d, ok := definition[r.method+" "+r.pattern]
 		if !ok || len(d.versions) == 0 {
@@ -286,6 +303,8 @@ var controlRoutes = []controlRoute{
 	{"POST", "/_sim/v1/azure/subscriptions/{subscriptionId}/network", (*Server).ctlNetwork, nil},
 	{"GET", "/_sim/v1/effects", (*Server).ctlEffects, nil},
 	{"GET", "/_sim/v1/faults", (*Server).ctlFaults, nil},
+	{"GET", "/_sim/v1/chaos", (*Server).ctlChaos, nil},
+	{"PUT", "/_sim/v1/chaos", (*Server).ctlChaos, nil},
 	// The console's (console.go): the world as it shows it, its live
 	// stream, and its Delete button on an endpoint.
 	{"GET", "/_sim/v1/console/world", (*Server).ctlConsoleWorld, nil},

@@ -35,12 +35,19 @@ const maxControlBody = 64 << 20
 
 // Options configure a Server.
 type Options struct {
-	Seed         uint64
-	Checker      sim.Checker // the policies; required
-	Keys         []Key       // nil: the development keys (DevKey, DevReadOnlyKey)
-	ControlToken string      // when set, control routes need "Authorization: Bearer TOKEN"
-	Faults       []string    // deliberate rule breaks, see Faults
-	StatePath    string      // when set, the world persists there (see persist.go)
+	Seed    uint64
+	Checker sim.Checker // the policies; required
+	Keys    []Key       // nil with ServiceAccounts nil: the development keys (DevKey, DevReadOnlyKey) and DevServiceAccount
+	// ServiceAccounts are the OAuth clients (API.md "Auth").
+	ServiceAccounts []ServiceAccount
+	// RateLimits, when set, are the endpoint sets enforced (429 on an
+	// empty bucket); nil reports AtlasEndpointSets in the headers only.
+	RateLimits []EndpointSet
+	// Chaos, when set, makes the network unreliable (chaos.go).
+	Chaos        *ChaosSpec
+	ControlToken string   // when set, control routes need "Authorization: Bearer TOKEN"
+	Faults       []string // deliberate rule breaks, see Faults
+	StatePath    string   // when set, the world persists there (see persist.go)
 	Now          func() time.Time
 	// TimeScale is logical seconds per real second (API.md): 0 leaves the
 	// clock to the control route, 1 runs Atlas's own times in real time.
@@ -87,6 +94,9 @@ func (s *Server) newWorld(seed uint64) *sim.State {
 type Server struct {
 	opt     Options
 	digest  *digestAuth
+	oauth   *oauthServer
+	limits  *limiter
+	chaos   chaos
 	faults  faultSet
 	checker sim.Checker
 
@@ -98,7 +108,6 @@ type Server struct {
 	m       *sim.Machine
 	clock   wallClock
 	journal []Entry
-	rate    rateWindow
 	// refusals are the latest requests the model refused, for the
 	// console's timeline; watchers are the console's live pages.
 	refusals refusalLog
@@ -122,14 +131,24 @@ func New(opt Options) (*Server, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	if opt.Keys == nil {
-		opt.Keys = []Key{DevKey, DevReadOnlyKey}
+	if opt.Keys == nil && opt.ServiceAccounts == nil {
+		opt.Keys, opt.ServiceAccounts = []Key{DevKey, DevReadOnlyKey}, []ServiceAccount{DevServiceAccount}
+	}
+	sets, enforce := AtlasEndpointSets, opt.RateLimits != nil
+	if opt.RateLimits != nil {
+		sets = opt.RateLimits
+	}
+	var chaosSpec ChaosSpec
+	if opt.Chaos != nil {
+		chaosSpec = *opt.Chaos
 	}
 	faults, err := parseFaults(opt.Faults)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opt: opt, digest: newDigestAuth(opt.Keys, opt.Now), faults: faults, checker: faults.checker(opt.Checker)}
+	s := &Server{opt: opt, digest: newDigestAuth(opt.Keys, opt.Now), oauth: newOAuth(opt.ServiceAccounts), limits: newLimiter(sets, enforce),
+		faults: faults, checker: faults.checker(opt.Checker)}
+	s.chaos.set(chaosSpec, opt.Seed)
 	world := s.newWorld(opt.Seed)
 	if opt.StatePath != "" {
 		removeStaleTemps(opt.StatePath)
@@ -175,6 +194,9 @@ func New(opt Options) (*Server, error) {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler { // an injected connection reset (chaos.go)
+				panic(v)
+			}
 			writeError(w, r, sim.Errorf(500, "UNEXPECTED_ERROR", "internal error"))
 		}
 	}()
@@ -220,6 +242,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func isControl(path string) bool { return strings.HasPrefix(path, controlPrefix) }
 
+// isOAuth reports whether a path is one of the OAuth routes, whose bodies
+// are forms.
+func isOAuth(path string) bool {
+	p := strings.TrimSuffix(path, "/")
+	return p == tokenPath || p == revokePath
+}
+
 // serve answers one request whose body has been read.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, body []byte) {
 	if isControl(r.URL.Path) {
@@ -242,13 +271,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, body []byte) {
 		writeError(w, r, sim.Errorf(404, "RESOURCE_NOT_FOUND", "no resource at %s", r.URL.Path))
 		return
 	}
-	key, ok, stale := DevKey, true, false
-	if !s.opt.NoAuth {
-		key, ok, stale = s.digest.verify(r.Method, r.URL.RequestURI(), r.Header.Get("Authorization"))
+	if rt.oauth != nil {
+		rt.oauth(s, w, r, body)
+		return
 	}
+	who, ok := s.authenticate(w, r)
 	if !ok {
-		s.digest.challenge(w.Header(), stale)
-		writeError(w, r, sim.Errorf(401, "UNAUTHORIZED", "you are not authorized for this resource: use HTTP digest authentication with an API key"))
 		return
 	}
 	version := ""
@@ -265,7 +293,22 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, body []byte) {
 		writeError(w, r, perr)
 		return
 	}
-	c := &call{route: rt, params: params, body: body, actor: key.actor(), version: version, query: r.URL.Query()}
+	c := &call{route: rt, params: params, body: body, actor: who.actor, version: version, query: r.URL.Query()}
+	st := s.limits.take(rt, scopeKeys{group: params["groupId"], org: s.orgID(), user: who.id, ip: clientIP(r)}, s.logicalNow())
+	if st.refused {
+		rateLimited(w, r, st, s.clientSeconds(st.retryAfter))
+		return
+	}
+	st.headers(w.Header())
+	if rt.local != nil {
+		out, err := rt.local(s, c)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		s.answer(w, r, c, version, page, sim.Result{Status: http.StatusOK, Body: out})
+		return
+	}
 	cmd, derr := c.command()
 	if derr != nil {
 		writeError(w, r, derr)
@@ -275,7 +318,25 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, body []byte) {
 		writeError(w, r, ferr)
 		return
 	}
+	in := s.chaos.draw(r.Method, r.URL.Path)
+	if in != (injection{}) {
+		s.inject(w, r, in)
+	}
+	switch in.kind {
+	case "reset":
+		resetConnection(w)
+		return
+	case "fail":
+		time.Sleep(in.latency)
+		chaosFailure(w, r, in)
+		return
+	}
 	res, serr := s.step(cmd)
+	time.Sleep(in.latency)
+	if in.kind == "lose" {
+		chaosFailure(w, r, in)
+		return
+	}
 	if serr != nil {
 		writeError(w, r, serr)
 		return
@@ -284,7 +345,54 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, body []byte) {
 		writeError(w, r, res.Err)
 		return
 	}
-	s.answer(w, r, c, version, key, page, res)
+	s.answer(w, r, c, version, page, res)
+}
+
+// caller is who sends an Atlas request: an API key or a service account.
+type caller struct {
+	id    string // the public key or client id (the USER scope of rate limits)
+	actor *sim.Actor
+}
+
+// authenticate checks a request's credentials: a digest signature with an
+// API key, or a service account's Bearer token. On failure it has written
+// the 401 (with the digest challenge, so digest clients can sign).
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (caller, bool) {
+	if s.opt.NoAuth {
+		return caller{id: DevKey.PublicKey, actor: DevKey.actor()}, true
+	}
+	header := r.Header.Get("Authorization")
+	if isBearer(header) {
+		if a, ok := s.oauth.bearer(header, s.logicalNow()); ok {
+			return caller{id: a.ClientID, actor: a.actor()}, true
+		}
+		w.Header().Set("WWW-Authenticate", `Bearer realm="MMS Public API", error="invalid_token"`)
+		writeError(w, r, sim.Errorf(401, "UNAUTHORIZED", "the access token is not valid: it is unknown, expired or revoked; request a new one with POST %s", tokenPath))
+		return caller{}, false
+	}
+	key, ok, stale := s.digest.verify(r.Method, r.URL.RequestURI(), header)
+	if !ok {
+		s.digest.challenge(w.Header(), stale)
+		writeError(w, r, sim.Errorf(401, "UNAUTHORIZED", "you are not authorized for this resource: use HTTP digest authentication with an API key, or a service account's access token (Authorization: Bearer)"))
+		return caller{}, false
+	}
+	return caller{id: key.PublicKey, actor: key.actor()}, true
+}
+
+// orgID is the world's organization (the ORGANIZATION scope of rate limits).
+func (s *Server) orgID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.m.State().Org.ID
+}
+
+// clientSeconds turns logical seconds into the seconds a client waits:
+// real seconds when logical time runs faster than real time.
+func (s *Server) clientSeconds(logical int64) int64 {
+	if s.clock.scale <= 1 {
+		return logical
+	}
+	return max(1, int64(math.Ceil(float64(logical)/s.clock.scale)))
 }
 
 // call is a matched request on its way to a command.
@@ -387,14 +495,15 @@ func (s *Server) journalEffects(op sim.Op, res sim.Result) {
 }
 
 // answer writes a successful result.
-func (s *Server) answer(w http.ResponseWriter, r *http.Request, c *call, version string, key Key, page pageSpec, res sim.Result) {
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, c *call, version string, page pageSpec, res sim.Result) {
 	rt := c.route
-	s.rateHeaders(w.Header(), key.PublicKey)
 	status := res.Status
 	if rt.status != 0 {
 		status = rt.status
 	}
-	status = s.faults.status(rt.op, status)
+	if rt.op != "" {
+		status = s.faults.status(rt.op, status)
+	}
 	if status == http.StatusNoContent || res.Body == nil && rt.fixed == nil && rt.versions != nil && !rt.list {
 		if status != http.StatusNoContent { // an accepted request with no body (DELETE cluster: 202)
 			w.Header().Set("Content-Type", "application/vnd.atlas."+version+"+json")
@@ -471,15 +580,24 @@ func writeJSON(w http.ResponseWriter, r *http.Request, contentType string, statu
 
 // writeError writes an Atlas error document.
 func writeError(w http.ResponseWriter, r *http.Request, e *sim.Error) {
-	params := e.Parameters
+	params := make([]any, len(e.Parameters))
+	for i, p := range e.Parameters {
+		params[i] = p
+	}
+	writeAtlasError(w, r, e.Status, e.Code, e.Detail, params)
+}
+
+// writeAtlasError writes Atlas's error shape; parameters may hold numbers
+// (a rate limit's), where a sim.Error's are strings.
+func writeAtlasError(w http.ResponseWriter, r *http.Request, status int, code, detail string, params []any) {
 	if params == nil {
-		params = []string{}
+		params = []any{}
 	}
 	doc := map[string]any{
-		"detail": e.Detail, "error": e.Status, "errorCode": e.Code,
-		"parameters": params, "reason": http.StatusText(e.Status),
+		"detail": detail, "error": status, "errorCode": code,
+		"parameters": params, "reason": http.StatusText(status),
 	}
-	writeJSON(w, r, "application/json", e.Status, doc)
+	writeJSON(w, r, "application/json", status, doc)
 }
 
 var mediaType = regexp.MustCompile(`^application/vnd\.atlas\.(\d{4}-\d{2}-\d{2})\+json$`)
@@ -591,27 +709,6 @@ func (p pageSpec) apply(r *http.Request, body any) any {
 		out["totalCount"] = total
 	}
 	return out
-}
-
-// rateWindow counts requests per key in the current minute, for the
-// RateLimit headers (informative: the mock does not throttle).
-type rateWindow struct {
-	mu     sync.Mutex
-	minute int64
-	used   map[string]int
-}
-
-const rateLimit = 100
-
-func (s *Server) rateHeaders(h http.Header, key string) {
-	s.rate.mu.Lock()
-	defer s.rate.mu.Unlock()
-	if m := s.opt.Now().Unix() / 60; m != s.rate.minute || s.rate.used == nil {
-		s.rate.minute, s.rate.used = m, map[string]int{}
-	}
-	s.rate.used[key]++
-	h.Set("RateLimit-Limit", strconv.Itoa(rateLimit))
-	h.Set("RateLimit-Remaining", strconv.Itoa(max(0, rateLimit-s.rate.used[key])))
 }
 
 // isLoopback reports whether a request comes from this machine.

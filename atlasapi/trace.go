@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"sync"
 )
 
@@ -24,6 +25,8 @@ type TraceEntry struct {
 	// Now is the world's logical time after the answer, in seconds since
 	// sim.Epoch: a replay moves the clock there before the next request.
 	Now int64 `json:"now"`
+	// Chaos is what --chaos injected into this request, if anything.
+	Chaos string `json:"chaos,omitempty"`
 }
 
 // tracer writes TraceEntry lines to a writer, one request at a time.
@@ -36,6 +39,7 @@ type capture struct {
 	http.ResponseWriter
 	status int
 	buf    bytes.Buffer
+	chaos  string // what --chaos injected
 }
 
 func (c *capture) WriteHeader(status int) {
@@ -56,12 +60,15 @@ func (t *tracer) record(r *http.Request, body []byte, c *capture, now int64) {
 		return // the digest challenge before every signed request: noise
 	}
 	e := TraceEntry{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Accept: r.Header.Get("Accept"),
-		ContentType: r.Header.Get("Content-Type"), Status: c.status, Now: now}
+		ContentType: r.Header.Get("Content-Type"), Status: c.status, Now: now, Chaos: c.chaos}
 	if b := bytes.TrimSpace(body); len(b) > 0 {
 		e.Body = jsonOrString(redactSecrets(b))
 	}
 	if b := bytes.TrimSpace(c.buf.Bytes()); len(b) > 0 {
 		e.Response = jsonOrString(b)
+		if json.Valid(b) {
+			e.Response = redactSecrets(b)
+		}
 	}
 	line, _ := json.Marshal(e)
 	t.mu.Lock()
@@ -77,19 +84,34 @@ func jsonOrString(b []byte) json.RawMessage {
 	return s
 }
 
-// redactSecrets replaces the value of every "secret" member of a JSON
-// document (the Azure client secret, wherever a client puts it).
+// secretNames are the members and form fields whose values are never
+// traced: the Azure client secret (wherever a client puts it), a service
+// account's secret and its access tokens.
+var secretNames = map[string]bool{"secret": true, "client_secret": true, "access_token": true, "token": true, "refresh_token": true}
+
+// redactSecrets replaces the value of every secret member of a JSON
+// document, or field of a form, with "(redacted)".
 func redactSecrets(b []byte) []byte {
 	var v any
 	if json.Unmarshal(b, &v) != nil {
-		return []byte(`"(not JSON, not shown)"`)
+		form, err := url.ParseQuery(string(b))
+		if err != nil || len(form) == 0 || bytes.ContainsAny(b, "{}[]\"\n") {
+			return []byte(`"(not JSON, not shown)"`)
+		}
+		for k := range form {
+			if secretNames[k] {
+				form[k] = []string{"(redacted)"}
+			}
+		}
+		out, _ := json.Marshal(form.Encode())
+		return out
 	}
 	var walk func(any)
 	walk = func(x any) {
 		switch x := x.(type) {
 		case map[string]any:
 			for k, val := range x {
-				if k == "secret" {
+				if secretNames[k] {
 					x[k] = "(redacted)"
 					continue
 				}

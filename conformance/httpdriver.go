@@ -3,6 +3,7 @@ package conformance
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,11 +15,25 @@ import (
 	"github.com/earsim/earsim/atlasapi"
 	"github.com/earsim/earsim/sim"
 	"github.com/mongodb-forks/digest"
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
 )
 
-// Credentials is an API key pair. Its private key never appears in output.
+// Credentials are an API key pair (digest) or a service account's client
+// id and secret (OAuth 2.0 client credentials, API.md "Auth"). Private
+// keys and secrets never appear in output.
 type Credentials struct {
-	PublicKey, PrivateKey string
+	PublicKey, PrivateKey  string
+	ClientID, ClientSecret string
+}
+
+// Name is what output may call the credentials: the public key or the
+// client id.
+func (c Credentials) Name() string {
+	if c.ClientID != "" {
+		return c.ClientID
+	}
+	return c.PublicKey
 }
 
 // HTTPDriver runs the features against an endpoint over HTTP with digest
@@ -67,6 +82,14 @@ func (d *HTTPDriver) client(c Credentials) *http.Client {
 		timeout = 30 * time.Second
 	}
 	hc := &http.Client{Timeout: timeout, Transport: digest.NewTransport(c.PublicKey, c.PrivateKey)}
+	if c.ClientID != "" {
+		// A service account: tokens from the target's own token route,
+		// reused until they expire, as the official SDK does.
+		cfg := clientcredentials.Config{ClientID: c.ClientID, ClientSecret: c.ClientSecret,
+			TokenURL: d.BaseURL + "/api/oauth/token", AuthStyle: oauth2.AuthStyleInHeader}
+		ctx := context.WithValue(context.Background(), oauth2.HTTPClient, &http.Client{Timeout: timeout})
+		hc = &http.Client{Timeout: timeout, Transport: &oauth2.Transport{Source: cfg.TokenSource(ctx), Base: http.DefaultTransport}}
+	}
 	d.clients[c] = hc
 	return hc
 }
@@ -287,15 +310,19 @@ func (d *HTTPDriver) Preflight(ctx context.Context) error {
 		req.Header.Set("Accept", "application/vnd.atlas.2023-01-01+json")
 		resp, err := d.client(c).Do(req)
 		if err != nil {
+			var re *oauth2.RetrieveError
+			if errors.As(err, &re) {
+				return fmt.Errorf("%s refused the %s service account %q at its token route (%d %s): check the client id and secret", d.BaseURL, who, c.ClientID, re.Response.StatusCode, re.ErrorCode)
+			}
 			return fmt.Errorf("cannot reach %s: %v (is the server running, on that port?)", d.BaseURL, err)
 		}
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		switch {
 		case resp.StatusCode == http.StatusUnauthorized:
-			return fmt.Errorf("%s refused the %s key %q (401): check the public and private key", d.BaseURL, who, c.PublicKey)
+			return fmt.Errorf("%s refused the %s credentials %q (401): check the public and private key, or the client id and secret", d.BaseURL, who, c.Name())
 		case resp.StatusCode != http.StatusOK:
-			return fmt.Errorf("%s answered GET /api/atlas/v2/orgs with %d for the %s key %q: is it an Atlas Administration API?", d.BaseURL, resp.StatusCode, who, c.PublicKey)
+			return fmt.Errorf("%s answered GET /api/atlas/v2/orgs with %d for the %s credentials %q: is it an Atlas Administration API?", d.BaseURL, resp.StatusCode, who, c.Name())
 		}
 		return nil
 	}

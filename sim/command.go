@@ -13,6 +13,8 @@ const (
 	GetPrivateEndpoint     Op = "GetPrivateEndpoint"
 	DeletePrivateEndpoint  Op = "DeletePrivateEndpoint"
 	ListOrganizations      Op = "ListOrganizations"
+	ListProjects           Op = "ListProjects"
+	GetProjectByName       Op = "GetProjectByName"
 	CreateProject          Op = "CreateProject"
 	GetProject             Op = "GetProject"
 	DeleteProject          Op = "DeleteProject"
@@ -67,6 +69,8 @@ var Ops = []OpSpec{
 	{GetPrivateEndpoint, "atlas", true, true, []string{"endpointId"}, []string{"cloudProvider"}},
 	{DeletePrivateEndpoint, "atlas", false, true, []string{"endpointId"}, []string{"cloudProvider"}},
 	{ListOrganizations, "atlas", true, false, nil, nil},
+	{ListProjects, "atlas", true, false, nil, nil},
+	{GetProjectByName, "atlas", true, false, []string{"project"}, nil},
 	{CreateProject, "atlas", false, false, []string{"project"}, nil},
 	{GetProject, "atlas", true, true, nil, nil},
 	{DeleteProject, "atlas", false, true, nil, nil},

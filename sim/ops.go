@@ -66,16 +66,50 @@ func request(cmd Command) map[string]any {
 // read answers a read-only op from the current state.
 func (m *Machine) read(cmd Command) (any, *Error) {
 	s := m.state
-	if cmd.Op == ListOrganizations {
+	t := &tx{s: s, checker: m.checker, azure: m.azure, docs: m.docs, dirty: map[string]bool{}, fresh: map[string]map[string]any{}, m: m}
+	defer func() {
+		m.azure = t.azure
+		for id, d := range t.fresh {
+			m.docs[id] = d
+		}
+	}()
+	switch cmd.Op {
+	case ListOrganizations:
 		return List[OrganizationView]{Results: []OrganizationView{{ID: s.Org.ID, Name: s.Org.Name}}, TotalCount: 1}, nil
+	case ListProjects:
+		// The projects the actor may read (EAR-CL-01 decides, project by
+		// project, as for GetProject); the others are left out, as Atlas
+		// lists only what the caller's roles reach.
+		out := List[ProjectView]{Results: []ProjectView{}}
+		for i := range s.Projects {
+			p := &s.Projects[i]
+			if _, err := t.admit(GetProject, map[string]any{}, p, cmd.Actor, p.ID, nil); err != nil {
+				if err.Status == 403 {
+					continue
+				}
+				return nil, err
+			}
+			out.Results = append(out.Results, projectView(p))
+		}
+		out.TotalCount = len(out.Results)
+		return out, nil
+	case GetProjectByName:
+		name := ""
+		if cmd.Project != nil {
+			name = cmd.Project.Name
+		}
+		for i := range s.Projects {
+			if p := &s.Projects[i]; p.Name == name {
+				if _, err := t.admit(GetProject, map[string]any{}, p, cmd.Actor, p.ID, nil); err != nil {
+					return nil, err
+				}
+				return projectView(p), nil
+			}
+		}
+		return nil, Errorf(404, "GROUP_NAME_NOT_FOUND", "no project named %q exists", name)
 	}
 	p, e, c, missing := lookup(s, cmd)
-	t := &tx{s: s, checker: m.checker, azure: m.azure, docs: m.docs, dirty: map[string]bool{}, fresh: map[string]map[string]any{}, m: m}
 	_, err := t.admit(cmd.Op, request(cmd), p, cmd.Actor, cmd.GroupID, missing)
-	m.azure = t.azure
-	for id, d := range t.fresh {
-		m.docs[id] = d
-	}
 	if err != nil {
 		return nil, err
 	}

@@ -16,11 +16,13 @@ import (
 )
 
 func runConform(ctx context.Context, args []string, e *env) int {
-	fs := e.flags("conform", "[--target URL] [--public-key K --private-key S] [--tags EXPR] [--format pretty|progress|junit|cucumber] [--output FILE] [--allow-destructive] [--strict-codes] [--ledger FILE] [--faults]",
-		"Run the Gherkin features (every rule ID of RULES.md) against a target: without --target,\nthe embedded mock on a loopback port. Keys may come from EARSIM_PUBLIC_KEY /\nEARSIM_PRIVATE_KEY or MONGODB_ATLAS_PUBLIC_API_KEY / MONGODB_ATLAS_PRIVATE_API_KEY.\nScenarios needing what the target lacks (@needs-azure, @needs-clock, @needs-roles)\nare skipped and counted.")
+	fs := e.flags("conform", "[--target URL] [--public-key K --private-key S | --client-id I --client-secret S] [--tags EXPR] [--format pretty|progress|junit|cucumber] [--output FILE] [--allow-destructive] [--strict-codes] [--ledger FILE] [--faults]",
+		"Run the Gherkin features (every rule ID of RULES.md) against a target: without --target,\nthe embedded mock on a loopback port. Keys may come from EARSIM_PUBLIC_KEY /\nEARSIM_PRIVATE_KEY or MONGODB_ATLAS_PUBLIC_API_KEY / MONGODB_ATLAS_PRIVATE_API_KEY;\na service account from --client-id / --client-secret or MONGODB_ATLAS_CLIENT_ID /\nMONGODB_ATLAS_CLIENT_SECRET.\nScenarios needing what the target lacks (@needs-azure, @needs-clock, @needs-roles)\nare skipped and counted.")
 	target := fs.String("target", "", "base URL of the endpoint under test (default: the embedded mock)")
 	pub := fs.String("public-key", "", "API public key (Project Owner)")
 	priv := fs.String("private-key", "", "API private key")
+	clientID := fs.String("client-id", "", "a service account's client id (Project Owner), instead of a key")
+	clientSecret := fs.String("client-secret", "", "its client secret")
 	roPub := fs.String("read-only-public-key", "", "a Project Read Only key, for @needs-roles")
 	roPriv := fs.String("read-only-private-key", "", "its private key")
 	tags := fs.String("tags", "", "select scenarios by tag expression, e.g. '@EAR-PE-06' or '~@destructive'")
@@ -52,15 +54,27 @@ func runConform(ctx context.Context, args []string, e *env) int {
 	} else {
 		owner := conformance.Credentials{PublicKey: first(*pub, os.Getenv("EARSIM_PUBLIC_KEY"), os.Getenv("MONGODB_ATLAS_PUBLIC_API_KEY")),
 			PrivateKey: first(*priv, os.Getenv("EARSIM_PRIVATE_KEY"), os.Getenv("MONGODB_ATLAS_PRIVATE_API_KEY"))}
-		if owner.PublicKey == "" || owner.PrivateKey == "" {
-			fmt.Fprintln(e.stderr, "earsim conform: a --target needs --public-key and --private-key (or EARSIM_PUBLIC_KEY / EARSIM_PRIVATE_KEY)")
+		sa := conformance.Credentials{ClientID: first(*clientID, os.Getenv("MONGODB_ATLAS_CLIENT_ID")),
+			ClientSecret: first(*clientSecret, os.Getenv("MONGODB_ATLAS_CLIENT_SECRET"))}
+		switch {
+		case (*clientID != "" || *clientSecret != "") && (*pub != "" || *priv != ""):
+			fmt.Fprintln(e.stderr, "earsim conform: give a key (--public-key, --private-key) or a service account (--client-id, --client-secret), not both")
+			return exitCannot
+		case *clientID != "" || *clientSecret != "" || (owner.PublicKey == "" && owner.PrivateKey == "" && (sa.ClientID != "" || sa.ClientSecret != "")):
+			if sa.ClientID == "" || sa.ClientSecret == "" {
+				fmt.Fprintln(e.stderr, "earsim conform: a service account needs --client-id and --client-secret (or MONGODB_ATLAS_CLIENT_ID / MONGODB_ATLAS_CLIENT_SECRET)")
+				return exitCannot
+			}
+			owner = sa
+		case owner.PublicKey == "" || owner.PrivateKey == "":
+			fmt.Fprintln(e.stderr, "earsim conform: a --target needs --public-key and --private-key (or EARSIM_PUBLIC_KEY / EARSIM_PRIVATE_KEY), or a service account's --client-id and --client-secret")
 			return exitCannot
 		}
 		d = &conformance.HTTPDriver{BaseURL: strings.TrimSuffix(*target, "/"), Owner: owner, Seed: 1}
 		switch {
 		case *roPub != "":
 			d.ReadOnly = &conformance.Credentials{PublicKey: *roPub, PrivateKey: *roPriv}
-		case owner.PublicKey == atlasapi.DevKey.PublicKey: // earsim serve without --keys has both development keys
+		case owner.PublicKey == atlasapi.DevKey.PublicKey || owner.ClientID == atlasapi.DevServiceAccount.ClientID: // earsim serve without --keys has both development keys
 			d.ReadOnly = &conformance.Credentials{PublicKey: atlasapi.DevReadOnlyKey.PublicKey, PrivateKey: atlasapi.DevReadOnlyKey.PrivateKey}
 		}
 	}

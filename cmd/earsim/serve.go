@@ -25,8 +25,8 @@ func (m *multi) String() string     { return strings.Join(*m, ",") }
 func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
 
 func runServe(ctx context.Context, args []string, e *env) int {
-	fs := e.flags("serve", "[--addr 127.0.0.1:8080] [--time-scale N] [--azure-auto-approve D] [--keys FILE] [--state FILE] [--seed N] [--control-token T] [--fault NAME]...",
-		"Serve the mock Atlas Administration API (API.md) over HTTP with digest authentication,\nbacked by the simulator with the policies in the loop. Control routes for Azure, the\nclock and faults are under /_sim/v1/; a web console that shows the world live and\napproves like the Azure portal is at /console/ (open http://127.0.0.1:8080/ in a\nbrowser). Without --keys, the development keys earsimdv (owner) and earsimro\n(read-only, see API.md); control routes and console on loopback only.")
+	fs := e.flags("serve", "[--addr 127.0.0.1:8080] [--time-scale N] [--azure-auto-approve D] [--keys FILE] [--state FILE] [--seed N] [--rate-limits off|atlas|FILE] [--chaos SPEC] [--control-token T] [--fault NAME]...",
+		"Serve the mock Atlas Administration API (API.md) over HTTP with digest authentication,\nbacked by the simulator with the policies in the loop. Control routes for Azure, the\nclock and faults are under /_sim/v1/; a web console that shows the world live and\napproves like the Azure portal is at /console/ (open http://127.0.0.1:8080/ in a\nbrowser). Without --keys, the development keys earsimdv (owner) and earsimro\n(read-only, see API.md) and the development service account\nmdb_sa_id_00000000000000000000eada (owner; POST /api/oauth/token); control routes and\nconsole on loopback only.")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	keysFile := fs.String("keys", "", "YAML file of API keys and their roles (API.md)")
 	stateFile := fs.String("state", "", "keep the world in this file across restarts")
@@ -40,6 +40,8 @@ func runServe(ctx context.Context, args []string, e *env) int {
 	traceFile := fs.String("trace", "", "append every request and its answer to `FILE` as JSON lines (secrets redacted), to see what a client sends")
 	var allowHosts multi
 	fs.Var(&allowHosts, "allow-host", "also answer requests whose Host (or, for writes, Origin) is `NAME` (repeatable); localhost, loopback IPs and the listen address always are, any other name is refused (DNS rebinding)")
+	rateLimits := fs.String("rate-limits", "off", "`off|atlas|FILE`: off reports the RateLimit headers only; atlas enforces Atlas's endpoint sets (429 RATE_LIMITED_TOKEN_BUCKET, refilling in logical time); FILE takes the sets from a YAML file (README \"Rate limits\")")
+	chaosSpec := fs.String("chaos", "", "make the network unreliable: `SPEC` is a YAML or JSON file, or inline JSON, of {seed, rules: [{method, path, fail, lose, reset, status, latency}]} (README \"An unreliable network\"); also PUT /_sim/v1/chaos")
 	var faults multi
 	fs.Var(&faults, "fault", "start deliberately wrong: the fault `NAME` breaks one rule (repeatable; see --list-faults)")
 	if code, done := e.parse(fs, args); done {
@@ -62,20 +64,30 @@ func runServe(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintf(e.stderr, "earsim serve: --addr must be HOST:PORT, such as 127.0.0.1:8080 (or 127.0.0.1:0 for any free port), got %q\n", *addr)
 		return exitCannot
 	}
-	var keys []atlasapi.Key
+	var creds atlasapi.Credentials
 	if *keysFile != "" {
 		k, err := atlasapi.LoadKeys(*keysFile)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "earsim serve: %v\n", err)
 			return exitCannot
 		}
-		keys = k
+		creds = k
 	} else if !loopbackAddr(*addr) {
 		fmt.Fprintf(e.stderr, "earsim serve: without --keys the development key is used and serve binds to loopback only; %q is not loopback\n", *addr)
 		return exitCannot
 	}
 	if *noAuth && !loopbackAddr(*addr) {
 		fmt.Fprintf(e.stderr, "earsim serve: --no-auth binds to loopback only; %q is not loopback\n", *addr)
+		return exitCannot
+	}
+	limits, err := rateLimitsFlag(*rateLimits)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "earsim serve: --rate-limits: %v\n", err)
+		return exitCannot
+	}
+	chaos, err := chaosFlag(*chaosSpec)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "earsim serve: --chaos: %v\n", err)
 		return exitCannot
 	}
 	if *scale < 0 || math.IsNaN(*scale) || math.IsInf(*scale, 0) {
@@ -99,7 +111,7 @@ func runServe(ctx context.Context, args []string, e *env) int {
 	}
 	// The policies through the service's memo: each rule's answer
 	// remembered by what it reads (policies.Service).
-	srv, err := atlasapi.New(atlasapi.Options{Seed: *seed, Checker: policies.NewService(engine), Keys: keys, ControlToken: *token, Faults: faults, StatePath: *stateFile, NoAuth: *noAuth,
+	srv, err := atlasapi.New(atlasapi.Options{Seed: *seed, Checker: policies.NewService(engine), Keys: creds.Keys, ServiceAccounts: creds.ServiceAccounts, RateLimits: limits, Chaos: chaos, ControlToken: *token, Faults: faults, StatePath: *stateFile, NoAuth: *noAuth,
 		TimeScale: *scale, AutoApprove: approve.d, Trace: trace, AllowedHosts: allowHosts, Log: e.stderr, Rules: consoleRules(engine)})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "earsim serve: %v\n", err)
@@ -115,8 +127,8 @@ func runServe(ctx context.Context, args []string, e *env) int {
 		return exitCannot
 	}
 	who := "keys from " + *keysFile
-	if keys == nil {
-		who = "development keys earsimdv (owner) and earsimro (read-only)"
+	if *keysFile == "" {
+		who = "development keys earsimdv (owner) and earsimro (read-only), service account " + atlasapi.DevServiceAccount.ClientID + " (owner)"
 	}
 	fmt.Fprintf(e.stderr, "earsim serve: listening on http://%s (%s; control routes at /_sim/v1/)\n", run.Addr, who)
 	clock := fmt.Sprintf("time scale %g: logical time runs %g× real time", *scale, *scale)
@@ -135,6 +147,15 @@ func runServe(ctx context.Context, args []string, e *env) int {
 	if *noAuth {
 		fmt.Fprintln(e.stderr, "earsim serve: --no-auth: every request acts as the development key")
 	}
+	switch {
+	case limits != nil && *rateLimits == "atlas":
+		fmt.Fprintln(e.stderr, "earsim serve: rate limits: Atlas's endpoint sets enforced (429 RATE_LIMITED_TOKEN_BUCKET; GET /api/atlas/v2/rateLimits lists them)")
+	case limits != nil:
+		fmt.Fprintf(e.stderr, "earsim serve: rate limits: the endpoint sets of %s enforced (429 RATE_LIMITED_TOKEN_BUCKET)\n", *rateLimits)
+	}
+	if chaos != nil {
+		fmt.Fprintf(e.stderr, "earsim serve: chaos: %d rule(s) make the network unreliable; every injection is in GET /_sim/v1/effects\n", len(chaos.Rules))
+	}
 	if len(faults) > 0 {
 		fmt.Fprintf(e.stderr, "earsim serve: deliberately faulty: %s\n", strings.Join(faults, ", "))
 	}
@@ -149,6 +170,41 @@ func runServe(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintln(e.stderr, "earsim serve: interrupted: stopped after finishing the requests in flight")
 	}
 	return exitOK
+}
+
+// rateLimitsFlag reads --rate-limits: nil for off (headers only).
+func rateLimitsFlag(v string) ([]atlasapi.EndpointSet, error) {
+	switch v {
+	case "off", "":
+		return nil, nil
+	case "atlas":
+		return atlasapi.AtlasEndpointSets, nil
+	}
+	data, err := os.ReadFile(v)
+	if err != nil {
+		return nil, fmt.Errorf("%v (want off, atlas or a YAML file of endpointSets)", err)
+	}
+	return atlasapi.ParseRateLimits(v, data)
+}
+
+// chaosFlag reads --chaos: inline JSON, or a YAML or JSON file.
+func chaosFlag(v string) (*atlasapi.ChaosSpec, error) {
+	if v == "" {
+		return nil, nil
+	}
+	where, data := "the inline spec", []byte(v)
+	if !strings.HasPrefix(strings.TrimSpace(v), "{") {
+		b, err := os.ReadFile(v)
+		if err != nil {
+			return nil, err
+		}
+		where, data = v, b
+	}
+	spec, err := atlasapi.ParseChaos(where, data)
+	if err != nil {
+		return nil, err
+	}
+	return &spec, nil
 }
 
 // autoApprove is --azure-auto-approve: a duration ("30s", "2m") or whole seconds.

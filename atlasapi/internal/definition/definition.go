@@ -19,6 +19,8 @@ var Modules = []string{
 	"go.mongodb.org/atlas-sdk/v20240530005@v20240530005.0.0",
 	"go.mongodb.org/atlas-sdk/v20240805005@v20240805005.0.0",
 	"go.mongodb.org/atlas-sdk/v20241113005@v20241113005.0.0",
+	"go.mongodb.org/atlas-sdk/v20250312010@v20250312010.0.0",
+	"go.mongodb.org/atlas-sdk/v20250312020@v20250312020.0.0",
 }
 
 // Files returns the path of each module's atlas-api.yaml, in the order of
