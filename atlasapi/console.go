@@ -56,12 +56,12 @@ func (s *Server) serveConsole(w http.ResponseWriter, r *http.Request) bool {
 	switch {
 	case p == "/" && strings.Contains(r.Header.Get("Accept"), "text/html"):
 		if r.Method == http.MethodGet || r.Method == http.MethodHead {
-			http.Redirect(w, r, "/console/", http.StatusFound)
+			http.Redirect(w, r, prefixOf(r)+"/console/", http.StatusFound)
 			return true
 		}
 		return false
 	case p == "/console":
-		http.Redirect(w, r, "/console/", http.StatusMovedPermanently)
+		http.Redirect(w, r, prefixOf(r)+"/console/", http.StatusMovedPermanently)
 		return true
 	case !strings.HasPrefix(p, "/console/"):
 		return false

@@ -32,3 +32,13 @@ func ControlRouteKeys() []string {
 	}
 	return out
 }
+
+// HoldWorld takes a world's lock, as a long request would, until the
+// returned func is called.
+func HoldWorld(h *Hub, name string) func() {
+	h.mu.Lock()
+	w := h.worlds[name]
+	h.mu.Unlock()
+	w.srv.mu.Lock()
+	return w.srv.mu.Unlock
+}

@@ -33,6 +33,41 @@ type testServer struct {
 	srv    *atlasapi.Server
 	http   *httptest.Server
 	client *http.Client
+	prefix string // a world's prefix (/w/{world}) when the server is a Hub
+}
+
+// url is the address of a path in the test server's world.
+func (s *testServer) url(path string) string { return s.http.URL + s.prefix + path }
+
+// newHubServer serves a Hub of worlds; the testServer talks to world (the
+// root paths for atlasapi.DefaultWorld).
+func newHubServer(t *testing.T, opt atlasapi.HubOptions, world string) *testServer {
+	t.Helper()
+	if opt.Checker == nil {
+		opt.Checker = policies.NewService(policies.MustDefault())
+	}
+	hub, err := atlasapi.NewHub(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(hub)
+	t.Cleanup(hs.Close)
+	s := &testServer{t: t, srv: hub.Default(), http: hs, client: digestClient(t, atlasapi.DevKey)}
+	if world != atlasapi.DefaultWorld {
+		s.prefix = "/w/" + world
+	}
+	return s
+}
+
+// in is the same server seen from another world.
+func (s *testServer) in(world string) *testServer {
+	o := *s
+	o.prefix = ""
+	if world != atlasapi.DefaultWorld {
+		o.prefix = "/w/" + world
+	}
+	o.client = digestClient(s.t, atlasapi.DevKey)
+	return &o
 }
 
 func newServer(t *testing.T, opt atlasapi.Options) *testServer {
@@ -94,7 +129,7 @@ func (s *testServer) with(c *http.Client, method, path, acceptHeader string, bod
 		}
 		rd = bytes.NewReader(data)
 	}
-	req, err := http.NewRequest(method, s.http.URL+path, rd)
+	req, err := http.NewRequest(method, s.url(path), rd)
 	if err != nil {
 		s.t.Fatal(err)
 	}

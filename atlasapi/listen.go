@@ -8,10 +8,10 @@ import (
 	"time"
 )
 
-// Running is a Server listening on an address.
+// Running is a Server (or a Hub of worlds) listening on an address.
 type Running struct {
 	Addr string // host:port actually bound
-	srv  *Server
+	stop func() // ends the console's live streams
 	hs   *http.Server
 	done chan error
 }
@@ -19,17 +19,26 @@ type Running struct {
 // Start listens on addr and serves in the background, with the timeouts
 // earsim serve uses (read header, read, write, idle).
 func (s *Server) Start(addr string) (*Running, error) {
+	return start(s, s.hosts, s.watchers.stop, addr)
+}
+
+// Start listens on addr and serves every world in the background.
+func (h *Hub) Start(addr string) (*Running, error) {
+	return start(h, h.hosts, h.stopWatchers, addr)
+}
+
+func start(handler http.Handler, hosts *hostGuard, stop func(), addr string) (*Running, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
 	}
-	s.hosts.allow(ln.Addr().String())
+	hosts.allow(ln.Addr().String())
 	if host, _, err := net.SplitHostPort(addr); err == nil && host != "" {
-		s.hosts.allow(host) // the name it was given (localhost, a host name)
+		hosts.allow(host) // the name it was given (localhost, a host name)
 	}
-	r := &Running{srv: s,
+	r := &Running{stop: stop,
 		Addr: ln.Addr().String(),
-		hs:   &http.Server{Handler: s, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second},
+		hs:   &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second},
 		done: make(chan error, 1),
 	}
 	go func() {
@@ -49,6 +58,6 @@ func (r *Running) Done() <-chan error { return r.done }
 func (r *Running) Stop() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	r.srv.watchers.stop() // the console's live streams end, so that the shutdown need not wait for them
+	r.stop() // the console's live streams end, so that the shutdown need not wait for them
 	r.hs.Shutdown(ctx)
 }

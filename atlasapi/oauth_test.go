@@ -22,7 +22,7 @@ func (s *testServer) tokenRequest(id, secret string) answer {
 
 func (s *testServer) form(path, id, secret string, form url.Values) answer {
 	s.t.Helper()
-	req, err := http.NewRequest("POST", s.http.URL+path, strings.NewReader(form.Encode()))
+	req, err := http.NewRequest("POST", s.url(path), strings.NewReader(form.Encode()))
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func (s *testServer) bearer(token, method, path string, body any) answer {
 		b, _ := json.Marshal(body)
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequest(method, s.http.URL+path, rd)
+	req, err := http.NewRequest(method, s.url(path), rd)
 	if err != nil {
 		s.t.Fatal(err)
 	}

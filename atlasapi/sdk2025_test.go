@@ -57,8 +57,32 @@ func sdk2025(t *testing.T, base string, sa atlasapi.ServiceAccount) (*admin.APIC
 // The seed's workflow with the newest official SDK and a service account
 // (API.md "Auth", "Real clients"): the token is fetched once and reused.
 func TestOfficialSDK2025OAuthWorkflow(t *testing.T) {
-	s := newServer(t, atlasapi.Options{Seed: 1})
-	client, rt, ctx := sdk2025(t, s.http.URL, devSA)
+	oauthWorkflow(t, newServer(t, atlasapi.Options{Seed: 1}))
+}
+
+// Two worlds of one serve driven at once (API.md "Worlds"), one by the
+// newest SDK with a service account, one by the 2024-11-13 SDK with digest
+// keys, each with a base URL under /w/{world}/: each runs the whole
+// workflow (which counts the projects it sees), and the default world is
+// left as it was.
+func TestTwoWorldsAtOnceWithTheSDKs(t *testing.T) {
+	s := newHubServer(t, atlasapi.HubOptions{Options: atlasapi.Options{Seed: 1}}, atlasapi.DefaultWorld)
+	before := s.state()
+	t.Run("worlds", func(t *testing.T) {
+		t.Run("oauth", func(t *testing.T) { t.Parallel(); oauthWorkflow(t, s.in("job-oauth")) })
+		t.Run("digest", func(t *testing.T) { t.Parallel(); digestWorkflow(t, s.in("job-digest")) })
+	})
+	if s.state() != before {
+		t.Errorf("the default world changed")
+	}
+	list := s.control("GET", "worlds", nil)
+	if list.Body["totalCount"] != 3.0 {
+		t.Errorf("worlds: %s", list.Raw)
+	}
+}
+
+func oauthWorkflow(t *testing.T, s *testServer) {
+	client, rt, ctx := sdk2025(t, s.url(""), devSA)
 	ear := client.EncryptionAtRestUsingCustomerKeyManagementApi
 	p := sim.Presets["example"]
 	on, off := true, false
@@ -118,7 +142,7 @@ func TestOfficialSDK2025OAuthWorkflow(t *testing.T) {
 	if _, err := client.ProjectsApi.DeleteGroup(ctx, g).Execute(); err != nil {
 		t.Fatalf("delete project: %v", err)
 	}
-	if n := rt.count("POST /api/oauth/token"); n != 1 {
+	if n := rt.count("POST " + s.prefix + "/api/oauth/token"); n != 1 {
 		t.Errorf("the SDK asked for %d tokens, want 1 (reused until it expires)", n)
 	}
 }

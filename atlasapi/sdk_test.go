@@ -22,8 +22,11 @@ import (
 // for (clusters created at 2024-10-23, deleted at 2023-02-01), so this is
 // also the test that the mock answers those versions (API.md "Real clients").
 func TestOfficialSDKWorkflow(t *testing.T) {
-	s := newServer(t, atlasapi.Options{Seed: 1})
-	client, err := admin.NewClient(admin.UseDigestAuth(atlasapi.DevKey.PublicKey, atlasapi.DevKey.PrivateKey), admin.UseBaseURL(s.http.URL))
+	digestWorkflow(t, newServer(t, atlasapi.Options{Seed: 1}))
+}
+
+func digestWorkflow(t *testing.T, s *testServer) {
+	client, err := admin.NewClient(admin.UseDigestAuth(atlasapi.DevKey.PublicKey, atlasapi.DevKey.PrivateKey), admin.UseBaseURL(s.url("")))
 	if err != nil {
 		t.Fatal(err)
 	}

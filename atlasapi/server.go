@@ -44,7 +44,9 @@ type Options struct {
 	// empty bucket); nil reports AtlasEndpointSets in the headers only.
 	RateLimits []EndpointSet
 	// Chaos, when set, makes the network unreliable (chaos.go).
-	Chaos        *ChaosSpec
+	Chaos *ChaosSpec
+	// World is the world's name under a Hub ("" or "default" for the root).
+	World        string
 	ControlToken string   // when set, control routes need "Authorization: Bearer TOKEN"
 	Faults       []string // deliberate rule breaks, see Faults
 	StatePath    string   // when set, the world persists there (see persist.go)
@@ -208,14 +210,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if isControl(r.URL.Path) {
 		limit = maxControlBody
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			writeError(w, r, sim.Errorf(413, "REQUEST_ENTITY_TOO_LARGE", "the request body exceeds %d bytes", limit))
-			return
-		}
-		writeError(w, r, sim.Errorf(400, "MALFORMED_JSON", "the request body could not be read"))
+	body, e := readBody(w, r, limit)
+	if e != nil {
+		writeError(w, r, e)
 		return
 	}
 	if s.serveConsole(w, r) {
@@ -229,7 +226,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.mu.Lock()
 			now := s.m.State().Now
 			s.mu.Unlock()
-			s.trace.record(r, body, c, now)
+			s.trace.record(r, body, c, now, s.opt.World)
 		}()
 		w = c
 	}
@@ -238,6 +235,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.serve(w, r, body)
+}
+
+// readBody reads a request's body up to limit bytes (413 above it).
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, *sim.Error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, sim.Errorf(413, "REQUEST_ENTITY_TOO_LARGE", "the request body exceeds %d bytes", limit)
+		}
+		return nil, sim.Errorf(400, "MALFORMED_JSON", "the request body could not be read")
+	}
+	return body, nil
 }
 
 func isControl(path string) bool { return strings.HasPrefix(path, controlPrefix) }
@@ -370,13 +380,22 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (caller, b
 		writeError(w, r, sim.Errorf(401, "UNAUTHORIZED", "the access token is not valid: it is unknown, expired or revoked; request a new one with POST %s", tokenPath))
 		return caller{}, false
 	}
-	key, ok, stale := s.digest.verify(r.Method, r.URL.RequestURI(), header)
+	key, ok, stale := s.digest.verify(r.Method, requestURI(r), header)
 	if !ok {
 		s.digest.challenge(w.Header(), stale)
 		writeError(w, r, sim.Errorf(401, "UNAUTHORIZED", "you are not authorized for this resource: use HTTP digest authentication with an API key, or a service account's access token (Authorization: Bearer)"))
 		return caller{}, false
 	}
 	return caller{id: key.PublicKey, actor: key.actor()}, true
+}
+
+// requestURI is the request-target the client sent and signed: under a
+// world prefix, the prefix included.
+func requestURI(r *http.Request) string {
+	if r.RequestURI != "" {
+		return r.RequestURI
+	}
+	return r.URL.RequestURI()
 }
 
 // orgID is the world's organization (the ORGANIZATION scope of rate limits).
@@ -690,13 +709,13 @@ func (p pageSpec) apply(r *http.Request, body any) any {
 	if out["results"] == nil {
 		out["results"] = []any{}
 	}
-	self := "http://" + r.Host + r.URL.RequestURI()
+	self := "http://" + r.Host + prefixOf(r) + r.URL.RequestURI()
 	links := []any{map[string]any{"href": self, "rel": "self"}}
 	page := func(n int) string {
 		q := r.URL.Query()
 		q.Set("pageNum", strconv.Itoa(n))
 		q.Set("itemsPerPage", strconv.Itoa(p.itemsPerPage))
-		return "http://" + r.Host + r.URL.Path + "?" + q.Encode()
+		return "http://" + r.Host + prefixOf(r) + r.URL.Path + "?" + q.Encode()
 	}
 	if p.pageNum > 1 {
 		links = append(links, map[string]any{"href": page(p.pageNum - 1), "rel": "previous"})

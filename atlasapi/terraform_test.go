@@ -42,13 +42,28 @@ func TestTerraformProviderFixture(t *testing.T) {
 			{"GET", "application/vnd.atlas.2023-01-01+json", "/containers"},
 		}},
 	} {
-		t.Run(fx.file, func(t *testing.T) { replayFixture(t, fx.file, fx.sent) })
+		t.Run(fx.file, func(t *testing.T) {
+			approve := 30 * time.Second
+			replayFixture(t, newServer(t, atlasapi.Options{Seed: 1, AutoApprove: &approve}), fx.file, fx.sent)
+		})
+		// The same conversation in a world of a shared serve (API.md
+		// "Worlds"), its base_url under /w/{world}/: the digest URI the
+		// client signs includes the prefix; the default world sees nothing.
+		t.Run(fx.file+" in a world", func(t *testing.T) {
+			approve := 30 * time.Second
+			s := newHubServer(t, atlasapi.HubOptions{Options: atlasapi.Options{Seed: 1, AutoApprove: &approve}}, "job-1234")
+			before := s.in(atlasapi.DefaultWorld).state()
+			replayFixture(t, s, fx.file, fx.sent)
+			if after := s.in(atlasapi.DefaultWorld).state(); after != before {
+				t.Errorf("the default world changed while another world was driven")
+			}
+		})
 	}
 }
 
 type sent struct{ method, accept, suffix string }
 
-func replayFixture(t *testing.T, file string, must []sent) {
+func replayFixture(t *testing.T, s *testServer, file string, must []sent) {
 	f, err := os.Open(file)
 	if err != nil {
 		t.Fatal(err)
@@ -67,8 +82,6 @@ func replayFixture(t *testing.T, file string, must []sent) {
 	if len(entries) < 50 {
 		t.Fatalf("the fixture holds %d requests; re-record it with scripts/record-terraform.sh", len(entries))
 	}
-	approve := 30 * time.Second
-	s := newServer(t, atlasapi.Options{Seed: 1, AutoApprove: &approve})
 	now := int64(0)
 	seen := map[string]bool{}
 	for i, e := range entries {

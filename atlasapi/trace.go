@@ -25,6 +25,8 @@ type TraceEntry struct {
 	// Now is the world's logical time after the answer, in seconds since
 	// sim.Epoch: a replay moves the clock there before the next request.
 	Now int64 `json:"now"`
+	// World is the world the request was in, when not the default one.
+	World string `json:"world,omitempty"`
 	// Chaos is what --chaos injected into this request, if anything.
 	Chaos string `json:"chaos,omitempty"`
 }
@@ -55,12 +57,15 @@ func (c *capture) Write(b []byte) (int, error) {
 	return c.ResponseWriter.Write(b)
 }
 
-func (t *tracer) record(r *http.Request, body []byte, c *capture, now int64) {
+func (t *tracer) record(r *http.Request, body []byte, c *capture, now int64, world string) {
 	if r.Header.Get("Authorization") == "" && c.status == http.StatusUnauthorized && !isControl(r.URL.Path) {
 		return // the digest challenge before every signed request: noise
 	}
 	e := TraceEntry{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Accept: r.Header.Get("Accept"),
 		ContentType: r.Header.Get("Content-Type"), Status: c.status, Now: now, Chaos: c.chaos}
+	if world != DefaultWorld {
+		e.World = world
+	}
 	if b := bytes.TrimSpace(body); len(b) > 0 {
 		e.Body = jsonOrString(redactSecrets(b))
 	}

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/earsim/earsim/atlasapi"
@@ -56,6 +57,8 @@ type HTTPDriver struct {
 
 	caps    *Capabilities
 	clients map[Credentials]*http.Client
+	world   string // the world OpenWorld made, and the target's root URL
+	root    string
 	project string   // the current scenario's project (live)
 	made    []string // projects this run created (live)
 	seq     int
@@ -112,6 +115,59 @@ func (d *HTTPDriver) Capabilities() Capabilities {
 		d.caps = &c
 	}
 	return *d.caps
+}
+
+// OpenWorld moves the run into a world of its own when the target is an
+// earsim serve with worlds (API.md "Worlds"): it makes one and points
+// BaseURL at it, so that the run never resets or changes the world a user
+// is working in. It returns the world's name, or "" when the target has no
+// worlds (the caller must then say what the run will reset). Call it before
+// anything else.
+func (d *HTTPDriver) OpenWorld(ctx context.Context) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, "POST", d.BaseURL+"/_sim/v1/worlds", jsonBody(map[string]any{"seed": d.Seed}))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
+	if err != nil {
+		return "", nil // unreachable: Preflight says so
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		io.Copy(io.Discard, resp.Body)
+		return "", nil
+	}
+	var w struct{ Name, BaseURL string }
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&w); err != nil || w.Name == "" || w.BaseURL == "" {
+		return "", fmt.Errorf("%s/_sim/v1/worlds answered 201 without a world's name and baseURL", d.BaseURL)
+	}
+	d.world, d.root = w.Name, d.BaseURL
+	d.BaseURL = strings.TrimSuffix(w.BaseURL, "/")
+	d.caps, d.clients = nil, nil // both depend on the base URL
+	return w.Name, nil
+}
+
+// EndWorld ends the world OpenWorld made.
+func (d *HTTPDriver) EndWorld(ctx context.Context) error {
+	if d.world == "" {
+		return nil
+	}
+	req, err := http.NewRequestWithContext(ctx, "DELETE", d.root+"/_sim/v1/worlds/"+d.world, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
+	if err != nil {
+		return err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		return fmt.Errorf("ending world %s: status %d", d.world, resp.StatusCode)
+	}
+	d.world = ""
+	return nil
 }
 
 // Reset starts a scenario: on a live target, in a project of its own whose

@@ -79,6 +79,23 @@ func runConform(ctx context.Context, args []string, e *env) int {
 		}
 	}
 	if *target != "" {
+		world, err := d.OpenWorld(ctx)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "earsim conform: %v\n", err)
+			return exitCannot
+		}
+		if world != "" {
+			fmt.Fprintf(e.stderr, "earsim conform: running in a world of its own at %s (ended after the run): the target's other worlds are not touched\n", d.BaseURL)
+			defer func() {
+				endCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				defer cancel()
+				if err := d.EndWorld(endCtx); err != nil {
+					fmt.Fprintf(e.stderr, "earsim conform: %v: end it with curl -X DELETE %s/_sim/v1/worlds/%s\n", err, strings.TrimSuffix(*target, "/"), world)
+				}
+			}()
+		} else if d.Capabilities().Clock {
+			fmt.Fprintf(e.stderr, "earsim conform: warning: %s has earsim's control routes but no worlds: every scenario resets its world (POST /_sim/v1/reset): its projects, endpoints, keys and clock go back to a fresh world of seed 1\n", *target)
+		}
 		if err := d.Preflight(ctx); err != nil {
 			fmt.Fprintf(e.stderr, "earsim conform: %v\n", err)
 			return exitCannot

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -55,6 +56,26 @@ func serveInTest(t *testing.T, args ...string) (url string, stop func() (int, st
 	return "", stop
 }
 
+func post(t *testing.T, url, body string) {
+	t.Helper()
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("POST %s: %v %v", url, resp, err)
+	}
+	resp.Body.Close()
+}
+
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
 // earsim conform against a separately started earsim serve passes, and
 // against earsim serve --fault X fails, for every X.
 func TestConformAgainstServe(t *testing.T) {
@@ -63,9 +84,37 @@ func TestConformAgainstServe(t *testing.T) {
 		code := Run(context.Background(), []string{"conform", "--target", url, "--public-key", atlasapi.DevKey.PublicKey, "--private-key", atlasapi.DevKey.PrivateKey}, nil, &out, &errb)
 		return code, errb.String() + out.String() // the failing scenarios too, for the report
 	}
-	url := startServe(t)
-	if code, stderr := conform(url); code != 0 {
+	// A user's world (the clock moved, a key made; at --time-scale 0, so
+	// that only requests move it): conform works in a world of its own and
+	// leaves it byte for byte (API.md "Worlds").
+	url := startServe(t, "--time-scale", "0")
+	post(t, url+"/_sim/v1/clock/advance", `{"seconds": 1234}`)
+	post(t, url+"/_sim/v1/azure/keys", `{"keyIdentifier": "https://EXAMPLEKeyVault.vault.azure.net/keys/EXAMPLEKey/00000000000000000000000000000009", "enabled": true}`)
+	before := get(t, url+"/_sim/v1/state")
+	code, stderr := conform(url)
+	if code != 0 {
 		t.Fatalf("the faithful serve: exit %d\n%s", code, stderr)
+	}
+	if after := get(t, url+"/_sim/v1/state"); after != before {
+		t.Errorf("conform changed the user's world")
+	}
+	if !strings.Contains(stderr, "running in a world of its own") {
+		t.Errorf("conform did not say where it ran:\n%s", stderr)
+	}
+	if worlds := get(t, url+"/_sim/v1/worlds"); !strings.Contains(worlds, `"totalCount":1`) {
+		t.Errorf("conform left its world: %s", worlds)
+	}
+	// With a service account instead of a key (the Atlas CLI's variables).
+	t.Setenv("MONGODB_ATLAS_CLIENT_ID", atlasapi.DevServiceAccount.ClientID)
+	t.Setenv("MONGODB_ATLAS_CLIENT_SECRET", atlasapi.DevServiceAccount.ClientSecret)
+	var sout, serr bytes.Buffer
+	if code := Run(context.Background(), []string{"conform", "--target", url, "--tags", "@EAR-PE-06,@EAR-CL-01"}, nil, &sout, &serr); code != 0 ||
+		strings.Contains(sout.String()+serr.String(), atlasapi.DevServiceAccount.ClientSecret) {
+		t.Fatalf("conform with a service account: exit %d\n%s%s", code, serr.String(), sout.String())
+	}
+	if code := Run(context.Background(), []string{"conform", "--target", url, "--client-id", atlasapi.DevServiceAccount.ClientID, "--client-secret", "mdb_sa_sk_wrong"}, nil, &sout, &serr); code != exitCannot ||
+		!strings.Contains(serr.String(), "token route") {
+		t.Fatalf("a wrong client secret: exit %d\n%s", code, serr.String())
 	}
 	// A wrong key fails once, before the suite, saying so (issue 12).
 	var out, errb bytes.Buffer

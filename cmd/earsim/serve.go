@@ -29,7 +29,9 @@ func runServe(ctx context.Context, args []string, e *env) int {
 		"Serve the mock Atlas Administration API (API.md) over HTTP with digest authentication,\nbacked by the simulator with the policies in the loop. Control routes for Azure, the\nclock and faults are under /_sim/v1/; a web console that shows the world live and\napproves like the Azure portal is at /console/ (open http://127.0.0.1:8080/ in a\nbrowser). Without --keys, the development keys earsimdv (owner) and earsimro\n(read-only, see API.md) and the development service account\nmdb_sa_id_00000000000000000000eada (owner; POST /api/oauth/token); control routes and\nconsole on loopback only.")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	keysFile := fs.String("keys", "", "YAML file of API keys and their roles (API.md)")
-	stateFile := fs.String("state", "", "keep the world in this file across restarts")
+	stateFile := fs.String("state", "", "keep the world in this `FILE` across restarts; or, when it names a directory (an existing one, or a path ending in /), every world in a file of its own there")
+	maxWorlds := fs.Int("max-worlds", 0, "hold at most `N` worlds at once (0: no bound); past it, making a world answers 503 TOO_MANY_WORLDS")
+	worldIdle := fs.Duration("world-idle", 0, "drop a world no request has touched for this `DURATION` (e.g. 30m; saved first with --state DIR, and back on its next request; without it, ended)")
 	seed := fs.Uint64("seed", 1, "seed of the world (ids, approval lags)")
 	token := fs.String("control-token", "", "require Authorization: Bearer TOKEN on control routes (and allow them off loopback)")
 	list := fs.Bool("list-faults", false, "print the faults and the rule each breaks, then exit")
@@ -111,8 +113,16 @@ func runServe(ctx context.Context, args []string, e *env) int {
 	}
 	// The policies through the service's memo: each rule's answer
 	// remembered by what it reads (policies.Service).
-	srv, err := atlasapi.New(atlasapi.Options{Seed: *seed, Checker: policies.NewService(engine), Keys: creds.Keys, ServiceAccounts: creds.ServiceAccounts, RateLimits: limits, Chaos: chaos, ControlToken: *token, Faults: faults, StatePath: *stateFile, NoAuth: *noAuth,
-		TimeScale: *scale, AutoApprove: approve.d, Trace: trace, AllowedHosts: allowHosts, Log: e.stderr, Rules: consoleRules(engine)})
+	statePath, stateDir := *stateFile, ""
+	if info, err := os.Stat(*stateFile); *stateFile != "" && (strings.HasSuffix(*stateFile, "/") || err == nil && info.IsDir()) {
+		statePath, stateDir = "", *stateFile
+	}
+	if *maxWorlds < 0 || *worldIdle < 0 {
+		fmt.Fprintln(e.stderr, "earsim serve: --max-worlds and --world-idle must not be negative")
+		return exitCannot
+	}
+	srv, err := atlasapi.NewHub(atlasapi.HubOptions{StateDir: stateDir, MaxWorlds: *maxWorlds, WorldIdle: *worldIdle, Options: atlasapi.Options{Seed: *seed, Checker: policies.NewService(engine), Keys: creds.Keys, ServiceAccounts: creds.ServiceAccounts, RateLimits: limits, Chaos: chaos, ControlToken: *token, Faults: faults, StatePath: statePath, NoAuth: *noAuth,
+		TimeScale: *scale, AutoApprove: approve.d, Trace: trace, AllowedHosts: allowHosts, Log: e.stderr, Rules: consoleRules(engine)}})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "earsim serve: %v\n", err)
 		return exitCannot

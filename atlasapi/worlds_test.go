@@ -1,0 +1,133 @@
+package atlasapi_test
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/earsim/earsim/atlasapi"
+)
+
+// Worlds are made on first use or by POST, listed, and ended; names are
+// checked; a world's state lives in a file of its own; the bound holds.
+func TestWorldsLifecycle(t *testing.T) {
+	dir := t.TempDir()
+	s := newHubServer(t, atlasapi.HubOptions{Options: atlasapi.Options{Seed: 1}, StateDir: dir, MaxWorlds: 3}, atlasapi.DefaultWorld)
+	root := s.in(atlasapi.DefaultWorld)
+
+	made := root.control("POST", "worlds", map[string]any{"name": "job-1", "seed": 42})
+	if made.Status != 201 || made.Body["name"] != "job-1" || made.Body["seed"] != 42.0 || made.Body["baseURL"] != s.http.URL+"/w/job-1/" {
+		t.Fatalf("POST worlds: %d %s", made.Status, made.Raw)
+	}
+	if a := root.control("POST", "worlds", map[string]any{"name": "job-1"}); a.Status != 409 || a.code() != "WORLD_ALREADY_EXISTS" {
+		t.Fatalf("a name in use: %d %s", a.Status, a.Raw)
+	}
+	fresh := root.control("POST", "worlds", nil)
+	name, _ := fresh.Body["name"].(string)
+	if fresh.Status != 201 || !strings.HasPrefix(name, "w-") {
+		t.Fatalf("POST worlds without a name: %d %s", fresh.Status, fresh.Raw)
+	}
+	// The bound: default, job-1 and the fresh one are three.
+	if a := root.control("POST", "worlds", map[string]any{"name": "job-2"}); a.Status != 503 || a.code() != "TOO_MANY_WORLDS" {
+		t.Fatalf("past --max-worlds: %d %s", a.Status, a.Raw)
+	}
+	if a := s.in("job-3").control("GET", "clock", nil); a.Status != 503 || a.code() != "TOO_MANY_WORLDS" {
+		t.Fatalf("a world named in a path past --max-worlds: %d %s", a.Status, a.Raw)
+	}
+
+	// A world's own project, in its own file; the others see nothing of it.
+	job := s.in("job-1")
+	if a := job.do("POST", "/api/atlas/v2/groups", accept, map[string]any{"name": "only-in-job-1", "orgId": "a0000000000000000000000a"}); a.Status != 200 {
+		t.Fatalf("create project in job-1: %d %s", a.Status, a.Raw)
+	}
+	if a := root.do("GET", "/api/atlas/v2/groups/byName/only-in-job-1", accept, nil); a.Status != 404 {
+		t.Fatalf("the default world sees job-1's project: %d %s", a.Status, a.Raw)
+	}
+	if data, err := os.ReadFile(filepath.Join(dir, "job-1.json")); err != nil || !strings.Contains(string(data), "only-in-job-1") {
+		t.Fatalf("job-1's state file: %v", err)
+	}
+	list := root.control("GET", "worlds", nil)
+	if list.Status != 200 || list.Body["totalCount"] != 3.0 || !strings.Contains(list.Raw, `{"name":"job-1","seed":42,"projects":2,"held":true}`) {
+		t.Fatalf("GET worlds: %d %s", list.Status, list.Raw)
+	}
+
+	if a := root.control("DELETE", "worlds/job-1", nil); a.Status != 204 {
+		t.Fatalf("DELETE worlds/job-1: %d %s", a.Status, a.Raw)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "job-1.json")); !os.IsNotExist(err) {
+		t.Errorf("an ended world's file is left: %v", err)
+	}
+	if a := root.control("DELETE", "worlds/job-1", nil); a.Status != 404 || a.code() != "WORLD_NOT_FOUND" {
+		t.Fatalf("ending it again: %d %s", a.Status, a.Raw)
+	}
+	if a := root.control("DELETE", "worlds/default", nil); a.Status != 400 {
+		t.Fatalf("ending the default world: %d %s", a.Status, a.Raw)
+	}
+	// Named again in a path, it comes back fresh.
+	if a := job.do("GET", "/api/atlas/v2/groups/byName/only-in-job-1", accept, nil); a.Status != 404 {
+		t.Fatalf("a world ended and made again holds its old project: %d %s", a.Status, a.Raw)
+	}
+	for _, bad := range []string{"/w/Job/api/atlas/v2/orgs", "/w/a_b/_sim/v1/clock", "/w/" + strings.Repeat("a", 65) + "/_sim/v1/clock"} {
+		req, _ := http.NewRequest("GET", s.http.URL+bad, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 400 {
+			t.Errorf("GET %s: %d, want 400 INVALID_WORLD_NAME", bad, resp.StatusCode)
+		}
+	}
+	if a := root.control("POST", "worlds", map[string]any{"name": "UPPER"}); a.Status != 400 {
+		t.Errorf("POST worlds with a bad name: %d %s", a.Status, a.Raw)
+	}
+}
+
+// An idle world is dropped, saved in its file, and comes back on its next
+// request as it was.
+func TestIdleWorldsComeBack(t *testing.T) {
+	dir := t.TempDir()
+	var mu sync.Mutex
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	s := newHubServer(t, atlasapi.HubOptions{Options: atlasapi.Options{Seed: 1, Now: clock}, StateDir: dir, WorldIdle: time.Minute}, "idle")
+	if a := s.do("POST", "/api/atlas/v2/groups", accept, map[string]any{"name": "kept", "orgId": "a0000000000000000000000a"}); a.Status != 200 {
+		t.Fatalf("create project: %d %s", a.Status, a.Raw)
+	}
+	mu.Lock()
+	now = now.Add(2 * time.Minute)
+	mu.Unlock()
+	root := s.in(atlasapi.DefaultWorld)
+	root.control("GET", "clock", nil) // a request anywhere sweeps
+	if list := root.control("GET", "worlds", nil); !strings.Contains(list.Raw, `{"name":"idle","seed":1,"projects":2,"held":false}`) {
+		t.Fatalf("the idle world is not listed as dropped and saved: %s", list.Raw)
+	}
+	if a := s.do("GET", "/api/atlas/v2/groups/byName/kept", accept, nil); a.Status != 200 {
+		t.Fatalf("the dropped world's project on its next request: %d %s", a.Status, a.Raw)
+	}
+}
+
+// Requests in different worlds do not wait for each other: world a's lock
+// held, world b answers.
+func TestWorldsDoNotWaitForEachOther(t *testing.T) {
+	s := newHubServer(t, atlasapi.HubOptions{Options: atlasapi.Options{Seed: 1}}, "a")
+	s.control("GET", "clock", nil) // make world a
+	hub := s.http.Config.Handler.(*atlasapi.Hub)
+	unlock := atlasapi.HoldWorld(hub, "a")
+	defer unlock()
+	done := make(chan int, 1)
+	b := s.in("b")
+	go func() { done <- b.control("GET", "clock", nil).Status }()
+	select {
+	case status := <-done:
+		if status != 200 {
+			t.Fatalf("world b: %d", status)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("world b waited for world a's lock")
+	}
+}
