@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"hash"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -36,6 +37,10 @@ type digestAuth struct {
 	mu     sync.Mutex
 	counts map[string]*ncWindow // nonce -> the nonce counts it accepted
 	swept  time.Time
+	// floor: nonces issued at or before it are stale, whatever their age.
+	// It rises when counts reaches maxNonces, so that the store a client can
+	// grow stays bounded and a forgotten nonce cannot be replayed.
+	floor time.Time
 	issued atomic.Uint64 // makes nonces unique within a nanosecond
 }
 
@@ -73,7 +78,7 @@ func (d *digestAuth) fresh(nonce string) (ours, young bool) {
 		return false, false
 	}
 	issued := time.Unix(0, int64(binary.BigEndian.Uint64(raw[:8])))
-	return true, d.now().Sub(issued) < nonceLife
+	return true, d.now().Sub(issued) < nonceLife && issued.After(d.floor)
 }
 
 // challenge writes the WWW-Authenticate headers: MD5 first, as Atlas does,
@@ -109,7 +114,9 @@ func (d *digestAuth) verify(method, uri, header string) (Key, bool, bool) {
 	default:
 		return Key{}, false, false
 	}
+	d.mu.Lock()
 	ours, young := d.fresh(p["nonce"])
+	d.mu.Unlock()
 	if !ours {
 		return Key{}, false, false
 	}
@@ -149,7 +156,41 @@ func (d *digestAuth) verify(method, uri, header string) (Key, bool, bool) {
 		}
 		d.swept = now
 	}
+	if len(d.counts) > maxNonces {
+		d.forgetOlder()
+	}
 	return k, true, false
+}
+
+// maxNonces bounds the nonces whose counts are remembered.
+const maxNonces = 1 << 14
+
+// forgetOlder forgets the older half of the remembered nonces and makes
+// every nonce issued up to the newest of them stale. The caller holds d.mu.
+func (d *digestAuth) forgetOlder() {
+	issued := make([]int64, 0, len(d.counts))
+	for n := range d.counts {
+		issued = append(issued, nonceIssued(n))
+	}
+	slices.Sort(issued)
+	cut := issued[len(issued)/2]
+	for n := range d.counts {
+		if nonceIssued(n) <= cut {
+			delete(d.counts, n)
+		}
+	}
+	if t := time.Unix(0, cut); t.After(d.floor) {
+		d.floor = t
+	}
+}
+
+// nonceIssued is the issue time (Unix nanoseconds) a nonce of ours carries.
+func nonceIssued(nonce string) int64 {
+	raw, err := base64.RawURLEncoding.DecodeString(nonce)
+	if err != nil || len(raw) < 8 {
+		return 0
+	}
+	return int64(binary.BigEndian.Uint64(raw[:8]))
 }
 
 func parseHex(s string) (uint64, error) {

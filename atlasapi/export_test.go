@@ -42,3 +42,13 @@ func HoldWorld(h *Hub, name string) func() {
 	w.srv.mu.Lock()
 	return w.srv.mu.Unlock
 }
+
+// NonceStore is how many nonces a server remembers the counts of.
+func NonceStore(s *Server) int {
+	s.digest.mu.Lock()
+	defer s.digest.mu.Unlock()
+	return len(s.digest.counts)
+}
+
+// MaxNonces bounds NonceStore.
+const MaxNonces = maxNonces

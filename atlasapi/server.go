@@ -392,10 +392,13 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (caller, b
 // requestURI is the request-target the client sent and signed: under a
 // world prefix, the prefix included.
 func requestURI(r *http.Request) string {
-	if r.RequestURI != "" {
-		return r.RequestURI
+	if r.RequestURI == "" {
+		return prefixOf(r) + r.URL.RequestURI()
 	}
-	return r.URL.RequestURI()
+	if u, err := url.ParseRequestURI(r.RequestURI); err == nil && u.IsAbs() { // absolute-form
+		return u.RequestURI()
+	}
+	return r.RequestURI
 }
 
 // orgID is the world's organization (the ORGANIZATION scope of rate limits).
