@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"mime"
 	"net/http"
+	"net/url"
 	"sync"
 )
 
@@ -58,9 +60,16 @@ func (t *tracer) record(r *http.Request, body []byte, c *capture, now int64) {
 	e := TraceEntry{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Accept: r.Header.Get("Accept"),
 		ContentType: r.Header.Get("Content-Type"), Status: c.status, Now: now}
 	if b := bytes.TrimSpace(body); len(b) > 0 {
-		e.Body = jsonOrString(redactSecrets(b))
+		if isForm(r.Header.Get("Content-Type")) {
+			e.Body = jsonOrString(redactForm(b))
+		} else {
+			e.Body = jsonOrString(redactSecrets(b))
+		}
 	}
 	if b := bytes.TrimSpace(c.buf.Bytes()); len(b) > 0 {
+		if json.Valid(b) && mentionsSecret(b) {
+			b = redactSecrets(b) // a token route's access_token
+		}
 		e.Response = jsonOrString(b)
 	}
 	line, _ := json.Marshal(e)
@@ -77,8 +86,47 @@ func jsonOrString(b []byte) json.RawMessage {
 	return s
 }
 
-// redactSecrets replaces the value of every "secret" member of a JSON
-// document (the Azure client secret, wherever a client puts it).
+// secretNames are the members and form fields whose values are never
+// traced: the Azure client secret wherever a client puts it, OAuth client
+// secrets and assertions, and the tokens token routes answer. (Headers,
+// Authorization among them, are not traced at all.)
+var secretNames = map[string]bool{
+	"secret": true, "client_secret": true, "clientSecret": true, "client_assertion": true,
+	"access_token": true, "refresh_token": true, "id_token": true, "token": true,
+}
+
+// mentionsSecret tells whether a JSON document may hold a member of
+// secretNames (answers are traced byte for byte unless they do).
+func mentionsSecret(b []byte) bool {
+	for k := range secretNames {
+		if bytes.Contains(b, []byte(`"`+k+`"`)) {
+			return true
+		}
+	}
+	return false
+}
+
+func isForm(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && mt == "application/x-www-form-urlencoded"
+}
+
+// redactForm is a form body with the values of secretNames replaced.
+func redactForm(b []byte) []byte {
+	v, err := url.ParseQuery(string(b))
+	if err != nil {
+		return []byte(`"(a form that cannot be read, not shown)"`)
+	}
+	for k := range v {
+		if secretNames[k] {
+			v[k] = []string{"(redacted)"}
+		}
+	}
+	return []byte(v.Encode())
+}
+
+// redactSecrets replaces the value of every member of a JSON document
+// named in secretNames.
 func redactSecrets(b []byte) []byte {
 	var v any
 	if json.Unmarshal(b, &v) != nil {
@@ -89,7 +137,7 @@ func redactSecrets(b []byte) []byte {
 		switch x := x.(type) {
 		case map[string]any:
 			for k, val := range x {
-				if k == "secret" {
+				if secretNames[k] {
 					x[k] = "(redacted)"
 					continue
 				}
