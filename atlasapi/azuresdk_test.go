@@ -256,8 +256,3 @@ func hasEffect(journal []any, op sim.Op, kind, endpoint string) bool {
 	}
 	return false
 }
-
-func jsonText(v any) string {
-	b, _ := jsonMarshal(v)
-	return string(b)
-}
