@@ -355,3 +355,59 @@ func jsonText(v any) string {
 	b, _ := jsonMarshal(v)
 	return string(b)
 }
+
+// expires_in is Entra's 3599 logical seconds in real seconds at the time
+// scale, so that a client renewing by its own clock renews in time.
+func TestEntraTokenLifetimeFollowsTheTimeScale(t *testing.T) {
+	for _, c := range []struct {
+		scale float64
+		want  float64
+	}{{0, 3599}, {1, 3599}, {60, 59}} {
+		s := newServer(t, atlasapi.Options{Seed: 1, TimeScale: c.scale})
+		p := sim.Presets["example"]
+		a := s.tokenFor(p.TenantID, p.ClientID, p.Secret, "https://management.azure.com/.default")
+		if a.Status != 200 || a.Body["expires_in"] != c.want {
+			t.Errorf("time scale %g: %d %s", c.scale, a.Status, a.Raw)
+		}
+	}
+}
+
+// ARM requests, token requests and Atlas requests at once: one order on the
+// world, and every ARM read sees a status the connection had.
+func TestARMConcurrentWithAtlas(t *testing.T) {
+	s := newServer(t, atlasapi.Options{Seed: 1})
+	_, conn := s.pendingConnection()
+	p := sim.Presets["example"]
+	path := vaultPath(p) + "/privateEndpointConnections/" + conn + "?api-version=2024-11-01"
+	bearer := map[string]string{"Authorization": "Bearer " + s.armToken("example"), "Content-Type": "application/json"}
+	done := make(chan string, 24)
+	for i := 0; i < 8; i++ {
+		go func() {
+			a := s.azure("GET", path, bearer, "")
+			done <- jsonText(a.Body["properties"])
+		}()
+		go func() {
+			a := s.tokenFor(p.TenantID, p.ClientID, p.Secret, "https://management.azure.com/.default")
+			done <- jsonText(a.Status)
+		}()
+		go func() {
+			a := s.azure("PUT", path, bearer, `{"properties":{"privateLinkServiceConnectionState":{"status":"Approved"}}}`)
+			done <- jsonText(a.Status)
+		}()
+	}
+	for i := 0; i < 24; i++ {
+		got := <-done
+		if got != "200" && !strings.Contains(got, `"status":"Pending"`) && !strings.Contains(got, `"status":"Approved"`) {
+			t.Errorf("a concurrent request answered %s", got)
+		}
+	}
+	approvals := 0
+	for _, e := range s.control("GET", "effects", nil).Body["entries"].([]any) {
+		if eff, _ := e.(map[string]any)["effect"].(map[string]any); eff != nil && eff["kind"] == "EndpointApproved" {
+			approvals++
+		}
+	}
+	if approvals != 1 {
+		t.Fatalf("%d approvals for eight PUTs of one connection", approvals)
+	}
+}

@@ -138,6 +138,11 @@ func TestAzureSDKApprovesOverARM(t *testing.T) {
 	if a := s.do("GET", endpoints+"/"+id, accept, nil); a.Body["status"] != sim.StatusPendingAcceptance {
 		t.Fatalf("Atlas shows the approval before its lag: %s", a.Raw)
 	}
+	// The console (the portal's networking blade) shows it approved.
+	console := ctl("GET", "console/world", nil)
+	if !strings.Contains(console.Raw, `"name":"`+conn+`","state":"APPROVED"`) {
+		t.Fatalf("the console does not show the approval: %s", console.Raw)
+	}
 	ctl("POST", "clock/advance", map[string]any{"seconds": sim.MaxApprovalLag})
 	if a := s.do("GET", endpoints+"/"+id, accept, nil); a.Body["status"] != sim.StatusActive {
 		t.Fatalf("after the lag Atlas shows %s", a.Raw)

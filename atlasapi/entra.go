@@ -221,6 +221,7 @@ func (s *Server) entraToken(w http.ResponseWriter, r *http.Request, tenant strin
 		secretOK = hmac.Equal([]byte(st.Digest(secret)), []byte(app.SecretDigest))
 	}
 	key := tokenKey(st)
+	life := s.tokenLifetime()
 	var appCopy sim.App
 	if app != nil {
 		appCopy = *app
@@ -245,7 +246,6 @@ func (s *Server) entraToken(w http.ResponseWriter, r *http.Request, tenant strin
 			AppID: appCopy.ClientID, AppIDAcr: "1", IDType: "app", OID: objectID(appCopy), Sub: objectID(appCopy),
 			TID: appCopy.TenantID, UTI: randomHex(11), Ver: "1.0",
 		})
-		life := s.tokenLifetime()
 		w.Header().Set("Cache-Control", "no-store, no-cache")
 		writeAzureJSON(w, r, http.StatusOK, map[string]any{"token_type": "Bearer", "expires_in": life, "ext_expires_in": life, "access_token": token})
 	}
@@ -253,7 +253,8 @@ func (s *Server) entraToken(w http.ResponseWriter, r *http.Request, tenant strin
 
 // tokenLifetime is expires_in in real seconds: Entra's 3599 logical seconds
 // at the server's time scale, so that a client that renews by its own clock
-// (every Azure SDK) renews before the token expires in the world.
+// (every Azure SDK) renews before the token expires in the world. The
+// caller holds s.mu.
 func (s *Server) tokenLifetime() int64 {
 	if s.clock.scale <= 1 {
 		return entraTokenSeconds
