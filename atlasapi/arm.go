@@ -185,6 +185,9 @@ func (s *Server) armServe(r *http.Request, p armPath, body []byte) (int, any, *a
 	if !slices.Contains(armMethods[p.kind], r.Method) {
 		return 0, nil, armErr(405, "HttpMethodNotAllowed", "The requested resource does not support http method '%s'.", r.Method)
 	}
+	if r.Method == http.MethodPut && !isJSONContent(r.Header.Get("Content-Type")) {
+		return 0, nil, armErr(415, "UnsupportedMediaType", "The content media type '%s' is not supported. Only 'application/json' is supported.", r.Header.Get("Content-Type"))
+	}
 	version := r.URL.Query().Get("api-version")
 	if version == "" {
 		return 0, nil, armErr(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.")

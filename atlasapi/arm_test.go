@@ -201,6 +201,7 @@ func TestARMRefusals(t *testing.T) {
 		{"an unknown connection", "GET", vaultPath(p) + "/privateEndpointConnections/nope" + v, bearer, "", 404, "PrivateEndpointConnectionNotFound"},
 		{"a PUT to an unknown connection", "PUT", vaultPath(p) + "/privateEndpointConnections/nope" + v, bearer, approve, 404, "PrivateEndpointConnectionNotFound"},
 		{"a PUT that is not JSON", "PUT", connPath + v, bearer, `{"properties":`, 400, "InvalidRequestContent"},
+		{"a PUT sent as a form", "PUT", connPath + v, map[string]string{"Authorization": "Bearer " + tok, "Content-Type": "application/x-www-form-urlencoded"}, approve, 415, "UnsupportedMediaType"},
 		{"a PUT without a status", "PUT", connPath + v, bearer, `{"properties":{}}`, 400, "InvalidRequestContent"},
 		{"a status outside the enum", "PUT", connPath + v, bearer, `{"properties":{"privateLinkServiceConnectionState":{"status":"Accepted"}}}`, 400, "InvalidRequestContent"},
 		{"a Pending connection set Disconnected", "PUT", connPath + v, bearer, `{"properties":{"privateLinkServiceConnectionState":{"status":"Disconnected"}}}`, 400, "PrivateEndpointConnectionStatusChangeNotAllowed"},
