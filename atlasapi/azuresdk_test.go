@@ -14,11 +14,13 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/keyvault/armkeyvault"
 	"github.com/earsim/earsim/atlasapi"
@@ -260,4 +262,79 @@ func hasEffect(journal []any, op sim.Op, kind, endpoint string) bool {
 		}
 	}
 	return false
+}
+
+// azapi_update_resource's way, with the SDK's generic ARM client (what azapi
+// builds on): GET the connection in the type's own casing, merge the
+// change into what was read, PUT it whole, let runtime.NewPoller decide how
+// to wait (no Azure-AsyncOperation: the body poller finishes on
+// provisioningState Succeeded), and read it back.
+func TestAzapiStyleApproval(t *testing.T) {
+	s, https := tlsServer(t, atlasapi.Options{Seed: 1})
+	s.enable(true)
+	a := s.do("POST", endpoints, accept, map[string]any{"regionName": "US_EAST_2"})
+	id, _ := a.Body["id"].(string)
+	s.with(https, "POST", "/_sim/v1/clock/advance", "", map[string]any{"seconds": sim.ProvisioningSeconds})
+	conn, _ := s.do("GET", endpoints+"/"+id, accept, nil).Body["privateEndpointConnectionName"].(string)
+	if conn == "" {
+		t.Fatal("no connection name")
+	}
+	p := sim.Presets["example"]
+	cfg := azureCloud(s.http.URL)
+	cred, err := azidentity.NewClientSecretCredential(p.TenantID, p.ClientID, p.Secret, &azidentity.ClientSecretCredentialOptions{
+		ClientOptions: azcore.ClientOptions{Cloud: cfg, Transport: https}, DisableInstanceDiscovery: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := arm.NewClient("earsim-azapi-test", "v0.0.0", cred, &arm.ClientOptions{ClientOptions: policy.ClientOptions{Cloud: cfg, Transport: https}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	url := runtime.JoinPaths(client.Endpoint(), "/subscriptions/"+p.SubscriptionID+"/resourceGroups/"+p.ResourceGroupName+
+		"/providers/Microsoft.KeyVault/Vaults/"+p.KeyVaultName+"/PrivateEndpointConnections/"+conn) + "?api-version=2023-07-01"
+	get := func() map[string]any {
+		t.Helper()
+		req, err := runtime.NewRequest(ctx, http.MethodGet, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := client.Pipeline().Do(req)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("GET: %v %v", resp, err)
+		}
+		var out map[string]any
+		if err := runtime.UnmarshalAsJSON(resp, &out); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	existing := get()
+	existing["properties"].(map[string]any)["privateLinkServiceConnectionState"] = map[string]any{"status": "Approved", "description": "Approved via Terraform"}
+	req, err := runtime.NewRequest(ctx, http.MethodPut, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := runtime.MarshalAsJSON(req, existing); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := client.Pipeline().Do(req)
+	if err != nil || !runtime.HasStatusCode(resp, http.StatusOK, http.StatusCreated, http.StatusAccepted) {
+		t.Fatalf("PUT: %v %v", resp, err)
+	}
+	poller, err := runtime.NewPoller[map[string]any](resp, client.Pipeline(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := poller.PollUntilDone(ctx, &runtime.PollUntilDoneOptions{Frequency: time.Second}); err != nil {
+		t.Fatalf("poll: %v", err)
+	}
+	state := get()["properties"].(map[string]any)["privateLinkServiceConnectionState"].(map[string]any)
+	if state["status"] != "Approved" || state["description"] != "Approved via Terraform" {
+		t.Fatalf("read back: %v", state)
+	}
+	s.with(https, "POST", "/_sim/v1/clock/advance", "", map[string]any{"seconds": sim.MaxApprovalLag})
+	if a := s.do("GET", endpoints+"/"+id, accept, nil); a.Body["status"] != sim.StatusActive {
+		t.Fatalf("Atlas after the lag: %s", a.Raw)
+	}
 }
