@@ -40,7 +40,7 @@ type digestAuth struct {
 	// floor: nonces issued at or before it are stale, whatever their age.
 	// It rises when counts reaches maxNonces, so that the store a client can
 	// grow stays bounded and a forgotten nonce cannot be replayed.
-	floor time.Time
+	floor  time.Time
 	issued atomic.Uint64 // makes nonces unique within a nanosecond
 }
 

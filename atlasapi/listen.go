@@ -2,6 +2,7 @@ package atlasapi
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"net"
 	"net/http"
@@ -18,19 +19,29 @@ type Running struct {
 
 // Start listens on addr and serves in the background, with the timeouts
 // earsim serve uses (read header, read, write, idle).
-func (s *Server) Start(addr string) (*Running, error) {
-	return start(s, s.hosts, s.watchers.stop, addr)
+func (s *Server) Start(addr string) (*Running, error) { return s.StartTLS(addr, nil) }
+
+// StartTLS is Start over TLS with cfg (nil: plain HTTP). The certificate
+// must name the addresses clients use (LocalCA.ServerConfig).
+func (s *Server) StartTLS(addr string, cfg *tls.Config) (*Running, error) {
+	return start(s, s.hosts, s.watchers.stop, addr, cfg)
 }
 
 // Start listens on addr and serves every world in the background.
-func (h *Hub) Start(addr string) (*Running, error) {
-	return start(h, h.hosts, h.stopWatchers, addr)
+func (h *Hub) Start(addr string) (*Running, error) { return h.StartTLS(addr, nil) }
+
+// StartTLS is Hub.Start over TLS with cfg (nil: plain HTTP).
+func (h *Hub) StartTLS(addr string, cfg *tls.Config) (*Running, error) {
+	return start(h, h.hosts, h.stopWatchers, addr, cfg)
 }
 
-func start(handler http.Handler, hosts *hostGuard, stop func(), addr string) (*Running, error) {
+func start(handler http.Handler, hosts *hostGuard, stop func(), addr string, cfg *tls.Config) (*Running, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
+	}
+	if cfg != nil {
+		ln = tls.NewListener(ln, cfg)
 	}
 	hosts.allow(ln.Addr().String())
 	if host, _, err := net.SplitHostPort(addr); err == nil && host != "" {

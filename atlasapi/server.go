@@ -114,6 +114,7 @@ type Server struct {
 	// console's timeline; watchers are the console's live pages.
 	refusals refusalLog
 	watchers watchers
+	azure    azureNotes // what ARM was told that the model does not keep (arm.go)
 }
 
 // Entry is one line of the effects journal served at /_sim/v1/effects.
@@ -229,6 +230,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.trace.record(r, body, c, now, s.opt.World)
 		}()
 		w = c
+	}
+	if s.serveAzure(w, r, body) { // ARM and Entra ID, in Azure's shapes (arm.go, entra.go)
+		return
 	}
 	if e := jsonBody(r, body); e != nil {
 		writeError(w, r, e)

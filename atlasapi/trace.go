@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"sync"
@@ -67,13 +68,17 @@ func (t *tracer) record(r *http.Request, body []byte, c *capture, now int64, wor
 		e.World = world
 	}
 	if b := bytes.TrimSpace(body); len(b) > 0 {
-		e.Body = jsonOrString(redactSecrets(b))
+		if isForm(r.Header.Get("Content-Type")) {
+			e.Body = jsonOrString(redactForm(b))
+		} else {
+			e.Body = jsonOrString(redactSecrets(b))
+		}
 	}
 	if b := bytes.TrimSpace(c.buf.Bytes()); len(b) > 0 {
-		e.Response = jsonOrString(b)
-		if json.Valid(b) {
-			e.Response = redactSecrets(b)
+		if json.Valid(b) && mentionsSecret(b) {
+			b = redactSecrets(b) // a token route's access_token
 		}
+		e.Response = jsonOrString(b)
 	}
 	line, _ := json.Marshal(e)
 	t.mu.Lock()
@@ -90,26 +95,50 @@ func jsonOrString(b []byte) json.RawMessage {
 }
 
 // secretNames are the members and form fields whose values are never
-// traced: the Azure client secret (wherever a client puts it), a service
-// account's secret and its access tokens.
-var secretNames = map[string]bool{"secret": true, "client_secret": true, "access_token": true, "token": true, "refresh_token": true}
+// traced: the Azure client secret wherever a client puts it, OAuth client
+// secrets and assertions, and the tokens token routes answer. (Headers,
+// Authorization among them, are not traced at all.)
+var secretNames = map[string]bool{
+	"secret": true, "client_secret": true, "clientSecret": true, "client_assertion": true,
+	"access_token": true, "refresh_token": true, "id_token": true, "token": true,
+}
 
-// redactSecrets replaces the value of every secret member of a JSON
-// document, or field of a form, with "(redacted)".
+// mentionsSecret tells whether a JSON document may hold a member of
+// secretNames (answers are traced byte for byte unless they do).
+func mentionsSecret(b []byte) bool {
+	for k := range secretNames {
+		if bytes.Contains(b, []byte(`"`+k+`"`)) {
+			return true
+		}
+	}
+	return false
+}
+
+func isForm(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && mt == "application/x-www-form-urlencoded"
+}
+
+// redactForm is a form body with the values of secretNames replaced.
+func redactForm(b []byte) []byte {
+	v, err := url.ParseQuery(string(b))
+	if err != nil {
+		return []byte(`"(a form that cannot be read, not shown)"`)
+	}
+	for k := range v {
+		if secretNames[k] {
+			v[k] = []string{"(redacted)"}
+		}
+	}
+	return []byte(v.Encode())
+}
+
+// redactSecrets replaces the value of every member of a JSON document
+// named in secretNames.
 func redactSecrets(b []byte) []byte {
 	var v any
 	if json.Unmarshal(b, &v) != nil {
-		form, err := url.ParseQuery(string(b))
-		if err != nil || len(form) == 0 || bytes.ContainsAny(b, "{}[]\"\n") {
-			return []byte(`"(not JSON, not shown)"`)
-		}
-		for k := range form {
-			if secretNames[k] {
-				form[k] = []string{"(redacted)"}
-			}
-		}
-		out, _ := json.Marshal(form.Encode())
-		return out
+		return []byte(`"(not JSON, not shown)"`)
 	}
 	var walk func(any)
 	walk = func(x any) {

@@ -78,7 +78,8 @@ var helpExamples = map[string]string{
   earsim rules --format json`,
 	"serve": `  earsim serve
   earsim serve --time-scale 30 --azure-auto-approve 30s --trace requests.jsonl
-  earsim serve --state world.json --addr 127.0.0.1:9090`,
+  earsim serve --state world.json --addr 127.0.0.1:9090
+  earsim serve --tls --time-scale 30      # HTTPS for azapi and the Azure SDKs (ARM, Entra ID)`,
 	"conform": `  earsim conform
   earsim conform --target http://127.0.0.1:8080 --public-key earsimdv --private-key 00000000-0000-4000-8000-000000000000
   earsim conform --faults`,

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -25,8 +26,8 @@ func (m *multi) String() string     { return strings.Join(*m, ",") }
 func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
 
 func runServe(ctx context.Context, args []string, e *env) int {
-	fs := e.flags("serve", "[--addr 127.0.0.1:8080] [--time-scale N] [--azure-auto-approve D] [--keys FILE] [--state FILE] [--seed N] [--rate-limits off|atlas|FILE] [--chaos SPEC] [--control-token T] [--fault NAME]...",
-		"Serve the mock Atlas Administration API (API.md) over HTTP with digest authentication,\nbacked by the simulator with the policies in the loop. Control routes for Azure, the\nclock and faults are under /_sim/v1/; a web console that shows the world live and\napproves like the Azure portal is at /console/ (open http://127.0.0.1:8080/ in a\nbrowser). Without --keys, the development keys earsimdv (owner) and earsimro\n(read-only, see API.md) and the development service account\nmdb_sa_id_00000000000000000000eada (owner; POST /api/oauth/token); control routes and\nconsole on loopback only.")
+	fs := e.flags("serve", "[--addr 127.0.0.1:8080] [--time-scale N] [--azure-auto-approve D] [--keys FILE] [--state FILE|DIR] [--seed N] [--rate-limits off|atlas|FILE] [--chaos SPEC] [--tls [--tls-dir DIR]] [--max-worlds N] [--world-idle D] [--control-token T] [--fault NAME]...",
+		"Serve the mock Atlas Administration API (API.md) over HTTP with digest authentication\nand service accounts, backed by the simulator with the policies in the loop. Control\nroutes for Azure, the clock and faults are under /_sim/v1/; a web console that shows\nthe world live and approves like the Azure portal is at /console/ (open\nhttp://127.0.0.1:8080/ in a browser). Every route is also under /w/{world}/: one serve\nholds many independent worlds (README \"One serve for a team\"). Without --keys, the\ndevelopment keys earsimdv (owner) and earsimro (read-only, see API.md) and the\ndevelopment service account mdb_sa_id_00000000000000000000eada (owner); control routes\nand console on loopback only. The Azure side answers as Azure does too: Azure Resource\nManager (a vault's private endpoint connections, Microsoft.Network) and Entra ID tokens\nfor the world's app registrations; Azure's clients need --tls.")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	keysFile := fs.String("keys", "", "YAML file of API keys and their roles (API.md)")
 	stateFile := fs.String("state", "", "keep the world in this `FILE` across restarts; or, when it names a directory (an existing one, or a path ending in /), every world in a file of its own there")
@@ -44,6 +45,8 @@ func runServe(ctx context.Context, args []string, e *env) int {
 	fs.Var(&allowHosts, "allow-host", "also answer requests whose Host (or, for writes, Origin) is `NAME` (repeatable); localhost, loopback IPs and the listen address always are, any other name is refused (DNS rebinding)")
 	rateLimits := fs.String("rate-limits", "off", "`off|atlas|FILE`: off reports the RateLimit headers only; atlas enforces Atlas's endpoint sets (429 RATE_LIMITED_TOKEN_BUCKET, refilling in logical time); FILE takes the sets from a YAML file (README \"Rate limits\")")
 	chaosSpec := fs.String("chaos", "", "make the network unreliable: `SPEC` is a YAML or JSON file, or inline JSON, of {seed, rules: [{method, path, fail, lose, reset, status, latency}]} (README \"An unreliable network\"); also PUT /_sim/v1/chaos")
+	useTLS := fs.Bool("tls", false, "serve HTTPS with a certificate from a local CA that serve creates once (ARM and Entra ID clients, the Azure SDKs among them, send tokens only over TLS); its path is printed for SSL_CERT_FILE")
+	tlsDir := fs.String("tls-dir", "", "keep the local CA of --tls in `DIR` (implies --tls; default: the user's cache directory, earsim/tls; kept across restarts so that it is trusted once)")
 	var faults multi
 	fs.Var(&faults, "fault", "start deliberately wrong: the fault `NAME` breaks one rule (repeatable; see --list-faults)")
 	if code, done := e.parse(fs, args); done {
@@ -127,7 +130,15 @@ func runServe(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintf(e.stderr, "earsim serve: %v\n", err)
 		return exitCannot
 	}
-	run, err := srv.Start(*addr)
+	var tlsConfig *tls.Config
+	var caPath string
+	if *useTLS || *tlsDir != "" {
+		if tlsConfig, caPath, err = serveTLS(*tlsDir, *addr, allowHosts); err != nil {
+			fmt.Fprintf(e.stderr, "earsim serve: --tls: %v\n", err)
+			return exitCannot
+		}
+	}
+	run, err := srv.StartTLS(*addr, tlsConfig)
 	if err != nil {
 		hint := ""
 		if errors.Is(err, syscall.EADDRINUSE) {
@@ -140,7 +151,14 @@ func runServe(ctx context.Context, args []string, e *env) int {
 	if *keysFile == "" {
 		who = "development keys earsimdv (owner) and earsimro (read-only), service account " + atlasapi.DevServiceAccount.ClientID + " (owner)"
 	}
-	fmt.Fprintf(e.stderr, "earsim serve: listening on http://%s (%s; control routes at /_sim/v1/)\n", run.Addr, who)
+	scheme := "http"
+	if tlsConfig != nil {
+		scheme = "https"
+	}
+	fmt.Fprintf(e.stderr, "earsim serve: listening on %s://%s (%s; control routes at /_sim/v1/)\n", scheme, run.Addr, who)
+	if tlsConfig != nil {
+		fmt.Fprintf(e.stderr, "earsim serve: TLS certificate from the local CA %s: trust it with SSL_CERT_FILE=%s; Azure Resource Manager at %s://%s/, Entra ID (active_directory_authority_host) at %s://%s/\n", caPath, caPath, scheme, run.Addr, scheme, run.Addr)
+	}
 	clock := fmt.Sprintf("time scale %g: logical time runs %g× real time", *scale, *scale)
 	if *scale == 0 {
 		clock = "time scale 0: the clock moves only through POST /_sim/v1/clock/advance"
@@ -149,7 +167,7 @@ func runServe(ctx context.Context, args []string, e *env) int {
 		clock += fmt.Sprintf("; Azure approves each connection %s after PENDING_ACCEPTANCE", approve.d)
 	}
 	fmt.Fprintf(e.stderr, "earsim serve: %s\n", clock)
-	console := "http://" + run.Addr + "/console/"
+	console := scheme + "://" + run.Addr + "/console/"
 	if *token != "" {
 		console += "#token=YOUR_CONTROL_TOKEN" // the page reads it from the fragment, which no request carries
 	}
@@ -241,6 +259,30 @@ func (a *autoApprove) Set(v string) error {
 	}
 	a.d = &d
 	return nil
+}
+
+// serveTLS loads or creates the local CA of --tls in dir (default
+// atlasapi.DefaultTLSDir) and makes the server certificate for the
+// loopback names, the listen host and the --allow-host names. It returns
+// the configuration and the path of the CA certificate.
+func serveTLS(dir, addr string, allowHosts []string) (*tls.Config, string, error) {
+	if dir == "" {
+		d, err := atlasapi.DefaultTLSDir()
+		if err != nil {
+			return nil, "", err
+		}
+		dir = d
+	}
+	ca, err := atlasapi.LoadOrCreateCA(dir)
+	if err != nil {
+		return nil, "", err
+	}
+	hosts := append([]string{addr}, allowHosts...)
+	cfg, err := ca.ServerConfig(hosts...)
+	if err != nil {
+		return nil, "", err
+	}
+	return cfg, ca.CertPath, nil
 }
 
 // loopbackAddr reports whether a listen address is on loopback only.
