@@ -16,7 +16,7 @@ import (
 // azure sends a request to the Azure side with the given headers and body.
 func (s *testServer) azure(method, path string, header map[string]string, body string) answer {
 	s.t.Helper()
-	req, err := http.NewRequest(method, s.http.URL+path, strings.NewReader(body))
+	req, err := http.NewRequest(method, s.url(path), strings.NewReader(body))
 	if err != nil {
 		s.t.Fatal(err)
 	}

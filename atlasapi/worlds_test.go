@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/earsim/earsim/atlasapi"
+	"github.com/earsim/earsim/sim"
 )
 
 // Worlds are made on first use or by POST, listed, and ended; names are
@@ -129,5 +130,33 @@ func TestWorldsDoNotWaitForEachOther(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("world b waited for world a's lock")
+	}
+}
+
+// The Azure side of a world is that world's: Entra ID and ARM under its
+// prefix approve its endpoint (EAR-PE-03 after the lag, EAR-LAG-01), and a
+// token of one world is refused in another.
+func TestARMInAWorld(t *testing.T) {
+	s := newHubServer(t, atlasapi.HubOptions{Options: atlasapi.Options{Seed: 1}}, "az")
+	root := s.in(atlasapi.DefaultWorld)
+	before := root.state()
+	id, conn := s.pendingConnection()
+	p := sim.Presets["example"]
+	token := s.armToken("example")
+	bearer := map[string]string{"Authorization": "Bearer " + token, "Content-Type": "application/json"}
+	path := vaultPath(p) + "/privateEndpointConnections/" + conn + "?api-version=2023-07-01"
+	body := `{"properties": {"privateLinkServiceConnectionState": {"status": "Approved", "description": "Approved via Terraform"}}}`
+	if a := s.azure("PUT", path, bearer, body); a.Status != 200 {
+		t.Fatalf("PUT Approved in world az: %d %s", a.Status, a.Raw)
+	}
+	s.control("POST", "clock/advance", map[string]any{"seconds": sim.MaxApprovalLag})
+	if a := s.do("GET", endpoints+"/"+id, accept, nil); a.Body["status"] != sim.StatusActive {
+		t.Fatalf("world az's endpoint after the lag: %s", a.Raw)
+	}
+	if a := root.azure("GET", path, bearer, ""); a.Status != 401 {
+		t.Errorf("world az's token in the default world: %d %s, want 401", a.Status, a.Raw)
+	}
+	if root.state() != before {
+		t.Errorf("the default world changed")
 	}
 }
