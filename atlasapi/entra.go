@@ -1,6 +1,7 @@
 package atlasapi
 
 import (
+	"math"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -221,7 +222,7 @@ func (s *Server) entraToken(w http.ResponseWriter, r *http.Request, tenant strin
 		secretOK = hmac.Equal([]byte(st.Digest(secret)), []byte(app.SecretDigest))
 	}
 	key := tokenKey(st)
-	life := s.tokenLifetime()
+	life, logicalLife := int64(entraTokenSeconds), s.tokenLogicalLife(entraTokenSeconds)
 	var appCopy sim.App
 	if app != nil {
 		appCopy = *app
@@ -242,7 +243,7 @@ func (s *Server) entraToken(w http.ResponseWriter, r *http.Request, tenant strin
 	default:
 		token := signToken(key, tokenClaims{
 			Aud: resource, Iss: "https://sts.windows.net/" + appCopy.TenantID + "/", Idp: "https://sts.windows.net/" + appCopy.TenantID + "/",
-			Iat: sim.Epoch + now, Nbf: sim.Epoch + now, Exp: sim.Epoch + now + entraTokenSeconds,
+			Iat: sim.Epoch + now, Nbf: sim.Epoch + now, Exp: sim.Epoch + now + logicalLife,
 			AppID: appCopy.ClientID, AppIDAcr: "1", IDType: "app", OID: objectID(appCopy), Sub: objectID(appCopy),
 			TID: appCopy.TenantID, UTI: randomHex(11), Ver: "1.0",
 		})
@@ -251,15 +252,17 @@ func (s *Server) entraToken(w http.ResponseWriter, r *http.Request, tenant strin
 	}
 }
 
-// tokenLifetime is expires_in in real seconds: Entra's 3599 logical seconds
-// at the server's time scale, so that a client that renews by its own clock
-// (every Azure SDK) renews before the token expires in the world. The
-// caller holds s.mu.
-func (s *Server) tokenLifetime() int64 {
+// tokenLogicalLife is how many logical seconds a token that announces
+// expires_in seconds lives: as many, at time scale 0 or 1; at a faster
+// scale, as many real seconds (expires_in × scale logical ones), because
+// clients count real seconds and renew a margin before expiry (the Atlas
+// provider 10 minutes, the Azure SDKs 5): an expires_in scaled down to the
+// logical hour would have them renew at every request (docs/MODEL.md).
+func (s *Server) tokenLogicalLife(expiresIn int64) int64 {
 	if s.clock.scale <= 1 {
-		return entraTokenSeconds
+		return expiresIn
 	}
-	return max(int64(float64(entraTokenSeconds)/s.clock.scale), 1)
+	return int64(math.Ceil(float64(expiresIn) * s.clock.scale))
 }
 
 // tokenResource is the one resource a client-credentials scope names

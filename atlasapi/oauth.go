@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
-	"math"
 	"mime"
 	"net"
 	"net/http"
@@ -30,7 +29,8 @@ const (
 	tokenPath  = "/api/oauth/token"
 	revokePath = "/api/oauth/revoke"
 
-	// tokenLife is an access token's life in logical seconds (Atlas: one hour).
+	// tokenLife is an access token's life (Atlas: one hour; in logical
+	// seconds at time scale 0 or 1, see Server.tokenLogicalLife).
 	tokenLife = 3600
 	// tokenRouteLimit requests a minute per IP address and client.
 	tokenRouteLimit  = 50
@@ -176,22 +176,11 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, body []byte)
 		writeOAuthError(w, r, http.StatusBadRequest, "unsupported_grant_type", fmt.Sprintf("grant_type must be client_credentials, got %q", g))
 		return
 	}
-	token := s.oauth.issue(a.ClientID, now)
+	token := s.oauth.issue(a.ClientID, now, s.tokenLogicalLife(tokenLife))
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, r, "application/json", http.StatusOK, map[string]any{
-		"access_token": token, "expires_in": s.tokenExpiresIn(), "token_type": "Bearer",
+		"access_token": token, "expires_in": tokenLife, "token_type": "Bearer",
 	})
-}
-
-// tokenExpiresIn is the lifetime a token answer announces, in real seconds,
-// which is what clients count: the logical hour, or, when logical time runs
-// faster than real time, the real seconds that hour takes, so that clients
-// ask for a new token before it expires (docs/MODEL.md).
-func (s *Server) tokenExpiresIn() int {
-	if s.clock.scale <= 1 {
-		return tokenLife
-	}
-	return max(1, int(math.Floor(tokenLife/s.clock.scale)))
 }
 
 // serveRevoke answers POST /api/oauth/revoke (RFC 7009: 200 whether or not
@@ -216,13 +205,13 @@ func (s *Server) serveRevoke(w http.ResponseWriter, r *http.Request, body []byte
 	w.WriteHeader(http.StatusOK)
 }
 
-func (o *oauthServer) issue(clientID string, now int64) string {
+func (o *oauthServer) issue(clientID string, now, life int64) string {
 	var b [32]byte
 	rand.Read(b[:])
 	token := base64.RawURLEncoding.EncodeToString(b[:])
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.tokens[token] = issuedToken{clientID: clientID, expires: now + tokenLife}
+	o.tokens[token] = issuedToken{clientID: clientID, expires: now + life}
 	o.order = append(o.order, token)
 	o.sweep(now)
 	return token

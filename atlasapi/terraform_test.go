@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -40,6 +41,15 @@ func TestTerraformProviderFixture(t *testing.T) {
 		{"testdata/terraform-provider-v2.jsonl", []sent{ // mongodbatlas v2.0.0, examples/terraform-v2
 			{"POST", "application/vnd.atlas.2024-10-23+json", "/clusters"},
 			{"GET", "application/vnd.atlas.2023-01-01+json", "/containers"},
+		}},
+		// mongodbatlas v2.16.0 logged in with the development service account
+		// (AUTH=sa, the module's own files and an override of the provider
+		// block; OpenTofu v1.10.10): a token per run, Bearer on every
+		// request, the token revoked as each run ends.
+		{"testdata/terraform-provider-v2.16-sa.jsonl", []sent{
+			{"POST", "", "/api/oauth/token"},
+			{"POST", "", "/api/oauth/revoke"},
+			{"POST", "application/vnd.atlas.2024-10-23+json", "/clusters"},
 		}},
 	} {
 		t.Run(fx.file, func(t *testing.T) {
@@ -84,6 +94,7 @@ func replayFixture(t *testing.T, s *testServer, file string, must []sent) {
 	}
 	now := int64(0)
 	seen := map[string]bool{}
+	token := "" // a service account's, once the fixture logs in
 	for i, e := range entries {
 		if e.Now > now {
 			s.control("POST", "clock/advance", map[string]any{"seconds": e.Now - now})
@@ -100,10 +111,22 @@ func replayFixture(t *testing.T, s *testServer, file string, must []sent) {
 			path += "?" + e.Query
 		}
 		client := s.client
+		if token != "" {
+			client = &http.Client{Transport: bearer(token)}
+		}
 		if strings.HasPrefix(e.Path, "/_sim/") {
 			client = http.DefaultClient
 		}
-		got := s.with(client, e.Method, path, e.Accept, body)
+		var got answer
+		switch e.Path {
+		case "/api/oauth/token": // the service account's login: a token of this run's own
+			got = s.tokenRequest(devSA.ClientID, devSA.ClientSecret)
+			token, _ = got.Body["access_token"].(string)
+		case "/api/oauth/revoke":
+			got = s.form(e.Path, devSA.ClientID, devSA.ClientSecret, url.Values{"token": {token}, "token_type_hint": {"access_token"}})
+		default:
+			got = s.with(client, e.Method, path, e.Accept, body)
+		}
 		where := func() string { return e.Method + " " + path + " (request " + itoa(i+1) + ")" }
 		if got.Status != e.Status {
 			t.Fatalf("%s: status %d, recorded %d\n%s", where(), got.Status, e.Status, got.Raw)
@@ -138,6 +161,15 @@ func replayFixture(t *testing.T, s *testServer, file string, must []sent) {
 			t.Errorf("the fixture has no %s at %s on …%s", want.method, want.accept, want.suffix)
 		}
 	}
+}
+
+// bearer is a transport that sends an access token.
+type bearer string
+
+func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+string(b))
+	return http.DefaultTransport.RoundTrip(r)
 }
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }

@@ -8,7 +8,9 @@
 # Needs OpenTofu (or Terraform) with the mongodbatlas provider installed or
 # mirrored: TOFU=/path/to/tofu, and TF_CLI_CONFIG_FILE for a local mirror.
 # Usage: scripts/record-terraform.sh [OUT.jsonl]   (MODULE=examples/terraform-v2
-# for the provider 2.x module, PORT for another port)
+# for the provider 2.x module, PORT for another port; AUTH=sa logs the
+# provider 2.x in with the development service account instead of the digest
+# key, through an override file beside the module's own, which stays as it is)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-atlasapi/testdata/terraform-provider.jsonl}
@@ -17,6 +19,19 @@ port=${PORT:-18090}
 work=$(mktemp -d)
 trap 'kill $serve 2>/dev/null || true; rm -rf "$work"' EXIT
 cp "${MODULE:-examples/terraform}"/*.tf "$work/"
+if [ "${AUTH:-}" = sa ]; then
+  cat >"$work/sa_override.tf" <<'HCL'
+# The provider 2.x's recommended login: a service account (OAuth 2.0 client
+# credentials), earsim serve's development one (API.md "Auth").
+provider "mongodbatlas" {
+  base_url      = var.atlas_base_url
+  public_key    = null
+  private_key   = null
+  client_id     = "mdb_sa_id_00000000000000000000eada"
+  client_secret = "mdb_sa_sk_0000000000000000000000000000000000000000"
+}
+HCL
+fi
 go build -o "$work/earsim" ./cmd/earsim
 mkdir -p "$(dirname "$out")"
 rm -f "$out.tmp"
