@@ -103,8 +103,8 @@ func loadTeamFiles(dirs []string, withTests bool) (map[string]*ast.Module, map[s
 		if err != nil {
 			return nil, nil, teamLoadError(dir, err)
 		}
-		for name, f := range res.Modules {
-			mods[name] = f.Parsed
+		for _, f := range res.Modules { // by the path as given (the loader's keys drop a leading /)
+			mods[f.Name] = f.Parsed
 		}
 		for k, v := range res.Documents {
 			if _, dup := docs[k]; dup {
@@ -154,14 +154,14 @@ func teamLoadError(dir string, err error) error {
 	if errors.As(err, &ae) {
 		return astError(ae, 1)
 	}
-	type unwrapper interface{ Unwrap() []error }
-	var u unwrapper
-	if errors.As(err, &u) {
-		for _, e := range u.Unwrap() {
+	var le loader.Errors
+	if errors.As(err, &le) && len(le) > 0 {
+		for _, e := range le {
 			if errors.As(e, &ae) {
-				return astError(ae, len(u.Unwrap()))
+				return astError(ae, len(le))
 			}
 		}
+		return &TeamError{File: dir, Msg: le[0].Error()} // a data file: its message names it
 	}
 	return &TeamError{File: dir, Msg: err.Error()}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/earsim/earsim/atlasapi"
 	"github.com/earsim/earsim/policies"
+	"github.com/earsim/earsim/sim"
 )
 
 // multi is a repeatable string flag.
@@ -25,7 +26,7 @@ func (m *multi) String() string     { return strings.Join(*m, ",") }
 func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
 
 func runServe(ctx context.Context, args []string, e *env) int {
-	fs := e.flags("serve", "[--addr 127.0.0.1:8080] [--time-scale N] [--azure-auto-approve D] [--keys FILE] [--state FILE] [--seed N] [--control-token T] [--fault NAME]...",
+	fs := e.flags("serve", "[--addr 127.0.0.1:8080] [--time-scale N] [--azure-auto-approve D] [--keys FILE] [--state FILE] [--seed N] [--policy DIR]... [--control-token T] [--fault NAME]...",
 		"Serve the mock Atlas Administration API (API.md) over HTTP with digest authentication,\nbacked by the simulator with the policies in the loop. Control routes for Azure, the\nclock and faults are under /_sim/v1/; a web console that shows the world live and\napproves like the Azure portal is at /console/ (open http://127.0.0.1:8080/ in a\nbrowser). Without --keys, the development keys earsimdv (owner) and earsimro\n(read-only, see API.md); control routes and console on loopback only.")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	keysFile := fs.String("keys", "", "YAML file of API keys and their roles (API.md)")
@@ -40,6 +41,8 @@ func runServe(ctx context.Context, args []string, e *env) int {
 	traceFile := fs.String("trace", "", "append every request and its answer to `FILE` as JSON lines (secrets redacted), to see what a client sends")
 	var allowHosts multi
 	fs.Var(&allowHosts, "allow-host", "also answer requests whose Host (or, for writes, Origin) is `NAME` (repeatable); localhost, loopback IPs and the listen address always are, any other name is refused (DNS rebinding)")
+	var policyDirs multi
+	fs.Var(&policyDirs, "policy", "also refuse what a team's own Rego rules in `DIR` deny (package earsim.team.<name>; repeatable; policies/README.md)")
 	var faults multi
 	fs.Var(&faults, "fault", "start deliberately wrong: the fault `NAME` breaks one rule (repeatable; see --list-faults)")
 	if code, done := e.parse(fs, args); done {
@@ -98,9 +101,20 @@ func runServe(ctx context.Context, args []string, e *env) int {
 		return exitCannot
 	}
 	// The policies through the service's memo: each rule's answer
-	// remembered by what it reads (policies.Service).
-	srv, err := atlasapi.New(atlasapi.Options{Seed: *seed, Checker: policies.NewService(engine), Keys: keys, ControlToken: *token, Faults: faults, StatePath: *stateFile, NoAuth: *noAuth,
-		TimeScale: *scale, AutoApprove: approve.d, Trace: trace, AllowedHosts: allowHosts, Log: e.stderr, Rules: consoleRules(engine)})
+	// remembered by what it reads (policies.Service); a team's rules
+	// (--policy) after them, evaluated plainly.
+	var checker sim.Checker = policies.NewService(engine)
+	rules := consoleRules(engine.Catalog())
+	if len(policyDirs) > 0 {
+		team, err := policies.LoadTeam(policyDirs...)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "earsim serve: %v\n", err)
+			return exitCannot
+		}
+		checker, rules = team.Checker(checker), append(rules, consoleRules(team.Rules())...)
+	}
+	srv, err := atlasapi.New(atlasapi.Options{Seed: *seed, Checker: checker, Keys: keys, ControlToken: *token, Faults: faults, StatePath: *stateFile, NoAuth: *noAuth,
+		TimeScale: *scale, AutoApprove: approve.d, Trace: trace, AllowedHosts: allowHosts, Log: e.stderr, Rules: rules})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "earsim serve: %v\n", err)
 		return exitCannot
@@ -191,9 +205,9 @@ func loopbackAddr(addr string) bool {
 }
 
 // consoleRules are the rules' titles and seed sentences for the console.
-func consoleRules(engine *policies.Engine) []atlasapi.RuleInfo {
+func consoleRules(rules []policies.Rule) []atlasapi.RuleInfo {
 	var out []atlasapi.RuleInfo
-	for _, r := range engine.Catalog() {
+	for _, r := range rules {
 		out = append(out, atlasapi.RuleInfo{ID: r.ID, Title: r.Title, Severity: r.Severity, Source: r.Source})
 	}
 	return out
