@@ -49,19 +49,15 @@ func (c *Checker) teamRun(open opener, path string, ap *Apply) (*teamRun, error)
 		return nil, nil
 	}
 	r := &teamRun{next: c.sim, team: c.team, of: len(ap.Steps), path: path, c: c, seen: map[string]bool{}}
-	if c.team.ReadsPlan() {
-		f, err := open(path)
-		if err != nil {
-			return nil, &InputError{File: path, Msg: err.Error()}
-		}
-		defer f.Close()
-		doc, err := decodeJSON(open, path, f)
-		if err != nil {
-			return nil, err
-		}
-		if r.plan, err = c.team.Plan(doc); err != nil {
-			return nil, &InputError{File: path, Msg: err.Error()}
-		}
+	if c.team.ReadsPlan() { // the whole plan, read again when a rule that reads it is asked
+		r.plan = c.team.Plan(func() (map[string]any, error) {
+			f, err := open(path)
+			if err != nil {
+				return nil, &InputError{File: path, Msg: err.Error()}
+			}
+			defer f.Close()
+			return decodeJSON(open, path, f)
+		})
 	}
 	ap.Sending = r.sending
 	return r, nil

@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/earsim/earsim/sim"
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -59,6 +60,15 @@ type Team struct {
 	query     rego.PreparedEvalQuery
 	docs      docCache
 	readsPlan bool
+	// ops are the ops some deny or warn rule can answer, found in their
+	// bodies' input.op guards (nil: any op, a rule without a guard);
+	// planOps the same for the rules that read input.plan. An op no rule
+	// guards for is not evaluated: no rule could say anything about it.
+	ops, planOps map[string]bool
+	// paths are what the rules read of the input (nil: all of it); they
+	// are evaluated on that part, converted from the documents the Machine
+	// hands over unchanged by identity, as RuleMemo evaluates a rule.
+	paths [][]string
 }
 
 // teamSet is one package's deny or warn set and the rule id its elements
@@ -68,6 +78,14 @@ type teamSet struct {
 	name string // deny or warn
 	id   string
 }
+
+// teamDocBytes bounds the Team's converted documents: a project or Azure
+// document is asked about a few times in a row (the steps of one plan, the
+// requests of one test), so a small cache keeps those; a large one only
+// keeps documents alive for the collector to scan (measured: with
+// CacheBytes, a check of 1,000 plans cost a third more CPU, the team's own
+// evaluation 5% of it).
+const teamDocBytes = 2 << 20
 
 // teamLibKey is the name the embedded lib takes beside a team's files.
 const teamLibKey = "(earsim)/policies/lib/lib.rego"
@@ -195,11 +213,12 @@ func LoadTeam(dirs ...string) (*Team, error) {
 	if err != nil {
 		return nil, err
 	}
+	ops, planOps, paths := guardedOps(mods)
 	c, err := compileTeam(mods)
 	if err != nil {
 		return nil, err
 	}
-	t := &Team{byID: map[string]Rule{}, docs: newDocCache(CacheBytes)}
+	t := &Team{byID: map[string]Rule{}, docs: newDocCache(teamDocBytes), ops: ops, planOps: planOps, paths: paths}
 	if err := t.catalog(c, mods); err != nil {
 		return nil, err
 	}
@@ -215,36 +234,89 @@ func LoadTeam(dirs ...string) (*Team, error) {
 	if err != nil {
 		return nil, fmt.Errorf("prepare team rules: %w", err)
 	}
-	for name, m := range mods {
-		if name != teamLibKey && !IsTest(name) && readsPlan(m) {
-			t.readsPlan = true
-		}
-	}
+	t.readsPlan = t.planOps == nil || len(t.planOps) > 0
 	return t, nil
 }
 
-// readsPlan reports whether a module reads input.plan (or input whole).
-func readsPlan(m *ast.Module) bool {
-	found := false
-	ast.WalkRefs(m, func(r ast.Ref) bool {
-		if r[0].Equal(ast.InputRootDocument) {
-			if len(r) == 1 {
-				found = true
-			} else if s, ok := r[1].Value.(ast.String); !ok || s == "plan" {
-				found = true
+// guardedOps finds, in the team's rule files before they compile, the ops
+// their deny and warn rules can answer, as RuleMemo finds them for the
+// built-in rules (opGuard: every deny and warn rule of a file tests input.op
+// at the top of its body). A file with an unguarded one can answer any op
+// (nil). planOps is the same over the files that read input.plan.
+func guardedOps(mods map[string]*ast.Module) (ops, planOps map[string]bool, paths [][]string) {
+	ops, planOps = map[string]bool{}, map[string]bool{}
+	var all []*ast.Rule
+	add := func(to, guard map[string]bool) map[string]bool {
+		if to == nil || guard == nil {
+			return nil
+		}
+		for op := range guard {
+			to[op] = true
+		}
+		return to
+	}
+	an := newReadAnalysis(mods)
+	for name, m := range mods {
+		if name == teamLibKey || IsTest(name) {
+			continue
+		}
+		var answers []*ast.Rule
+		for _, r := range m.Rules {
+			if n := ruleName(r); n == "deny" || n == "warn" {
+				answers = append(answers, r)
 			}
 		}
-		return found
-	})
-	if !found {
-		ast.WalkTerms(m, func(t *ast.Term) bool {
-			if v, ok := t.Value.(ast.Var); ok && v.Equal(ast.InputRootDocument.Value) {
-				found = true
-			}
-			return found
-		})
+		if len(answers) == 0 {
+			continue
+		}
+		all = append(all, answers...)
+		g := opGuard(m.Rules)
+		ops = add(ops, g)
+		if an.teamReadsPlan(answers) {
+			planOps = add(planOps, g)
+		}
 	}
-	return found
+	return ops, planOps, an.teamReads(all).list()
+}
+
+// teamReadsPlan reports whether rules read input.plan (or the whole input),
+// with what they use, as closure finds it; a reference to a document no
+// rule defines is the team's data, which reads no input.
+func (a *readAnalysis) teamReadsPlan(rules []*ast.Rule) bool {
+	r := a.teamReads(rules)
+	if r.whole {
+		return true
+	}
+	for _, p := range r.paths {
+		if p[0] == "plan" {
+			return true
+		}
+	}
+	return false
+}
+
+// teamReads is what rules read of the input, with what they use, as
+// closure finds it; a reference to a document no rule defines is the
+// team's data, which reads no input.
+func (a *readAnalysis) teamReads(rules []*ast.Rule) *readSet {
+	r := newReadSet()
+	seen := map[string]bool{}
+	queue := slices.Clone(rules)
+	for ; len(queue) > 0; queue = queue[1:] {
+		for _, ref := range a.refs(queue[0], r) {
+			ks, err := a.docs(ref)
+			if err != nil {
+				continue // data.json and the like
+			}
+			for _, k := range ks {
+				if !seen[k] {
+					seen[k] = true
+					queue = append(queue, a.rules[k]...)
+				}
+			}
+		}
+	}
+	return r
 }
 
 // catalog reads the team's METADATA: one Rule per id, and the id each deny
@@ -407,16 +479,33 @@ type TeamFinding struct {
 	Code   string // a refusal's errorCode (METADATA, default TeamErrorCode)
 }
 
-// TeamPlan is a plan converted once for every step's input.plan.
-type TeamPlan struct{ v ast.Value }
+// TeamPlan is a plan for input.plan: read and converted once, when a rule
+// that reads it is first asked.
+type TeamPlan struct {
+	load func() (map[string]any, error)
+	once sync.Once
+	v    ast.Value
+	err  error
+}
 
-// Plan converts a plan document (terraform show -json, decoded) for Judge.
-func (t *Team) Plan(doc map[string]any) (*TeamPlan, error) {
-	v, err := ast.InterfaceToValue(doc)
-	if err != nil {
-		return nil, fmt.Errorf("plan as policy input: %w", err)
-	}
-	return &TeamPlan{v}, nil
+// Plan returns a plan document for Judge, loaded by load (the plan as
+// terraform show -json wrote it, decoded) when first needed.
+func (t *Team) Plan(load func() (map[string]any, error)) *TeamPlan {
+	return &TeamPlan{load: load}
+}
+
+func (p *TeamPlan) value() (ast.Value, error) {
+	p.once.Do(func() {
+		doc, err := p.load()
+		if err != nil {
+			p.err = err
+			return
+		}
+		if p.v, err = ast.InterfaceToValue(doc); err != nil {
+			p.err = fmt.Errorf("plan as policy input: %w", err)
+		}
+	})
+	return p.v, p.err
 }
 
 // TeamJudges reports whether the team's rules are asked about an op: every
@@ -431,19 +520,16 @@ func TeamJudges(op string) bool {
 // apply step, or nil) and plan (or nil) added as input.step and input.plan.
 // Findings come in a stable order: by rule, deny first, then message.
 func (t *Team) Judge(in sim.Input, step map[string]any, plan *TeamPlan) ([]TeamFinding, error) {
-	obj := ast.NewObject()
-	for k, x := range in {
-		var v ast.Value
-		var err error
-		if doc, ok := x.(map[string]any); ok && cachedKeys[k] {
-			v, err = t.docs.value(doc)
-		} else {
-			v, err = ast.InterfaceToValue(x)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("policy input: %w", err)
-		}
-		obj.Insert(ast.StringTerm(k), ast.NewTerm(v))
+	op, _ := in["op"].(string)
+	if t.ops != nil && !t.ops[op] {
+		return nil, nil // no rule's guard admits op
+	}
+	if t.planOps != nil && !t.planOps[op] {
+		plan = nil // no rule that reads the plan can answer
+	}
+	obj, err := t.input(in)
+	if err != nil {
+		return nil, err
 	}
 	if step != nil {
 		v, err := ast.InterfaceToValue(step)
@@ -453,7 +539,11 @@ func (t *Team) Judge(in sim.Input, step map[string]any, plan *TeamPlan) ([]TeamF
 		obj.Insert(ast.StringTerm("step"), ast.NewTerm(v))
 	}
 	if plan != nil {
-		obj.Insert(ast.StringTerm("plan"), ast.NewTerm(plan.v))
+		v, err := plan.value()
+		if err != nil {
+			return nil, err
+		}
+		obj.Insert(ast.StringTerm("plan"), ast.NewTerm(v))
 	}
 	rs, err := t.query.Eval(context.Background(), rego.EvalParsedInput(obj))
 	if err != nil {
@@ -565,4 +655,50 @@ func WithTeamDenials(d sim.Decision, fs []TeamFinding) sim.Decision {
 		d.Deny = append(slices.Clip(d.Deny), deny...)
 	}
 	return d
+}
+
+// input is the part of in the team's rules read (t.paths), each part
+// converted once while the Machine hands the same map or list over.
+func (t *Team) input(in sim.Input) (ast.Object, error) {
+	root := ast.NewObject()
+	if t.paths == nil {
+		for k, x := range in {
+			v, err := t.docs.value(x)
+			if err != nil {
+				return nil, fmt.Errorf("policy input: %w", err)
+			}
+			root.Insert(ast.StringTerm(k), ast.NewTerm(v))
+		}
+		return root, nil
+	}
+	made := map[ast.Object]bool{root: true} // built here; converted ones are shared, never modified
+	for _, p := range t.paths {
+		x, found := lookup(in, p)
+		if !found {
+			continue
+		}
+		v, err := t.docs.value(x)
+		if err != nil {
+			return nil, fmt.Errorf("policy input: %w", err)
+		}
+		o := root
+		for _, key := range p[:len(p)-1] {
+			kt := ast.StringTerm(key)
+			var child ast.Object
+			if c := o.Get(kt); c != nil {
+				child, _ = c.Value.(ast.Object)
+			}
+			if !made[child] {
+				c := ast.NewObject()
+				if child != nil {
+					child.Foreach(func(ck, cv *ast.Term) { c.Insert(ck, cv) })
+				}
+				child, made[c] = c, true
+				o.Insert(kt, ast.NewTerm(child))
+			}
+			o = child
+		}
+		o.Insert(ast.StringTerm(p[len(p)-1]), ast.NewTerm(v))
+	}
+	return root, nil
 }
