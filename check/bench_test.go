@@ -50,7 +50,9 @@ func BenchmarkEngineStart(b *testing.B) {
 // times, wall and CPU (docs/BENCHMARKS.md).
 func BenchmarkCheckTeamPolicy(b *testing.B) {
 	for _, bc := range []struct{ name, last string }{{"step", "testdata/team-bench/seventh"}, {"plan", "testdata/team-bench/plan"}} {
-		b.Run(bc.name, func(b *testing.B) { benchTeam(b, "../examples/team-policy/policy", "testdata/team-bench/step", bc.last) })
+		b.Run(bc.name, func(b *testing.B) {
+			benchTeam(b, "../examples/team-policy/policy", "testdata/team-bench/step", bc.last)
+		})
 	}
 }
 
