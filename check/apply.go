@@ -41,6 +41,7 @@ type Apply struct {
 	World    *sim.State
 	Steps    []Step
 	Warnings []OrderWarning // conflicting steps the configuration leaves unordered (add depends_on)
+	Sending  func(Step)     // if set, Run calls it with each step (its command as sent) just before sending it
 	projects map[string]string
 }
 
@@ -847,6 +848,9 @@ func (ap *Apply) Run(do func(sim.Command) sim.Result) []Outcome {
 			cmd.GroupID = id
 		}
 		o.Step.Command = cmd
+		if ap.Sending != nil {
+			ap.Sending(o.Step)
+		}
 		o.Result = do(cmd)
 		if o.Result.Err != nil {
 			failed[i] = true

@@ -104,6 +104,7 @@ type Checker struct {
 	sim    sim.Checker // the simulated applies: the policies as earsim serve asks them (policies.Service)
 	rules  map[string]policies.Rule
 	list   []policies.Rule
+	team   *policies.Team // a team's own rules (SetTeam), or nil
 }
 
 // New returns a Checker on the engine.

@@ -230,7 +230,11 @@ func (c *Checker) plan(ctx context.Context, open opener, path string, r io.Reade
 	}
 	fr.Ignored = skipped
 	doc = nil
-	m, err := sim.NewMachine(ap.World, c.sim)
+	team, err := c.teamRun(open, path, ap) // nil without --policy
+	if err != nil {
+		return err
+	}
+	m, err := sim.NewMachine(ap.World, team.checker(c.sim))
 	if err != nil {
 		return &InputError{File: path, Msg: "policy evaluation: " + err.Error()}
 	}
@@ -239,6 +243,9 @@ func (c *Checker) plan(ctx context.Context, open opener, path string, r io.Reade
 	}
 	outcomes := ap.Run(m.Step)
 	fr.Findings = append(fr.Findings, c.applyFindings(ap, outcomes, m, path)...)
+	if fr.Findings, err = team.findings(fr.Findings); err != nil {
+		return err
+	}
 	lines := map[string]int{}
 	for _, x := range fr.Findings {
 		if x.Kind != "planned state" { // those name a project, not a resource in the file
@@ -363,7 +370,9 @@ func (c *Checker) request(open opener, path string, r io.Reader, fr *FileReport)
 		f.Line = line
 		fr.Findings = append(fr.Findings, f)
 	}
-	return nil
+	team, err := c.teamRequest(doc, path, line)
+	fr.Findings = append(fr.Findings, team...)
+	return err
 }
 
 // state judges a desired state: the world of a scenario file, built on the

@@ -24,6 +24,7 @@ type Rule struct {
 	Package     string `json:"package"`
 	File        string `json:"file"`
 	Order       int    `json:"order,omitempty"` // refusals are answered in this order: the first that applies
+	Team        bool   `json:"team,omitempty"`  // a team's own rule (earsim check/serve/rules --policy DIR)
 }
 
 // Catalog lists every rule of the policies, ordered by ID, from the

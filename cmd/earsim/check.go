@@ -16,7 +16,7 @@ import (
 )
 
 func runCheck(ctx context.Context, args []string, e *env) int {
-	fs := e.flags("check", "[--format text|json|junit|sarif] [--fail-on error|warning] [--suppressions FILE] [--input-kind plan|state|request] FILE...",
+	fs := e.flags("check", "[--format text|json|junit|sarif] [--fail-on error|warning] [--suppressions FILE] [--policy DIR]... [--input-kind plan|state|request] FILE...",
 		`Evaluate the policies on inputs before they are applied:
   plan     a Terraform plan as 'terraform show -json' writes it (provider 1.x or 2.x shapes)
   state    a desired state: the world of a scenario YAML
@@ -30,6 +30,8 @@ Exit 0 when no unsuppressed finding reaches --fail-on, 1 when one does,
 	supFile := fs.String("suppressions", "", "YAML list of {rule, resource, reason, expires: YYYY-MM-DD}")
 	kind := fs.String("input-kind", "", "force the input kind: "+strings.Join(check.Kinds, ", "))
 	today := fs.String("today", "", "the date suppressions expire against (YYYY-MM-DD; default: today, UTC)")
+	var policyDirs multi
+	fs.Var(&policyDirs, "policy", "also judge with a team's own Rego rules in `DIR` (package earsim.team.<name>, deny/warn; repeatable; policies/README.md)")
 	if code, done := e.parse(fs, args); done {
 		return code
 	}
@@ -80,7 +82,16 @@ Exit 0 when no unsuppressed finding reaches --fail-on, 1 when one does,
 		fmt.Fprintf(e.stderr, "earsim check: %v\n", err)
 		return exitCannot
 	}
-	rep, err := check.New(engine).Files(ctx, paths, opt)
+	checker := check.New(engine)
+	if len(policyDirs) > 0 {
+		team, err := policies.LoadTeam(policyDirs...)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "earsim check: %v\n", err) // a *policies.TeamError names file and line
+			return exitCannot
+		}
+		checker.SetTeam(team)
+	}
+	rep, err := checker.Files(ctx, paths, opt)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "earsim check: %v\n", err) // an *check.InputError names file and line
 		return exitCannot

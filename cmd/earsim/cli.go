@@ -40,6 +40,7 @@ Commands:
   run      apply scenario files to the simulator and check their expectations
   check    evaluate the policies on Terraform plans, desired states or Atlas requests
   rules    list every rule: id, title, severity, HTTP status, errorCode, source
+  test     run a team's own Rego tests with earsim's library, and print their coverage
   serve    the mock Atlas Administration API over HTTP (digest auth), backed by the simulator
   conform  run the Gherkin features against a target (default: the embedded mock)
   explore  search the state space for a broken rule; print the shortest counterexample
@@ -60,6 +61,7 @@ var commands = map[string]command{
 	"run":     {runScenarios, "apply scenario files to the simulator"},
 	"check":   {runCheck, "evaluate the policies on plans, desired states and requests"},
 	"rules":   {runRules, "list every rule"},
+	"test":    {runTest, "run a team's Rego tests with coverage"},
 	"serve":   {runServe, "serve the mock Atlas endpoint and its web console"},
 	"conform": {runConform, "run the conformance features against a target"},
 	"explore": {runExplore, "search the state space for broken rules"},
@@ -73,13 +75,18 @@ var helpExamples = map[string]string{
   earsim run --break EAR-IMM-01 counterexample.yaml`,
 	"check": `  tofu show -json plan.out > plan.json && earsim check plan.json
   earsim check --format sarif examples/clean/ > earsim.sarif
-  earsim check --fail-on warning examples/multi-cloud-under-private-networking.json`,
+  earsim check --fail-on warning examples/multi-cloud-under-private-networking.json
+  earsim check --policy examples/team-policy/policy examples/team-policy/plans/`,
 	"rules": `  earsim rules
-  earsim rules --format json`,
+  earsim rules --format json
+  earsim rules --policy examples/team-policy/policy`,
+	"test": `  earsim test examples/team-policy/policy
+  earsim test --threshold 100 --format json policy/`,
 	"serve": `  earsim serve
   earsim serve --time-scale 30 --azure-auto-approve 30s --trace requests.jsonl
   earsim serve --state world.json --addr 127.0.0.1:9090
-  earsim serve --tls --time-scale 30      # HTTPS for azapi and the Azure SDKs (ARM, Entra ID)`,
+  earsim serve --tls --time-scale 30      # HTTPS for azapi and the Azure SDKs (ARM, Entra ID)
+  earsim serve --policy examples/team-policy/policy`,
 	"conform": `  earsim conform
   earsim conform --target http://127.0.0.1:8080 --public-key earsimdv --private-key 00000000-0000-4000-8000-000000000000
   earsim conform --faults`,
@@ -288,8 +295,10 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 func runRules(_ context.Context, args []string, e *env) int {
-	fs := e.flags("rules", "[--format text|json]", "List every rule of the policies with its id, title, severity, HTTP status,\nerrorCode and the seed sentence it comes from.")
+	fs := e.flags("rules", "[--format text|json] [--policy DIR]...", "List every rule of the policies with its id, title, severity, HTTP status,\nerrorCode and the seed sentence it comes from; with --policy, a team's own rules too.")
 	format := formatFlag(fs, "text", "json")
+	var policyDirs multi
+	fs.Var(&policyDirs, "policy", "also list a team's own Rego rules in `DIR` (repeatable)")
 	if code, done := e.parse(fs, args); done {
 		return code
 	}
@@ -306,6 +315,14 @@ func runRules(_ context.Context, args []string, e *env) int {
 		return exitCannot
 	}
 	rules := engine.Catalog()
+	if len(policyDirs) > 0 {
+		team, err := policies.LoadTeam(policyDirs...)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "earsim rules: %v\n", err)
+			return exitCannot
+		}
+		rules = append(rules, team.Rules()...)
+	}
 	if *format == "json" {
 		if err := writeJSON(e.stdout, rules); err != nil {
 			return exitCannot
@@ -319,7 +336,9 @@ func runRules(_ context.Context, args []string, e *env) int {
 			code, status = "-", "-"
 		}
 		fmt.Fprintf(e.stdout, "%-12s %-8s %-4s %s\n", r.ID, r.Severity, status, r.Title)
-		if code == "-" {
+		if r.Team && r.Source == "" {
+			fmt.Fprintf(e.stdout, "%-27s %s: team rule, %s\n", "", code, r.File)
+		} else if code == "-" {
 			fmt.Fprintf(e.stdout, "%-27s %q\n", "", r.Source)
 		} else {
 			fmt.Fprintf(e.stdout, "%-27s %s: %q\n", "", code, r.Source)

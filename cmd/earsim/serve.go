@@ -17,6 +17,7 @@ import (
 
 	"github.com/earsim/earsim/atlasapi"
 	"github.com/earsim/earsim/policies"
+	"github.com/earsim/earsim/sim"
 )
 
 // multi is a repeatable string flag.
@@ -26,7 +27,7 @@ func (m *multi) String() string     { return strings.Join(*m, ",") }
 func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
 
 func runServe(ctx context.Context, args []string, e *env) int {
-	fs := e.flags("serve", "[--addr 127.0.0.1:8080] [--time-scale N] [--azure-auto-approve D] [--keys FILE] [--state FILE|DIR] [--seed N] [--rate-limits off|atlas|FILE] [--chaos SPEC] [--tls [--tls-dir DIR]] [--max-worlds N] [--world-idle D] [--control-token T] [--fault NAME]...",
+	fs := e.flags("serve", "[--addr 127.0.0.1:8080] [--time-scale N] [--azure-auto-approve D] [--keys FILE] [--state FILE|DIR] [--seed N] [--rate-limits off|atlas|FILE] [--chaos SPEC] [--tls [--tls-dir DIR]] [--max-worlds N] [--world-idle D] [--policy DIR]... [--control-token T] [--fault NAME]...",
 		"Serve the mock Atlas Administration API (API.md) over HTTP with digest authentication\nand service accounts, backed by the simulator with the policies in the loop. Control\nroutes for Azure, the clock and faults are under /_sim/v1/; a web console that shows\nthe world live and approves like the Azure portal is at /console/ (open\nhttp://127.0.0.1:8080/ in a browser). Every route is also under /w/{world}/: one serve\nholds many independent worlds (README \"One serve for a team\"). Without --keys, the\ndevelopment keys earsimdv (owner) and earsimro (read-only, see API.md) and the\ndevelopment service account mdb_sa_id_00000000000000000000eada (owner); control routes\nand console on loopback only. The Azure side answers as Azure does too: Azure Resource\nManager (a vault's private endpoint connections, Microsoft.Network) and Entra ID tokens\nfor the world's app registrations; Azure's clients need --tls.")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	keysFile := fs.String("keys", "", "YAML file of API keys and their roles (API.md)")
@@ -47,6 +48,8 @@ func runServe(ctx context.Context, args []string, e *env) int {
 	chaosSpec := fs.String("chaos", "", "make the network unreliable: `SPEC` is a YAML or JSON file, or inline JSON, of {seed, rules: [{method, path, fail, lose, reset, status, latency}]} (README \"An unreliable network\"); also PUT /_sim/v1/chaos")
 	useTLS := fs.Bool("tls", false, "serve HTTPS with a certificate from a local CA that serve creates once (ARM and Entra ID clients, the Azure SDKs among them, send tokens only over TLS); its path is printed for SSL_CERT_FILE")
 	tlsDir := fs.String("tls-dir", "", "keep the local CA of --tls in `DIR` (implies --tls; default: the user's cache directory, earsim/tls; kept across restarts so that it is trusted once)")
+	var policyDirs multi
+	fs.Var(&policyDirs, "policy", "also refuse what a team's own Rego rules in `DIR` deny (package earsim.team.<name>; repeatable; policies/README.md)")
 	var faults multi
 	fs.Var(&faults, "fault", "start deliberately wrong: the fault `NAME` breaks one rule (repeatable; see --list-faults)")
 	if code, done := e.parse(fs, args); done {
@@ -115,7 +118,18 @@ func runServe(ctx context.Context, args []string, e *env) int {
 		return exitCannot
 	}
 	// The policies through the service's memo: each rule's answer
-	// remembered by what it reads (policies.Service).
+	// remembered by what it reads (policies.Service); a team's rules
+	// (--policy) after them, evaluated plainly.
+	var checker sim.Checker = policies.NewService(engine)
+	rules := consoleRules(engine.Catalog())
+	if len(policyDirs) > 0 {
+		team, err := policies.LoadTeam(policyDirs...)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "earsim serve: %v\n", err)
+			return exitCannot
+		}
+		checker, rules = team.Checker(checker), append(rules, consoleRules(team.Rules())...)
+	}
 	statePath, stateDir := *stateFile, ""
 	if info, err := os.Stat(*stateFile); *stateFile != "" && (strings.HasSuffix(*stateFile, "/") || err == nil && info.IsDir()) {
 		statePath, stateDir = "", *stateFile
@@ -124,8 +138,8 @@ func runServe(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintln(e.stderr, "earsim serve: --max-worlds and --world-idle must not be negative")
 		return exitCannot
 	}
-	srv, err := atlasapi.NewHub(atlasapi.HubOptions{StateDir: stateDir, MaxWorlds: *maxWorlds, WorldIdle: *worldIdle, Options: atlasapi.Options{Seed: *seed, Checker: policies.NewService(engine), Keys: creds.Keys, ServiceAccounts: creds.ServiceAccounts, RateLimits: limits, Chaos: chaos, ControlToken: *token, Faults: faults, StatePath: statePath, NoAuth: *noAuth,
-		TimeScale: *scale, AutoApprove: approve.d, Trace: trace, AllowedHosts: allowHosts, Log: e.stderr, Rules: consoleRules(engine)}})
+	srv, err := atlasapi.NewHub(atlasapi.HubOptions{StateDir: stateDir, MaxWorlds: *maxWorlds, WorldIdle: *worldIdle, Options: atlasapi.Options{Seed: *seed, Checker: checker, Keys: creds.Keys, ServiceAccounts: creds.ServiceAccounts, RateLimits: limits, Chaos: chaos, ControlToken: *token, Faults: faults, StatePath: statePath, NoAuth: *noAuth,
+		TimeScale: *scale, AutoApprove: approve.d, Trace: trace, AllowedHosts: allowHosts, Log: e.stderr, Rules: rules}})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "earsim serve: %v\n", err)
 		return exitCannot
@@ -299,9 +313,9 @@ func loopbackAddr(addr string) bool {
 }
 
 // consoleRules are the rules' titles and seed sentences for the console.
-func consoleRules(engine *policies.Engine) []atlasapi.RuleInfo {
+func consoleRules(rules []policies.Rule) []atlasapi.RuleInfo {
 	var out []atlasapi.RuleInfo
-	for _, r := range engine.Catalog() {
+	for _, r := range rules {
 		out = append(out, atlasapi.RuleInfo{ID: r.ID, Title: r.Title, Severity: r.Severity, Source: r.Source})
 	}
 	return out
