@@ -82,7 +82,7 @@ func runConform(ctx context.Context, args []string, e *env) int {
 	if *output != "" {
 		f, err := os.Create(*output)
 		if err != nil {
-			fmt.Fprintf(e.stderr, "earsim conform: %v\n", err)
+			fmt.Fprintf(e.stderr, "earsim conform: %s\n", fileError(err))
 			return exitCannot
 		}
 		defer f.Close()
@@ -120,7 +120,7 @@ func runConform(ctx context.Context, args []string, e *env) int {
 	if *ledger != "" {
 		data, _ := json.MarshalIndent(map[string]any{"target": d.BaseURL, "divergences": divergences}, "", "  ")
 		if err := os.WriteFile(*ledger, append(data, '\n'), 0o644); err != nil {
-			fmt.Fprintf(e.stderr, "earsim conform: %v\n", err)
+			fmt.Fprintf(e.stderr, "earsim conform: %s\n", fileError(err))
 			return exitCannot
 		}
 	}
