@@ -17,7 +17,7 @@ import (
 
 func runConform(ctx context.Context, args []string, e *env) int {
 	fs := e.flags("conform", "[--target URL] [--public-key K --private-key S] [--tags EXPR] [--format pretty|progress|junit|cucumber] [--output FILE] [--allow-destructive] [--strict-codes] [--ledger FILE] [--faults]",
-		"Run the Gherkin features (every rule ID of RULES.md) against a target: without --target,\nthe embedded mock on a loopback port. Keys may come from EARSIM_PUBLIC_KEY /\nEARSIM_PRIVATE_KEY or MONGODB_ATLAS_PUBLIC_API_KEY / MONGODB_ATLAS_PRIVATE_API_KEY.\nScenarios needing what the target lacks (@needs-azure, @needs-clock, @needs-roles)\nare skipped and counted.")
+		"Run the Gherkin features (every rule ID of RULES.md) against a target: without --target,\nthe embedded mock on a loopback port. Keys may come from EARSIM_PUBLIC_KEY /\nEARSIM_PRIVATE_KEY or MONGODB_ATLAS_PUBLIC_API_KEY / MONGODB_ATLAS_PRIVATE_API_KEY.\nScenarios needing what the target lacks (@needs-azure, @needs-clock, @needs-roles)\nare skipped, each with what the target lacks, and counted in the one summary.\n\nAgainst an earsim serve (--target with control routes) each scenario RESETS that\nserve's world (POST /_sim/v1/reset): every project, endpoint, cluster, key and the clock\nyou had there are lost; the run says so on stderr before it starts. Use a serve of its\nown (another --addr) or no --target. Against another target (live Atlas, a team's mock)\neach scenario works in a project of its own that the run creates and removes.")
 	target := fs.String("target", "", "base URL of the endpoint under test (default: the embedded mock)")
 	pub := fs.String("public-key", "", "API public key (Project Owner)")
 	priv := fs.String("private-key", "", "API private key")
@@ -71,6 +71,9 @@ func runConform(ctx context.Context, args []string, e *env) int {
 		}
 	}
 	caps := d.Capabilities()
+	if *target != "" {
+		fmt.Fprint(e.stderr, targetWarning(d, caps, *destructive))
+	}
 	// Divergences are for live targets; earsim itself (control routes) must
 	// answer the model's codes exactly.
 	strictCodes := *strict || caps.Clock
@@ -89,6 +92,7 @@ func runConform(ctx context.Context, args []string, e *env) int {
 		out = f
 	}
 	var passed, failed, skipped int
+	var skips []string // said after the report, not amid its progress
 	var divergences []conformance.Divergence
 	ok := conformance.Run(conformance.Options{
 		Driver: d, Tags: sel, Format: *format, Output: out, Poll: *poll, Context: ctx,
@@ -98,7 +102,7 @@ func runConform(ctx context.Context, args []string, e *env) int {
 			switch {
 			case o.Skipped:
 				skipped++
-				fmt.Fprintf(e.stderr, "skipped: %q: %s\n", o.Name, o.Why)
+				skips = append(skips, fmt.Sprintf("skipped: %q%s: %s", o.Name, ruleIDs(o.Tags), o.Why))
 			case o.Err != nil:
 				failed++
 			default:
@@ -128,12 +132,64 @@ func runConform(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintln(e.stderr, "earsim conform: interrupted")
 		return exitCannot
 	}
-	fmt.Fprintf(e.stderr, "earsim conform: %s: %d passed, %d failed, %d skipped (capabilities: azure=%v clock=%v roles=%v)\n",
-		d.BaseURL, passed, failed, skipped, caps.Azure, caps.Clock, caps.Roles)
+	where := d.BaseURL
+	if *target == "" {
+		where = "the embedded mock at " + d.BaseURL
+	}
+	for _, s := range skips {
+		fmt.Fprintln(e.stderr, s)
+	}
+	// The one summary: godog's own counts (which count a skipped scenario as
+	// passed) are left out of the report.
+	fmt.Fprintf(e.stderr, "earsim conform: %d scenarios against %s: %d passed, %d failed, %d skipped (capabilities: azure=%v clock=%v roles=%v)\n",
+		passed+failed+skipped, where, passed, failed, skipped, caps.Azure, caps.Clock, caps.Roles)
 	if !ok {
 		return exitFound
 	}
 	return exitOK
+}
+
+// targetWarning says, before the run, exactly what conform will change on a
+// --target: the world of an earsim serve is reset before every scenario
+// (the lead's "Worlds" will give the run a world of its own there); on a
+// target without earsim's control routes (live Atlas, a team's mock), each
+// scenario works in a project of its own that the run creates and removes.
+func targetWarning(d *conformance.HTTPDriver, caps conformance.Capabilities, destructive bool) string {
+	if caps.Clock && !d.Live {
+		return fmt.Sprintf(`earsim conform: WARNING: %s is an earsim serve, and this run resets its world before each
+  scenario (POST %s/_sim/v1/reset, seed %d): every project, encryption configuration, private
+  endpoint, cluster, Azure key and the clock of that world are replaced by a fresh one, and what
+  the last scenario left stays there after the run. Anything you made in that serve (Terraform,
+  curl, the console) is lost. To keep it, run conform against a serve of its own (another
+  --addr) or without --target (the embedded mock).
+`, d.BaseURL, d.BaseURL, d.Seed)
+	}
+	if d.RunPrefix == "" {
+		d.RunPrefix = "earsim-" + time.Now().UTC().Format("20060102-150405")
+	}
+	what := "@destructive scenarios are left out (--allow-destructive runs them, in those projects too)"
+	if destructive {
+		what = "@destructive scenarios delete and disable things, in those projects only (--allow-destructive)"
+	}
+	return fmt.Sprintf(`earsim conform: %s has no earsim control routes: each scenario creates a project named
+  %s-N in the organization of the key and works only there; the run removes those projects
+  at the end (what it cannot remove, it names). Nothing else in the organization is changed;
+  %s.
+`, d.BaseURL, d.RunPrefix, what)
+}
+
+// ruleIDs is " (EAR-TIER-03)" for a scenario's rule ID tags, or "".
+func ruleIDs(tags []string) string {
+	var ids []string
+	for _, t := range tags {
+		if id := strings.TrimPrefix(t, "@"); strings.HasPrefix(id, "EAR-") {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(ids, ", ") + ")"
 }
 
 // faultMatrix runs the suite against the embedded mock with each fault.
