@@ -90,6 +90,7 @@ type Server struct {
 	faults  faultSet
 	checker sim.Checker
 
+	devKeys      bool  // started without a keys file: the development keys and world (devhint.go)
 	approveAfter int64 // logical seconds; -1: no automatic approval
 	trace        *tracer
 	hosts        *hostGuard
@@ -122,14 +123,15 @@ func New(opt Options) (*Server, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	if opt.Keys == nil {
+	devKeys := opt.Keys == nil
+	if devKeys {
 		opt.Keys = []Key{DevKey, DevReadOnlyKey}
 	}
 	faults, err := parseFaults(opt.Faults)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opt: opt, digest: newDigestAuth(opt.Keys, opt.Now), faults: faults, checker: faults.checker(opt.Checker)}
+	s := &Server{opt: opt, devKeys: devKeys, digest: newDigestAuth(opt.Keys, opt.Now), faults: faults, checker: faults.checker(opt.Checker)}
 	world := s.newWorld(opt.Seed)
 	if opt.StatePath != "" {
 		removeStaleTemps(opt.StatePath)
@@ -281,7 +283,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, body []byte) {
 		return
 	}
 	if res.Err != nil {
-		writeError(w, r, res.Err)
+		writeError(w, r, s.devHint(res.Err))
 		return
 	}
 	s.answer(w, r, c, version, key, page, res)
