@@ -145,6 +145,19 @@ func TestConsoleInBrowser(t *testing.T) {
 	s.control("POST", "clock/advance", map[string]any{"seconds": sim.ProvisioningSeconds})
 	run("PENDING_ACCEPTANCE shown", chromedp.WaitVisible(css(row+` .badge.PENDING_ACCEPTANCE`)))
 
+	// At the widths people use (issue 25), nothing scrolls sideways: not the
+	// page, not the endpoints card (its Delete in view), and no label of the
+	// lifecycle diagram is cut by its box or the drawing's edge.
+	for _, size := range [][2]int64{{1280, 900}, {1400, 900}, {390, 844}} {
+		for _, problem := range layoutProblems(t, ctx, size[0], size[1]) {
+			t.Errorf("at %d px: %s", size[0], problem)
+		}
+		if dir := os.Getenv("EARSIM_LAYOUT_SHOTS"); dir != "" {
+			shot(t, ctx, filepath.Join(dir, fmt.Sprintf("console-%d.png", size[0])), size[0], size[1])
+		}
+	}
+	run("back to wide", chromedp.EmulateViewport(1280, 900))
+
 	if dir := os.Getenv("EARSIM_SCREENSHOTS"); dir != "" {
 		shot(t, ctx, filepath.Join(dir, "console-wide.png"), 1280, 900)
 		shot(t, ctx, filepath.Join(dir, "console-phone.png"), 390, 844)
@@ -212,6 +225,71 @@ func TestConsoleInBrowser(t *testing.T) {
 			}
 		}
 	}
+}
+
+// layoutJS measures the page as laid out: what scrolls sideways (scrollWidth
+// beyond clientWidth) among the document, the endpoints card and its
+// tables; whether each endpoint's Delete is inside the card and the window;
+// and whether each text of the lifecycle diagram lies inside its container
+// (a status inside its box, every label inside the drawing and the visible
+// part of the diagram's frame).
+const layoutJS = `(() => {
+  const out = [];
+  const over = (el, what) => {
+    if (el.scrollWidth > el.clientWidth + 1) out.push(what + " scrolls sideways: scrollWidth " + el.scrollWidth + " > clientWidth " + el.clientWidth);
+  };
+  over(document.documentElement, "the document");
+  const card = document.getElementById("endpoints");
+  over(card, "the Private Endpoints card");
+  card.querySelectorAll(".scroll").forEach((el) => over(el, "the Private Endpoints table"));
+  const inside = (r, box, slack) => r.left >= box.left - slack && r.right <= box.right + slack && r.top >= box.top - slack && r.bottom <= box.bottom + slack;
+  const fmt = (r) => "[" + Math.round(r.left) + "," + Math.round(r.top) + " – " + Math.round(r.right) + "," + Math.round(r.bottom) + "]";
+  const buttons = card.querySelectorAll('button[data-action="delete"]');
+  if (buttons.length === 0) out.push("no Delete button in the Private Endpoints card");
+  const view = { left: 0, top: -1e9, right: document.documentElement.clientWidth, bottom: 1e9 };
+  buttons.forEach((b) => {
+    const r = b.getBoundingClientRect();
+    if (r.width === 0 || !inside(r, card.getBoundingClientRect(), 0.5) || !inside(r, view, 0.5)) out.push("Delete " + fmt(r) + " is not in view inside the card " + fmt(card.getBoundingClientRect()));
+  });
+  const frame = document.querySelector("#diagram");
+  over(frame, "the lifecycle diagram");
+  const shown = (e) => e && e.getClientRects().length > 0;
+  const svg = frame.querySelector("svg"), list = frame.querySelector("ol.transitions");
+  if (!shown(svg)) {
+    // A narrow screen lists the transitions instead of drawing them.
+    if (!shown(list) || list.querySelectorAll("li li").length === 0) out.push("the lifecycle shows neither a drawing nor a list");
+    else frame.querySelectorAll("li").forEach((li) => over(li, "the lifecycle list's line " + JSON.stringify(li.textContent)));
+    return out;
+  }
+  const drawing = svg.getBoundingClientRect(), seen = frame.getBoundingClientRect();
+  const boxes = [...svg.querySelectorAll("g.node rect")].map((r) => r.getBoundingClientRect());
+  const labels = [...svg.querySelectorAll("g.edge text")].map((t) => [t, t.getBoundingClientRect()]);
+  const meet = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  svg.querySelectorAll("text").forEach((t) => {
+    const r = t.getBoundingClientRect();
+    const node = t.closest("g.node");
+    const box = node ? node.querySelector("rect").getBoundingClientRect() : drawing;
+    if (!inside(r, box, 0.5)) out.push("label " + JSON.stringify(t.textContent) + " " + fmt(r) + " overflows its " + (node ? "box " : "drawing ") + fmt(box));
+    else if (!inside(r, seen, 0.5)) out.push("label " + JSON.stringify(t.textContent) + " " + fmt(r) + " is cut by the diagram's frame " + fmt(seen));
+    if (!node) {
+      boxes.forEach((b) => { if (meet(r, b)) out.push("label " + JSON.stringify(t.textContent) + " " + fmt(r) + " is under a status box " + fmt(b)); });
+      labels.forEach(([u, q]) => { if (u !== t && t.compareDocumentPosition(u) & Node.DOCUMENT_POSITION_FOLLOWING && meet(r, q)) out.push("labels " + JSON.stringify(t.textContent) + " and " + JSON.stringify(u.textContent) + " overlap"); });
+    }
+  });
+  return out;
+})()`
+
+// layoutProblems sets the viewport and returns what layoutJS finds.
+func layoutProblems(t *testing.T, ctx context.Context, w, h int64) []string {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(w, h), chromedp.Sleep(300*time.Millisecond)); err != nil {
+		t.Fatalf("viewport %dx%d: %v", w, h, err)
+	}
+	problems, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](layoutJS))
+	if err != nil {
+		t.Fatalf("measuring the layout at %d px: %v", w, err)
+	}
+	return problems
 }
 
 // shot writes a full-page screenshot (PNG: quality 100) at a viewport size.

@@ -50,6 +50,10 @@ func removeStaleTemps(path string) {
 func readFile(path string, limit int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) { // "FILE: no such file or directory", as every command words it
+			return nil, fmt.Errorf("%s: %w", path, pe.Err)
+		}
 		return nil, err
 	}
 	defer f.Close()

@@ -102,6 +102,7 @@ type Server struct {
 	faults  faultSet
 	checker sim.Checker
 
+	devKeys      bool  // started without a keys file: the development keys and world (devhint.go)
 	approveAfter int64 // logical seconds; -1: no automatic approval
 	trace        *tracer
 	hosts        *hostGuard
@@ -134,7 +135,8 @@ func New(opt Options) (*Server, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	if opt.Keys == nil && opt.ServiceAccounts == nil {
+	devKeys := opt.Keys == nil && opt.ServiceAccounts == nil
+	if devKeys {
 		opt.Keys, opt.ServiceAccounts = []Key{DevKey, DevReadOnlyKey}, []ServiceAccount{DevServiceAccount}
 	}
 	sets, enforce := AtlasEndpointSets, opt.RateLimits != nil
@@ -149,7 +151,7 @@ func New(opt Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opt: opt, digest: newDigestAuth(opt.Keys, opt.Now), oauth: newOAuth(opt.ServiceAccounts), limits: newLimiter(sets, enforce),
+	s := &Server{opt: opt, devKeys: devKeys, digest: newDigestAuth(opt.Keys, opt.Now), oauth: newOAuth(opt.ServiceAccounts), limits: newLimiter(sets, enforce),
 		faults: faults, checker: faults.checker(opt.Checker)}
 	s.chaos.set(chaosSpec, opt.Seed)
 	world := s.newWorld(opt.Seed)
@@ -356,7 +358,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, body []byte) {
 		return
 	}
 	if res.Err != nil {
-		writeError(w, r, res.Err)
+		writeError(w, r, s.devHint(res.Err))
 		return
 	}
 	s.answer(w, r, c, version, page, res)

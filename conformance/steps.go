@@ -61,12 +61,20 @@ type Outcome struct {
 // Run runs the embedded features in strict mode (undefined, pending or
 // ambiguous steps fail) and reports whether all selected scenarios passed.
 // Scenarios needing a capability the target lacks are skipped, visibly.
+// The progress and pretty reports leave out godog's counts (which count a
+// skipped scenario as passed): the caller prints the one summary, from the
+// Outcomes Record receives.
 func Run(opt Options) bool {
 	if opt.Format == "" {
 		opt.Format = "progress"
 	}
 	if opt.Poll == 0 {
 		opt.Poll = 15 * time.Second
+	}
+	var counts *dropCounts
+	if (opt.Format == "progress" || opt.Format == "pretty") && opt.Output != nil {
+		counts = &dropCounts{w: opt.Output}
+		opt.Output = counts
 	}
 	suite := godog.TestSuite{
 		Name:                "earsim",
@@ -83,7 +91,11 @@ func Run(opt Options) bool {
 			DefaultContext: opt.Context,
 		},
 	}
-	return suite.Run() == 0
+	ok := suite.Run() == 0
+	if counts != nil {
+		counts.flush()
+	}
+	return ok
 }
 
 // world is one scenario's state: nothing is shared between scenarios.
@@ -115,7 +127,7 @@ func initialize(sc *godog.ScenarioContext, opt Options) {
 		have := needs(w.d.Capabilities())
 		for _, t := range s.Tags {
 			if ok, known := have[t.Name]; known && !ok {
-				w.skipped = "the target cannot " + strings.TrimPrefix(t.Name, "@needs-")
+				w.skipped = Lacks(t.Name)
 				return ctx, fmt.Errorf("%w: %s", godog.ErrSkip, w.skipped)
 			}
 		}

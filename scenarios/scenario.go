@@ -244,10 +244,16 @@ func (e *ParseError) Error() string {
 const MaxFile = 64 << 20
 
 // ReadFile reads a file of at most MaxFile bytes; a larger one (or an
-// endless one such as /dev/zero) is an error naming the limit.
+// endless one such as /dev/zero) is an error naming the limit. Its errors
+// do not name the file: every caller does ("FILE: no such file or
+// directory", not the file twice).
 func ReadFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			return nil, pe.Err
+		}
 		return nil, err
 	}
 	defer f.Close()

@@ -502,6 +502,12 @@ func (t *tx) createProject(cmd Command) (int, any, *Error) {
 }
 
 func (t *tx) createKey(cmd Command) (int, any, *Error) {
+	// The policies judge the identifier's format first (EAR-CRED-03, the
+	// parser a PATCH meets), so that a key no PATCH could name is never
+	// created, and is refused as a 400 naming the format whatever vault it names.
+	if _, err := t.admit(cmd.Op, request(cmd), nil, nil, "", nil); err != nil {
+		return 0, nil, err
+	}
 	k, err := ParseKeyIdentifier(cmd.KeyIdentifier)
 	if err != nil {
 		return 0, nil, Errorf(400, "INVALID_KEY_IDENTIFIER", "%v", err)
@@ -512,9 +518,6 @@ func (t *tx) createKey(cmd Command) (int, any, *Error) {
 	}
 	if x := t.s.Azure.Key(cmd.KeyIdentifier); x != nil && !x.Deleted {
 		return 0, nil, Errorf(409, "KEY_ALREADY_EXISTS", "key version %s already exists", cmd.KeyIdentifier)
-	}
-	if _, err := t.admit(cmd.Op, request(cmd), nil, nil, "", nil); err != nil {
-		return 0, nil, err
 	}
 	enabled := cmd.Enabled == nil || *cmd.Enabled
 	t.s.Azure.Keys = slices.DeleteFunc(t.s.Azure.Keys, func(x Key) bool {

@@ -165,9 +165,9 @@ function renderEncryption(p) {
 function renderEndpoints(p) {
   const rows = p.endpoints.map((ep) => el("tr", { "data-endpoint": ep.id },
     el("td", {}, ep.regionName),
-    el("td", {}, ep.privateEndpointConnectionName || "—"),
+    el("td", { class: "wrap" }, ep.privateEndpointConnectionName || "—"),
     el("td", {}, badge(ep.status)),
-    el("td", {}, ep.errorMessage || ""),
+    el("td", { class: "wrap" }, ep.errorMessage || ""),
     el("td", { class: "actions" }, el("button", {
       type: "button", class: "danger", "data-action": "delete",
       disabled: ep.status === "DELETING",
@@ -253,13 +253,17 @@ function renderClusters(p) {
 // renderDiagram lays the explorer's transitions out in columns by distance
 // from "(none)" (no endpoint), and marks the statuses endpoints are in.
 // Forward moves go right; moves within a column run down its right side;
-// moves back (to no endpoint) run below the whole diagram.
+// moves back (to no endpoint) run below the whole diagram. Boxes, gaps and
+// margins are sized from the labels as the page's font draws them, one
+// label a line, so no label is cut or hidden under a box (issue 25). On a
+// narrow screen the same transitions are a list (the CSS shows one of the
+// two), rather than a drawing too small to read.
 function renderDiagram(p) {
   const lc = state.lifecycle;
   if (!lc) return;
   const counts = {};
   for (const ep of p.endpoints) counts[ep.status] = (counts[ep.status] || 0) + 1;
-  const pairs = new Map(); // one arrow per pair of statuses, its labels joined
+  const pairs = new Map(); // one arrow per pair of statuses, its labels listed
   for (const e of lc.edges) {
     const k = e.from + "\u0000" + e.to;
     if (!pairs.has(k)) pairs.set(k, { from: e.from, to: e.to, labels: [] });
@@ -282,14 +286,32 @@ function renderDiagram(p) {
   cols.forEach((ns) => ns.sort((a, b) => out(b) - out(a) || (a < b ? -1 : 1)));
   const row = {};
   cols.forEach((ns) => ns.forEach((n, i) => { row[n] = i; }));
-  const BW = 150, BH = 36, GAP = 90, VGAP = 44, TOP = 28, LEFT = 16;
+  const title = (n) => (n === "(none)" ? "no endpoint" : n);
+  const nodeLabel = (n) => title(n) + (counts[n] ? " · " + counts[n] : "");
+
+  // Text widths in the fonts the stylesheet gives the drawing's labels.
+  const ctx = document.createElement("canvas").getContext("2d");
+  const family = getComputedStyle(document.body).fontFamily;
+  const width = (text, px) => { ctx.font = px + "px " + family; return ctx.measureText(text).width; };
+  const NODE_PX = 12, EDGE_PX = 10, LINE = 12;
+  const widest = (texts, px) => Math.max(0, ...texts.map((t) => width(t, px)));
+  const BW = Math.max(120, Math.ceil(widest(names.map((n) => title(n) + " · 99"), NODE_PX)) + 24);
+  const BH = 36, VGAP = 44, TOP = 28, LEFT = 16;
+  const forward = edges.filter((e) => col[e.to] > col[e.from]);
+  const within = edges.filter((e) => col[e.to] === col[e.from]);
+  const back = edges.filter((e) => col[e.to] < col[e.from]);
+  const sideW = Math.ceil(widest(within.flatMap((e) => e.labels), EDGE_PX));
+  const SIDE = 22 + 14 * 2; // the widest loop on a column's right side
+  const lastCol = cols.length - 1;
+  const sideInGaps = within.some((e) => col[e.from] !== lastCol);
+  const GAP = Math.max(70, Math.ceil(widest(forward.flatMap((e) => e.labels), EDGE_PX)) + 28 + (sideInGaps ? SIDE + sideW + 8 : 0));
+  const RIGHT = within.some((e) => col[e.from] === lastCol) ? SIDE + sideW + 12 : 16;
   const x = (n) => LEFT + col[n] * (BW + GAP), y = (n) => TOP + row[n] * (BH + VGAP);
   const rows = Math.max(...cols.map((c) => c.length));
-  const back = edges.filter((e) => col[e.to] < col[e.from]);
   const floor = TOP + rows * (BH + VGAP) - VGAP / 2;
-  const width = LEFT + cols.length * (BW + GAP) + 60, height = floor + back.length * 18 + 16;
+  const w = LEFT + cols.length * BW + lastCol * GAP + RIGHT, h = floor + back.length * 18 + 16;
   const svg = document.createElementNS(SVG, "svg");
-  svg.setAttribute("viewBox", "0 0 " + width + " " + height);
+  svg.setAttribute("viewBox", "0 0 " + w + " " + h);
   svg.setAttribute("role", "img");
   svg.setAttribute("aria-label", "private endpoint lifecycle");
   const s = (tag, attrs, text) => {
@@ -305,33 +327,36 @@ function renderDiagram(p) {
   svg.append(defs);
   let side = 0, under = 0;
   for (const e of edges) {
-    const label = e.labels.join(" / ");
-    let d, lx, ly, anchor = "middle";
+    let d, lx, ly, anchor = "middle", lines = e.labels;
     if (col[e.to] > col[e.from]) {
       const x1 = x(e.from) + BW, y1 = y(e.from) + BH / 2, x2 = x(e.to), y2 = y(e.to) + BH / 2;
       d = `M${x1},${y1} C${x1 + 40},${y1} ${x2 - 40},${y2} ${x2},${y2}`;
-      lx = (x1 + x2) / 2; ly = (y1 + y2) / 2 - 5;
+      lx = (x1 + x2) / 2; ly = (y1 + y2) / 2 - 5 - (lines.length - 1) * LINE; // the last line just above the middle
     } else if (col[e.to] === col[e.from]) {
       const off = 22 + 14 * (side++ % 3), xr = x(e.from) + BW, y1 = y(e.from) + BH / 2 + 6, y2 = y(e.to) + BH / 2 - 6;
       d = `M${xr},${y1} C${xr + off},${y1} ${xr + off},${y2} ${xr},${y2}`;
-      lx = xr + off * 0.75 + 3; ly = (y1 + y2) / 2 + 3; anchor = "start";
+      lx = xr + off * 0.75 + 3; ly = (y1 + y2) / 2 + 3 - (lines.length - 1) * LINE / 2; anchor = "start";
     } else {
       const k = under++, yb = floor + k * 18, x1 = x(e.from) + BW / 2 + k * 8, x2 = x(e.to) + BW / 2 - k * 8;
       d = `M${x1},${y(e.from) + BH} V${yb} H${x2} V${y(e.to) + BH}`;
-      lx = (x1 + x2) / 2; ly = yb - 3;
+      lx = (x1 + x2) / 2; ly = yb - 3; lines = [e.labels.join(" / ")];
     }
     const g = s("g", { class: "edge" });
-    g.append(s("path", { d, "marker-end": "url(#arrow)" }), s("text", { x: lx, y: ly, "text-anchor": anchor }, label));
+    g.append(s("path", { d, "marker-end": "url(#arrow)" }), ...lines.map((l, i) => s("text", { x: lx, y: ly + i * LINE, "text-anchor": anchor }, l)));
     svg.append(g);
   }
   for (const n of names) {
-    const c = counts[n] || 0;
-    const g = s("g", { class: "node" + (c ? " current" : ""), "data-status": n });
+    const g = s("g", { class: "node" + (counts[n] ? " current" : ""), "data-status": n });
     g.append(s("rect", { x: x(n), y: y(n), width: BW, height: BH }),
-      s("text", { x: x(n) + BW / 2, y: y(n) + BH / 2 + 4, "text-anchor": "middle" }, (n === "(none)" ? "no endpoint" : n) + (c ? " · " + c : "")));
+      s("text", { x: x(n) + BW / 2, y: y(n) + BH / 2 + 4, "text-anchor": "middle" }, nodeLabel(n)));
     svg.append(g);
   }
-  replace("diagram", svg);
+
+  const order = cols.flat();
+  const list = el("ol", { class: "transitions" }, order.map((n) => el("li", { "data-status": n, class: counts[n] ? "current" : "" },
+    n === "(none)" ? el("span", { class: "muted" }, nodeLabel(n)) : badge(nodeLabel(n), n),
+    el("ul", {}, edges.filter((e) => e.from === n).map((e) => el("li", {}, "→ ", title(e.to), ": ", e.labels.join(", ")))))));
+  replace("diagram", svg, list);
 }
 
 function renderTimeline(w) {

@@ -118,7 +118,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return exitOK
 		}
 		if _, ok := commands[args[1]]; !ok {
-			fmt.Fprintf(stderr, "earsim help: unknown command %q\n\n%s", args[1], usage)
+			fmt.Fprintf(stderr, "earsim help: %s\n", unknownCommand(args[1]))
 			return exitCannot
 		}
 		args = []string{args[1], "-h"}
@@ -128,7 +128,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "earsim: unknown command %q\n\n%s", args[0], usage)
+		fmt.Fprintf(stderr, "earsim: %s\n", unknownCommand(args[0]))
 		return exitCannot
 	}
 	code := cmd.run(ctx, args[1:], e)
@@ -143,6 +143,20 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitInterrupted
 	}
 	return code
+}
+
+// unknownCommand words an unknown command for people: the nearest command
+// ("did you mean"), and where the list is, rather than the whole usage.
+func unknownCommand(name string) string {
+	names := []string{"help", "version"}
+	for n := range commands {
+		names = append(names, n)
+	}
+	msg := fmt.Sprintf("unknown command %q", name)
+	if best, ok := sim.Closest(name, names); ok {
+		msg += fmt.Sprintf("; did you mean %q?", best)
+	}
+	return msg + "\nRun 'earsim -h' for the commands."
 }
 
 // flags returns a FlagSet for a subcommand whose -h prints synopsis and flags.
@@ -357,7 +371,7 @@ func loadScenarios(e *env, args []string) ([]*scenarios.Scenario, bool) {
 		if st, err := os.Stat(a); err == nil && st.IsDir() {
 			matches, _ := filepath.Glob(filepath.Join(a, "*.yaml"))
 			if len(matches) == 0 {
-				fmt.Fprintf(e.stderr, "earsim: %s: no *.yaml scenario files in this folder\n", a)
+				fmt.Fprintf(e.stderr, "earsim run: %s: no *.yaml scenario files in this folder\n", a)
 				ok = false
 			}
 			files = append(files, matches...)
@@ -368,7 +382,7 @@ func loadScenarios(e *env, args []string) ([]*scenarios.Scenario, bool) {
 	for _, f := range files {
 		s, err := scenarios.Load(f)
 		if err != nil {
-			fmt.Fprintf(e.stderr, "earsim: %v\n", err)
+			fmt.Fprintf(e.stderr, "earsim run: %v\n", err) // FILE:LINE: what is wrong (CLI.md)
 			ok = false
 			continue
 		}

@@ -17,7 +17,7 @@ import (
 
 func runConform(ctx context.Context, args []string, e *env) int {
 	fs := e.flags("conform", "[--target URL] [--public-key K --private-key S | --client-id I --client-secret S] [--tags EXPR] [--format pretty|progress|junit|cucumber] [--output FILE] [--allow-destructive] [--strict-codes] [--ledger FILE] [--faults]",
-		"Run the Gherkin features (every rule ID of RULES.md) against a target: without --target,\nthe embedded mock on a loopback port. Keys may come from EARSIM_PUBLIC_KEY /\nEARSIM_PRIVATE_KEY or MONGODB_ATLAS_PUBLIC_API_KEY / MONGODB_ATLAS_PRIVATE_API_KEY;\na service account from --client-id / --client-secret or MONGODB_ATLAS_CLIENT_ID /\nMONGODB_ATLAS_CLIENT_SECRET.\nScenarios needing what the target lacks (@needs-azure, @needs-clock, @needs-roles)\nare skipped and counted.")
+		"Run the Gherkin features (every rule ID of RULES.md) against a target: without --target,\nthe embedded mock on a loopback port. Keys may come from EARSIM_PUBLIC_KEY /\nEARSIM_PRIVATE_KEY or MONGODB_ATLAS_PUBLIC_API_KEY / MONGODB_ATLAS_PRIVATE_API_KEY;\na service account from --client-id / --client-secret or MONGODB_ATLAS_CLIENT_ID /\nMONGODB_ATLAS_CLIENT_SECRET. Scenarios needing what the target lacks (@needs-azure,\n@needs-clock, @needs-roles) are skipped, each with what the target lacks, and counted\nin the one summary.\n\nAgainst an earsim serve (--target with control routes) the run makes a world of its\nown there (POST /_sim/v1/worlds), runs every scenario in it and ends it: the world you\nwork in is left as it was. An earsim without worlds has its world RESET before each\nscenario; the run says so on stderr before it starts. Against another target (live\nAtlas, a team's mock) each scenario works in a project of its own that the run creates\nand removes.")
 	target := fs.String("target", "", "base URL of the endpoint under test (default: the embedded mock)")
 	pub := fs.String("public-key", "", "API public key (Project Owner)")
 	priv := fs.String("private-key", "", "API private key")
@@ -78,8 +78,10 @@ func runConform(ctx context.Context, args []string, e *env) int {
 			d.ReadOnly = &conformance.Credentials{PublicKey: atlasapi.DevReadOnlyKey.PublicKey, PrivateKey: atlasapi.DevReadOnlyKey.PrivateKey}
 		}
 	}
+	world := ""
 	if *target != "" {
-		world, err := d.OpenWorld(ctx)
+		var err error
+		world, err = d.OpenWorld(ctx)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "earsim conform: %v\n", err)
 			return exitCannot
@@ -93,8 +95,6 @@ func runConform(ctx context.Context, args []string, e *env) int {
 					fmt.Fprintf(e.stderr, "earsim conform: %v: end it with curl -X DELETE %s/_sim/v1/worlds/%s\n", err, strings.TrimSuffix(*target, "/"), world)
 				}
 			}()
-		} else if d.Capabilities().Clock {
-			fmt.Fprintf(e.stderr, "earsim conform: warning: %s has earsim's control routes but no worlds: every scenario resets its world (POST /_sim/v1/reset): its projects, endpoints, keys and clock go back to a fresh world of seed 1\n", *target)
 		}
 		if err := d.Preflight(ctx); err != nil {
 			fmt.Fprintf(e.stderr, "earsim conform: %v\n", err)
@@ -102,6 +102,9 @@ func runConform(ctx context.Context, args []string, e *env) int {
 		}
 	}
 	caps := d.Capabilities()
+	if *target != "" && world == "" {
+		fmt.Fprint(e.stderr, targetWarning(d, caps, *destructive))
+	}
 	// Divergences are for live targets; earsim itself (control routes) must
 	// answer the model's codes exactly.
 	strictCodes := *strict || caps.Clock
@@ -113,13 +116,14 @@ func runConform(ctx context.Context, args []string, e *env) int {
 	if *output != "" {
 		f, err := os.Create(*output)
 		if err != nil {
-			fmt.Fprintf(e.stderr, "earsim conform: %v\n", err)
+			fmt.Fprintf(e.stderr, "earsim conform: %s\n", fileError(err))
 			return exitCannot
 		}
 		defer f.Close()
 		out = f
 	}
 	var passed, failed, skipped int
+	var skips []string // said after the report, not amid its progress
 	var divergences []conformance.Divergence
 	ok := conformance.Run(conformance.Options{
 		Driver: d, Tags: sel, Format: *format, Output: out, Poll: *poll, Context: ctx,
@@ -129,7 +133,7 @@ func runConform(ctx context.Context, args []string, e *env) int {
 			switch {
 			case o.Skipped:
 				skipped++
-				fmt.Fprintf(e.stderr, "skipped: %q: %s\n", o.Name, o.Why)
+				skips = append(skips, fmt.Sprintf("skipped: %q%s: %s", o.Name, ruleIDs(o.Tags), o.Why))
 			case o.Err != nil:
 				failed++
 			default:
@@ -151,7 +155,7 @@ func runConform(ctx context.Context, args []string, e *env) int {
 	if *ledger != "" {
 		data, _ := json.MarshalIndent(map[string]any{"target": d.BaseURL, "divergences": divergences}, "", "  ")
 		if err := os.WriteFile(*ledger, append(data, '\n'), 0o644); err != nil {
-			fmt.Fprintf(e.stderr, "earsim conform: %v\n", err)
+			fmt.Fprintf(e.stderr, "earsim conform: %s\n", fileError(err))
 			return exitCannot
 		}
 	}
@@ -159,12 +163,64 @@ func runConform(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintln(e.stderr, "earsim conform: interrupted")
 		return exitCannot
 	}
-	fmt.Fprintf(e.stderr, "earsim conform: %s: %d passed, %d failed, %d skipped (capabilities: azure=%v clock=%v roles=%v)\n",
-		d.BaseURL, passed, failed, skipped, caps.Azure, caps.Clock, caps.Roles)
+	where := d.BaseURL
+	if *target == "" {
+		where = "the embedded mock at " + d.BaseURL
+	}
+	for _, s := range skips {
+		fmt.Fprintln(e.stderr, s)
+	}
+	// The one summary: godog's own counts (which count a skipped scenario as
+	// passed) are left out of the report.
+	fmt.Fprintf(e.stderr, "earsim conform: %d scenarios against %s: %d passed, %d failed, %d skipped (capabilities: azure=%v clock=%v roles=%v)\n",
+		passed+failed+skipped, where, passed, failed, skipped, caps.Azure, caps.Clock, caps.Roles)
 	if !ok {
 		return exitFound
 	}
 	return exitOK
+}
+
+// targetWarning says, before the run, exactly what conform will change on a
+// --target that gave it no world of its own: the world of an earsim without
+// worlds is reset before every scenario; on a target without earsim's
+// control routes (live Atlas, a team's mock), each scenario works in a
+// project of its own that the run creates and removes.
+func targetWarning(d *conformance.HTTPDriver, caps conformance.Capabilities, destructive bool) string {
+	if caps.Clock && !d.Live {
+		return fmt.Sprintf(`earsim conform: WARNING: %s is an earsim without worlds, and this run resets its world before each
+  scenario (POST %s/_sim/v1/reset, seed %d): every project, encryption configuration, private
+  endpoint, cluster, Azure key and the clock of that world are replaced by a fresh one, and what
+  the last scenario left stays there after the run. Anything you made in that serve (Terraform,
+  curl, the console) is lost. To keep it, run conform against a serve of its own (another
+  --addr) or without --target (the embedded mock).
+`, d.BaseURL, d.BaseURL, d.Seed)
+	}
+	if d.RunPrefix == "" {
+		d.RunPrefix = "earsim-" + time.Now().UTC().Format("20060102-150405")
+	}
+	what := "@destructive scenarios are left out (--allow-destructive runs them, in those projects too)"
+	if destructive {
+		what = "@destructive scenarios delete and disable things, in those projects only (--allow-destructive)"
+	}
+	return fmt.Sprintf(`earsim conform: %s has no earsim control routes: each scenario creates a project named
+  %s-N in the organization of the key and works only there; the run removes those projects
+  at the end (what it cannot remove, it names). Nothing else in the organization is changed;
+  %s.
+`, d.BaseURL, d.RunPrefix, what)
+}
+
+// ruleIDs is " (EAR-TIER-03)" for a scenario's rule ID tags, or "".
+func ruleIDs(tags []string) string {
+	var ids []string
+	for _, t := range tags {
+		if id := strings.TrimPrefix(t, "@"); strings.HasPrefix(id, "EAR-") {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(ids, ", ") + ")"
 }
 
 // faultMatrix runs the suite against the embedded mock with each fault.

@@ -5,8 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
+	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -36,7 +39,7 @@ func runDemo(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintf(e.stderr, "earsim demo: %v\n", err)
 		return exitCannot
 	}
-	type tally struct{ features, featuresPassed, scenarios, scenariosPassed, checks int }
+	type tally struct{ features, featuresPassed, featuresSkipped, scenarios, scenariosPassed, checks int }
 	perRule := map[string]*tally{}
 	get := func(id string) *tally {
 		if perRule[id] == nil {
@@ -52,22 +55,31 @@ func runDemo(ctx context.Context, args []string, e *env) int {
 		return exitCannot
 	}
 	walked := demoWalk(ctx, e.stdout, d, engine)
-	var featureFails []string
-	fPassed, fFailed := 0, 0
+	var featureFails, featureSkips []string
+	fPassed, fFailed, fSkipped := 0, 0, 0
 	var report bytes.Buffer
 	conformance.Run(conformance.Options{Driver: d, Output: &report, Context: ctx, Record: func(o conformance.Outcome) {
 		for _, t := range o.Tags {
 			if id := strings.TrimPrefix(t, "@"); strings.HasPrefix(id, "EAR-") {
-				get(id).features++
-				if o.Err == nil && !o.Skipped {
+				switch {
+				case o.Skipped: // not run: counted apart, never as run and not passed
+					get(id).featuresSkipped++
+				case o.Err == nil:
+					get(id).features++
 					get(id).featuresPassed++
+				default:
+					get(id).features++
 				}
 			}
 		}
-		if o.Err != nil {
+		switch {
+		case o.Skipped:
+			fSkipped++
+			featureSkips = append(featureSkips, fmt.Sprintf("%q%s: %s", o.Name, ruleIDs(o.Tags), o.Why))
+		case o.Err != nil:
 			fFailed++
 			featureFails = append(featureFails, fmt.Sprintf("%s: %v", o.Name, o.Err))
-		} else {
+		default:
 			fPassed++
 		}
 	}})
@@ -103,10 +115,11 @@ func runDemo(ctx context.Context, args []string, e *env) int {
 		return exitCannot
 	}
 
-	fmt.Fprintf(e.stdout, "earsim demo: %d features over HTTP with digest auth against the embedded mock;\n", fPassed+fFailed)
+	fmt.Fprintf(e.stdout, "earsim demo: %d features over HTTP with digest auth against the embedded mock;\n", fPassed+fFailed+fSkipped)
 	fmt.Fprintf(e.stdout, "             %d bundled scenarios on the simulator; earsim check on %d example inputs;\n", len(rep.Scenarios), exChecked)
 	fmt.Fprintf(e.stdout, "             the Rego policies decide all three. Per rule: FEATURES and SCENARIOS passed/run\n")
-	fmt.Fprintf(e.stdout, "             that cite it, CHECK the findings it gives on the example inputs.\n\n")
+	fmt.Fprintf(e.stdout, "             that cite it (a feature the mock cannot run is skipped, and said so), CHECK the\n")
+	fmt.Fprintf(e.stdout, "             findings it gives on the example inputs.\n\n")
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "RULE\tFEATURES\tSCENARIOS\tCHECK\tTITLE")
 	uncovered := 0
@@ -115,7 +128,11 @@ func runDemo(ctx context.Context, args []string, e *env) int {
 		if t.features+t.scenarios == 0 {
 			uncovered++
 		}
-		fmt.Fprintf(tw, "%s\t%d/%d\t%d/%d\t%d\t%s\n", r.ID, t.featuresPassed, t.features, t.scenariosPassed, t.scenarios, t.checks, r.Title)
+		features := fmt.Sprintf("%d/%d", t.featuresPassed, t.features)
+		if t.featuresSkipped > 0 {
+			features += fmt.Sprintf(" +%d skipped", t.featuresSkipped)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%d\t%s\n", r.ID, features, t.scenariosPassed, t.scenarios, t.checks, r.Title)
 	}
 	tw.Flush()
 	fmt.Fprintln(e.stdout)
@@ -130,7 +147,14 @@ func runDemo(ctx context.Context, args []string, e *env) int {
 	if uncovered > 0 {
 		fmt.Fprintf(e.stdout, "%d rules have neither a feature nor a scenario\n", uncovered)
 	}
-	fmt.Fprintf(e.stdout, "features: %d passed, %d failed\n", fPassed, fFailed)
+	for _, s := range featureSkips {
+		fmt.Fprintf(e.stdout, "skipped feature %s\n", s)
+	}
+	if fSkipped > 0 {
+		fmt.Fprintf(e.stdout, "features: %d passed, %d failed, %d skipped (what the mock cannot serve, named above)\n", fPassed, fFailed, fSkipped)
+	} else {
+		fmt.Fprintf(e.stdout, "features: %d passed, %d failed\n", fPassed, fFailed)
+	}
 	fmt.Fprintf(e.stdout, "scenarios: %d passed, %d failed\n", rep.Passed, rep.Failed)
 	for _, f := range exFails {
 		fmt.Fprintf(e.stdout, "FAIL check %s\n", f)
@@ -139,17 +163,53 @@ func runDemo(ctx context.Context, args []string, e *env) int {
 	if !walked {
 		fmt.Fprintln(e.stdout, "FAIL the walk through the seed's procedure answered otherwise than the rules say")
 	}
-	fmt.Fprint(e.stdout, `
-Try next:
-  earsim serve --time-scale 30 --azure-auto-approve 30s   a local Atlas for Terraform, the SDK, curl; its console at http://127.0.0.1:8080/
-  earsim check plan.json                                  a Terraform plan (tofu show -json), judged in apply order
-  earsim explore --depth 6                                search the state space for a broken rule
-  earsim rules                                            every rule, its errorCode and seed sentence
-`)
+	tryNext(e.stdout, os.Args[0])
 	if fFailed > 0 || rep.Failed > 0 || uncovered > 0 || len(exFails) > 0 || !walked {
 		return exitFound
 	}
 	return exitOK
+}
+
+// tryNext prints what to try after the demo, in the form that runs from
+// where the user stands: after `go run ./cmd/earsim demo` there is no
+// earsim on PATH, so the lines say `go run ./cmd/earsim ...` and how to get
+// earsim on PATH; a binary run by its path (bin/earsim) is named so.
+func tryNext(w io.Writer, argv0 string) {
+	name := earsimCommand(argv0)
+	fmt.Fprintln(w, "\nTry next:")
+	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
+	for _, l := range [][2]string{
+		{"serve --time-scale 30 --azure-auto-approve 30s", "a local Atlas for Terraform, the SDK, curl; its console at http://127.0.0.1:8080/"},
+		{"check plan.json", "a Terraform plan (tofu show -json), judged in apply order"},
+		{"explore --depth 6", "search the state space for a broken rule"},
+		{"rules", "every rule, its errorCode and seed sentence"},
+	} {
+		fmt.Fprintf(tw, "  %s %s\t%s\n", name, l[0], l[1])
+	}
+	tw.Flush()
+	if name == goRunEarsim {
+		fmt.Fprintln(w, "  (from this checkout; for `earsim` on PATH: go install ./cmd/earsim, or make build and bin/earsim)")
+	}
+}
+
+const goRunEarsim = "go run ./cmd/earsim"
+
+// earsimCommand is how the user runs this binary again: "go run
+// ./cmd/earsim" when it is go run's build (an executable in a temporary
+// go-build directory or in the Go build cache), its path as typed when
+// run by one (bin/earsim), else "earsim" (found on PATH).
+func earsimCommand(argv0 string) string {
+	if !strings.ContainsRune(argv0, filepath.Separator) {
+		return "earsim"
+	}
+	dir := filepath.Dir(argv0)
+	if strings.Contains(dir, string(filepath.Separator)+"go-build") {
+		return goRunEarsim // $TMPDIR/go-build123/b001/exe, $GOCACHE's default ~/.cache/go-build/ab/...
+	}
+	if c := os.Getenv("GOCACHE"); c != "" && strings.HasPrefix(dir, filepath.Clean(c)+string(filepath.Separator)) {
+		return goRunEarsim
+	}
+	return argv0
 }
 
 // demoCheck runs the policy check on each embedded example and compares its

@@ -158,7 +158,7 @@ func runExplore(ctx context.Context, args []string, e *env) int {
 			fmt.Fprintf(e.stderr, "VIOLATION %s: %s\n", res.Violation.Property, res.Violation.Msg)
 			if *output != "" {
 				if err := os.WriteFile(*output, []byte(counter), 0o644); err != nil {
-					fmt.Fprintf(e.stderr, "earsim explore: --output: %v\n", err)
+					fmt.Fprintf(e.stderr, "earsim explore: %s\n", fileError(err))
 					return exitCannot
 				}
 				fmt.Fprintf(e.stderr, "counterexample written to %s\n", *output)

@@ -106,7 +106,7 @@ func runServe(ctx context.Context, args []string, e *env) int {
 	if *traceFile != "" {
 		f, err := os.OpenFile(*traceFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 		if err != nil {
-			fmt.Fprintf(e.stderr, "earsim serve: --trace: %v\n", err)
+			fmt.Fprintf(e.stderr, "earsim serve: %s\n", fileError(err))
 			return exitCannot
 		}
 		defer f.Close()
