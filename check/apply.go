@@ -43,7 +43,7 @@ type Apply struct {
 	Steps    []Step
 	Warnings []OrderWarning // conflicting steps the configuration leaves unordered (add depends_on)
 	projects map[string]string
-	ignored  int              // Azure-side changes of kinds check does not read (other azapi types, other providers' registrations)
+	ignored  int // Azure-side changes of kinds check does not read (other azapi types, other providers' registrations)
 	// priorEndpoints are the prior state's endpoints, which an approval may name by connection name.
 	priorEndpoints []map[string]any
 }
