@@ -447,12 +447,19 @@ func BuildApply(doc map[string]any) (*Apply, error) {
 		if !hazard(a) {
 			continue
 		}
+		var open []int
 		for j, b := range nodes {
-			if i == j || a.ch == b.ch || reach(i, j) || reach(j, i) {
-				continue
+			if i != j && a.ch != b.ch && !reach(i, j) && !reach(j, i) {
+				open = append(open, j)
 			}
-			edge(i, j)
-			nodes[i].early = append(nodes[i].early, b.ch.Config)
+		}
+		for _, j := range open {
+			if !reach(i, j) && !reach(j, i) {
+				edge(i, j)
+			}
+			if nodes[j].action != "create" { // a step that stops using what the hazard takes away
+				nodes[i].early = append(nodes[i].early, nodes[j].ch.Config)
+			}
 		}
 	}
 	steps, err := ap.order(nodes, before)

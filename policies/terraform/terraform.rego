@@ -14,12 +14,26 @@
 #   with --namespace earsim.terraform (deny and warn).
 package earsim.terraform
 
-types := {
+types := atlas_types | azure_types
+
+atlas_types := {
 	"mongodbatlas_encryption_at_rest",
 	"mongodbatlas_encryption_at_rest_private_endpoint",
 	"mongodbatlas_advanced_cluster",
 	"mongodbatlas_cluster",
 	"mongodbatlas_project",
+}
+
+# azure_types are the Azure half of a plan (RULES.md section 3, hazards in
+# plans): a vault's private endpoint connection approved, rejected or
+# removed through azapi, keys and vaults, and Microsoft.Network's
+# registration. Attribute names are the providers' own (azurerm 4.x, azapi 2.x).
+azure_types := {
+	"azapi_update_resource",
+	"azapi_resource",
+	"azurerm_key_vault_key",
+	"azurerm_key_vault",
+	"azurerm_resource_provider_registration",
 }
 
 # cluster_types are the cluster resources: API v2 (advanced) and the v1.0
