@@ -315,7 +315,7 @@ hazard_config(g, b) := with_rotation(config_before(g), config_after(g), g, b) if
 	some rc in changes
 	rc.type == "mongodbatlas_encryption_at_rest"
 	project_of(rc.change.before) == g
-	rc.change.after
+	is_object(rc.change.after)
 	runs_before(rc, b)
 } else := {"enabled": false, "requirePrivateNetworking": false} if {
 	some rc in changes
@@ -383,9 +383,9 @@ unchanged_status(rc) if {
 	lower(connection_status(rc.change.before)) == lower(connection_status(rc.change.after))
 }
 
-connection_values(rc) := rc.change.after if rc.change.after
+connection_values(rc) := rc.change.after if is_object(rc.change.after)
 
-connection_values(rc) := rc.change.before if not rc.change.after
+connection_values(rc) := rc.change.before if not is_object(rc.change.after)
 
 # named_endpoint(rc): the endpoint change an azapi change references, or
 # names by its connection name.
@@ -428,17 +428,14 @@ endpoint_id(e) := e.address if "create" in e.change.actions
 
 endpoint_id(e) := e.change.before.id if not "create" in e.change.actions
 
-approved(e) if {
-	some c in connections
-	c.op == "ApproveConnection"
-	c.endpoint.address == e.address
-}
-
 # The endpoint as the approval meets it: provisioned, its connection pending.
-approval_doc(g, e) := doc(g, config_after(g), array.concat(
-	[x | some x in prior_endpoints(g); x.id != endpoint_id(e)],
-	[object.union(endpoint(object.union(e.change.after, {"id": e.address})), {"status": "PENDING_ACCEPTANCE", "connection": "PENDING"})],
-), prior_clusters(g)) if "create" in e.change.actions
+approval_doc(g, e) := doc(
+	g, config_after(g), array.concat(
+		[x | some x in prior_endpoints(g); x.id != endpoint_id(e)],
+		[object.union(endpoint(object.union(e.change.after, {"id": e.address})), {"status": "PENDING_ACCEPTANCE", "connection": "PENDING"})],
+	),
+	prior_clusters(g),
+) if "create" in e.change.actions
 
 approval_doc(g, e) := planned_doc(g) if not "create" in e.change.actions
 
@@ -449,9 +446,9 @@ inputs contains {"address": c.address, "input": x} if {
 	x := {"op": c.op, "now": 0, "request": {"endpointId": endpoint_id(e)}, "project": approval_doc(g, e)}
 }
 
-endpoint_project(e) := project_of(e.change.after) if e.change.after
+endpoint_project(e) := project_of(e.change.after) if is_object(e.change.after)
 
-endpoint_project(e) := project_of(e.change.before) if not e.change.after
+endpoint_project(e) := project_of(e.change.before) if not is_object(e.change.after)
 
 # The endpoints a cluster change meets: the approvals it depends on have
 # shown (the world is judged after the lag, EAR-LAG-01).
