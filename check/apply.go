@@ -385,7 +385,7 @@ func BuildApply(doc map[string]any) (*Apply, error) {
 				}
 			case b.ch.endpoint == a.ch && a.action == "create":
 				edge(i, j) // an approval after the endpoint it names
-			case hazard(b) && a.action != "create" && sdep[a.ch.Config][b.ch.Config]:
+			case hazard(b) && slices.Equal(b.ch.Actions, []string{"delete"}) && a.action != "create" && sdep[a.ch.Config][b.ch.Config]:
 				edge(i, j) // a key, vault or registration goes after what used it stops using it
 			case a.action != "delete" && b.action != "delete" && depends(b.ch.Config, a.ch.Config):
 				edge(i, j) // a dependency is created or updated first

@@ -121,15 +121,32 @@ deps_graph[a] := object.get(cfg_deps, a, set()) | object.get(state_deps, a, set(
 
 depends_on(a, b) if b in graph.reachable(deps_graph, {a})
 
-# runs_before(rc, b): Terraform applies rc's update or destroy before a
-# destroy of b.
-runs_before(rc, b) if {
-	some action in ["update", "delete"]
-	action in rc.change.actions
+# runs_before(rc, h): Terraform applies rc before the hazard h ({config,
+# pure}): the destroy of what depends on h's resource, and, when h's change
+# is a destroy only (not a replacement's), the update of what depended on it.
+runs_before(rc, h) if {
+	"delete" in rc.change.actions
 	a := strip(rc.address)
-	a != b
-	depends_on(a, b)
+	a != h.config
+	depends_on(a, h.config)
 }
+
+runs_before(rc, h) if {
+	h.pure
+	rc.change.actions == ["update"]
+	a := strip(rc.address)
+	a != h.config
+	depends_on(a, h.config)
+}
+
+# hazard_of: the order context of a hazard at an address.
+hazard_of(address) := {"config": strip(address), "pure": pure_delete(address)}
+
+pure_delete(address) if {
+	some rc in changes
+	rc.address == address
+	rc.change.actions == ["delete"]
+} else := false
 
 # --- Keys and vaults ---
 
@@ -345,7 +362,7 @@ all_projects := projects | {g |
 inputs contains {"address": h.address, "input": x} if {
 	some h in hazards
 	some g in all_projects
-	x := {"op": h.op, "now": 0, "request": h.request, "project": hazard_doc(g, strip(h.address))}
+	x := {"op": h.op, "now": 0, "request": h.request, "project": hazard_doc(g, hazard_of(h.address))}
 }
 
 # --- Connections: approve, reject, remove ---
