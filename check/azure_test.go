@@ -136,3 +136,57 @@ func TestKeyDestroyNamesTheDependsOn(t *testing.T) {
 	}
 	t.Fatal("no EAR-KEY-02 finding")
 }
+
+// A key version disabled by the plan (enabled = false, which azurerm 4.x's
+// schema lacks but a plan may carry) while the config uses it: EAR-KEY-02
+// at that step; the same update without it sends nothing.
+func TestKeyDisabledByThePlan(t *testing.T) {
+	kid := "https://examplekeyvault.vault.azure.net/keys/EXAMPLEKey/d891821e3d364e9eb88fbd3d11807b86"
+	key := func(enabled any) map[string]any {
+		v := map[string]any{"name": "EXAMPLEKey", "id": kid, "key_vault_id": "/subscriptions/a39012fb-d604-4cd1-8841-77f705f3e6d5/resourceGroups/example-rg/providers/Microsoft.KeyVault/vaults/EXAMPLEKeyVault"}
+		if enabled != nil {
+			v["enabled"] = enabled
+		}
+		return v
+	}
+	ear := map[string]any{"project_id": "66c9e8f1dd6c9960802420e9", "azure_key_vault_config": []any{map[string]any{
+		"enabled": true, "azure_environment": "AZURE", "client_id": "c", "tenant_id": "t", "secret": secret,
+		"subscription_id": "a39012fb-d604-4cd1-8841-77f705f3e6d5", "resource_group_name": "example-rg",
+		"key_vault_name": "EXAMPLEKeyVault", "key_identifier": kid,
+	}}}
+	cluster := map[string]any{"project_id": "66c9e8f1dd6c9960802420e9", "name": "orders", "encryption_at_rest_provider": "AZURE",
+		"replication_specs": []any{map[string]any{"region_configs": []any{map[string]any{"provider_name": "AZURE", "region_name": "US_EAST_2", "electable_specs": map[string]any{"instance_size": "M10"}}}}}}
+	plan := func(after map[string]any) []byte {
+		doc := map[string]any{
+			"format_version": "1.2",
+			"prior_state": map[string]any{"values": map[string]any{"root_module": map[string]any{"resources": []any{
+				map[string]any{"address": "azurerm_key_vault_key.key", "mode": "managed", "type": "azurerm_key_vault_key", "values": key(nil)},
+				map[string]any{"address": "mongodbatlas_encryption_at_rest.ear", "mode": "managed", "type": "mongodbatlas_encryption_at_rest", "values": ear},
+				map[string]any{"address": "mongodbatlas_advanced_cluster.orders", "mode": "managed", "type": "mongodbatlas_advanced_cluster", "values": cluster},
+			}}}},
+			"resource_changes": []any{map[string]any{"address": "azurerm_key_vault_key.key", "mode": "managed", "type": "azurerm_key_vault_key",
+				"change": map[string]any{"actions": []any{"update"}, "before": key(nil), "after": after}}},
+		}
+		b, _ := json.Marshal(doc)
+		return b
+	}
+	c := checker(t)
+	for name, tc := range map[string]struct {
+		after map[string]any
+		want  bool
+	}{"disabled": {key(false), true}, "tags only": {key(nil), false}} {
+		rep, err := c.Files(context.Background(), []string{"plan.json"}, check.Options{FS: fstest.MapFS{"plan.json": {Data: plan(tc.after)}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := false
+		for _, f := range rep.Files[0].Findings {
+			if f.Rule == "EAR-KEY-02" && f.Level == check.LevelError && f.Target["request"] == string(sim.DisableKey) {
+				got = true
+			}
+		}
+		if got != tc.want {
+			t.Errorf("%s: EAR-KEY-02 error at the key's DisableKey = %v, want %v (%+v)", name, got, tc.want, rep.Files[0].Findings)
+		}
+	}
+}
