@@ -43,7 +43,8 @@ type Apply struct {
 	Steps    []Step
 	Warnings []OrderWarning // conflicting steps the configuration leaves unordered (add depends_on)
 	projects map[string]string
-	ignored  int // Azure-side changes of kinds check does not read (other azapi types, other providers' registrations)
+	ignored  int             // Azure-side changes of kinds check does not read (other azapi types, other providers' registrations)
+	soft     map[[2]int]bool // order edges the check chose (the order that loses data), not dependencies: a refusal there skips nothing
 	// priorEndpoints are the prior state's endpoints, which an approval may name by connection name.
 	priorEndpoints []map[string]any
 }
@@ -335,7 +336,7 @@ func BuildApply(doc map[string]any) (*Apply, error) {
 		}
 	}
 
-	ap := &Apply{projects: map[string]string{}, ignored: ignored}
+	ap := &Apply{projects: map[string]string{}, ignored: ignored, soft: map[[2]int]bool{}}
 	for _, r := range prior {
 		if strOf(r, "type") == typeEndpoint {
 			ap.priorEndpoints = append(ap.priorEndpoints, mapOf(r["values"]))
@@ -456,9 +457,24 @@ func BuildApply(doc map[string]any) (*Apply, error) {
 		for _, j := range open {
 			if !reach(i, j) && !reach(j, i) {
 				edge(i, j)
+				ap.soft[[2]int{i, j}] = true
 			}
 			if nodes[j].action != "create" { // a step that stops using what the hazard takes away
 				nodes[i].early = append(nodes[i].early, nodes[j].ch.Config)
+			}
+		}
+	}
+	// A cluster change that nothing orders after an approval is judged
+	// before it, when the endpoint is not ACTIVE yet (EAR-MR-02 may refuse
+	// it): only a cluster that depends on the approval meets it ACTIVE.
+	for i, a := range nodes {
+		if a.cmd == nil || a.cmd.Op != sim.ApproveConnection {
+			continue
+		}
+		for j, b := range nodes {
+			if (b.ch.Type == "mongodbatlas_advanced_cluster" || b.ch.Type == "mongodbatlas_cluster") && b.action != "delete" && !reach(i, j) && !reach(j, i) {
+				edge(j, i)
+				ap.soft[[2]int{j, i}] = true
 			}
 		}
 	}
@@ -519,7 +535,9 @@ func (ap *Apply) order(nodes []node, before []map[int]bool) ([]Step, error) {
 		st.early = nodes[pick].early
 		st.N = len(steps) + 1
 		for i := range before[pick] {
-			st.needs = append(st.needs, stepOf[i])
+			if !ap.soft[[2]int{i, pick}] {
+				st.needs = append(st.needs, stepOf[i])
+			}
 		}
 		slices.Sort(st.needs)
 		stepOf[pick] = len(steps)
