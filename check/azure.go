@@ -81,18 +81,14 @@ func connectionStatus(values map[string]any) string {
 	return strOf(state, "status")
 }
 
-// armSegments splits an ARM resource id into lower-cased names and their
-// values: /subscriptions/S/resourceGroups/R/providers/Microsoft.KeyVault/vaults/V.
+// armSegments splits an ARM resource id into its name/value pairs, names
+// lower-cased: /subscriptions/S/resourceGroups/R/providers/Microsoft.KeyVault/vaults/V
+// gives subscriptions S, resourcegroups R, providers Microsoft.KeyVault, vaults V.
 func armSegments(id string) map[string]string {
 	parts := strings.Split(strings.Trim(id, "/"), "/")
 	out := map[string]string{}
 	for i := 0; i+1 < len(parts); i += 2 {
-		k := strings.ToLower(parts[i])
-		if k == "providers" { // a namespace, then type/name pairs
-			out["providers"] = parts[i+1]
-			continue
-		}
-		out[k] = parts[i+1]
+		out[strings.ToLower(parts[i])] = parts[i+1]
 	}
 	return out
 }
