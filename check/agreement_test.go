@@ -24,8 +24,12 @@ import (
 // generated variant of each (its changes listed in reverse), the error
 // findings of earsim check equal the refusals that sending the plan's
 // requests to earsim serve over HTTP, in the same order and from the same
-// world, gives. A plan of the v1.0 cluster shape (mongodbatlas_cluster's
-// legacy backup) has no v2 request and is judged by the simulator alone.
+// world, gives; and the hazards a plan carries out on the Azure side
+// (approvals, key and vault destroys, Microsoft.Network unregistered, sent
+// through serve's control routes) are the errors check reports at those
+// steps, rule for rule (RULES.md section 3). A plan of the v1.0 cluster
+// shape (mongodbatlas_cluster's legacy backup) has no v2 request and is
+// judged by the simulator alone.
 func TestCheckAgreesWithServe(t *testing.T) {
 	paths := inputs(t)
 	ref, _ := filepath.Glob("../shared/reference/terraform-plans/*.json")
@@ -44,7 +48,14 @@ func TestCheckAgreesWithServe(t *testing.T) {
 	}
 	engine := policies.MustDefault()
 	c := check.New(engine)
+	planRules := map[string]bool{}
+	for _, r := range engine.Catalog() {
+		if r.Plan == check.LevelError {
+			planRules[r.ID] = true
+		}
+	}
 	compared := 0
+	azure := map[sim.Op]int{} // the Azure steps serve answered, over every plan
 	for _, p := range plans {
 		ap, err := c.LoadApply(p)
 		if err != nil {
@@ -64,8 +75,11 @@ func TestCheckAgreesWithServe(t *testing.T) {
 			if f.Level == check.LevelError && f.Kind == "refusal" {
 				want = append(want, f.Resource+" "+f.ErrorCode)
 			}
+			if f.Level == check.LevelError && f.Kind == "forecast" {
+				want = append(want, f.Resource+" hazard "+f.Rule)
+			}
 		}
-		got := serveRefusals(t, engine, ap)
+		got := serveRefusals(t, engine, ap, planRules, azure)
 		slices.Sort(want)
 		slices.Sort(got)
 		if d := cmp.Diff(want, got); d != "" {
@@ -75,6 +89,11 @@ func TestCheckAgreesWithServe(t *testing.T) {
 	}
 	if compared < 40 {
 		t.Fatalf("compared %d plans", compared)
+	}
+	for _, op := range []sim.Op{sim.ApproveConnection, sim.CreateKey, sim.DeleteKey, sim.UnregisterNetwork} {
+		if azure[op] == 0 {
+			t.Errorf("no example plan sent %s through serve's control routes (sent: %v)", op, azure)
+		}
 	}
 }
 
@@ -96,8 +115,11 @@ func reversed(t *testing.T, dir, path string, data []byte) string {
 }
 
 // serveRefusals loads the plan's world into a fresh earsim serve and sends
-// its steps over HTTP with digest auth, as check.Apply.Run orders them.
-func serveRefusals(t *testing.T, engine sim.Checker, ap *check.Apply) []string {
+// its steps over HTTP with digest auth (the Azure events through the
+// control routes), as check.Apply.Run orders them. It returns the refusals,
+// and the forecasts of the plan-error rules (planRules) that serve's effects
+// journal shows for each step; azure counts the Azure steps answered 2xx.
+func serveRefusals(t *testing.T, engine sim.Checker, ap *check.Apply, planRules map[string]bool, azure map[sim.Op]int) []string {
 	t.Helper()
 	srv, err := atlasapi.New(atlasapi.Options{Seed: 1, Checker: engine})
 	if err != nil {
@@ -120,6 +142,8 @@ func serveRefusals(t *testing.T, engine sim.Checker, ap *check.Apply) []string {
 		t.Fatal(err)
 	}
 	var out []string
+	var hazards [][]string // per step sent (not the clock's advances): the plan-error rules serve journaled
+	next := 0
 	do := func(cmd sim.Command) sim.Result {
 		req, err := atlasapi.NewRequest(hs.URL, cmd)
 		if err != nil {
@@ -133,16 +157,57 @@ func serveRefusals(t *testing.T, engine sim.Checker, ap *check.Apply) []string {
 		raw, _ := io.ReadAll(resp.Body)
 		var body map[string]any
 		json.Unmarshal(raw, &body)
+		if cmd.Op != sim.Advance {
+			var rules []string
+			rules, next = journaled(t, hs.URL, next, planRules)
+			hazards = append(hazards, rules)
+		}
 		if resp.StatusCode >= 400 {
 			code, _ := body["errorCode"].(string)
 			return sim.Result{Op: cmd.Op, Status: resp.StatusCode, Err: &sim.Error{Status: resp.StatusCode, Code: code}}
 		}
+		if spec, _ := sim.Spec(cmd.Op); spec.Kind == "azure" {
+			azure[cmd.Op]++
+		}
 		return sim.Result{Op: cmd.Op, Status: resp.StatusCode, Body: body}
 	}
+	sent := 0
 	for _, o := range ap.Run(do) {
+		if o.Skipped != "" {
+			continue
+		}
+		for _, r := range hazards[sent] {
+			out = append(out, o.Step.Address+" hazard "+r)
+		}
+		sent++
 		if o.Result.Err != nil {
 			out = append(out, o.Step.Address+" "+o.Result.Err.Code)
 		}
 	}
 	return out
+}
+
+// journaled reads serve's effects journal from entry since: the rules of
+// the forecasts among planRules, and where the journal ends.
+func journaled(t *testing.T, base string, since int, planRules map[string]bool) ([]string, int) {
+	t.Helper()
+	resp, err := http.Get(fmt.Sprintf("%s/_sim/v1/effects?since=%d", base, since))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var j struct {
+		Entries []atlasapi.Entry `json:"entries"`
+		Next    int              `json:"next"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&j); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("effects journal: %v (%s)", err, resp.Status)
+	}
+	var out []string
+	for _, e := range j.Entries {
+		if e.Forecast != nil && planRules[e.Forecast.Rule] {
+			out = append(out, e.Forecast.Rule)
+		}
+	}
+	return out, j.Next
 }

@@ -34,6 +34,7 @@ type Step struct {
 	Command sim.Command `json:"command"` // the request it sends
 	Wait    int64       `json:"wait"`    // logical seconds the provider waits after it
 	needs   []int       // steps it depends on (indexes into the order)
+	early   []string    // configuration addresses this Azure hazard was judged before: nothing orders them (add depends_on)
 }
 
 // Apply is a plan turned into a world and the steps that apply it.
@@ -43,6 +44,10 @@ type Apply struct {
 	Warnings []OrderWarning // conflicting steps the configuration leaves unordered (add depends_on)
 	Sending  func(Step)     // if set, Run calls it with each step (its command as sent) just before sending it
 	projects map[string]string
+	ignored  int             // Azure-side changes of kinds check does not read (other azapi types, other providers' registrations)
+	soft     map[[2]int]bool // order edges the check chose (the order that loses data), not dependencies: a refusal there skips nothing
+	// priorEndpoints are the prior state's endpoints, which an approval may name by connection name.
+	priorEndpoints []map[string]any
 }
 
 // OrderWarning is a config change and an endpoint or cluster change of its
@@ -64,12 +69,16 @@ type planChange struct {
 	Before  map[string]any
 	After   map[string]any
 	project string // when project_id is known only at apply: "project:" and the project's address
+
+	plannedKey string      // azurerm_key_vault_key created by the plan: the identifier check gives it
+	endpoint   *planChange // azapi connection change: the endpoint it names
 }
 
 // planConfig is what the order needs of the configuration: each
 // resource's dependencies, by configuration address.
 type planConfig struct {
-	deps map[string][]string
+	deps  map[string][]string
+	exprs map[string]any // each resource's expressions, by configuration address
 }
 
 var instanceKey = regexp.MustCompile(`\[[^\]]*\]`)
@@ -129,7 +138,7 @@ func resolve(prefix, ref string, all []string) []string {
 
 // readConfig reads the dependency graph of a plan's configuration.
 func readConfig(cfg map[string]any) planConfig {
-	pc := planConfig{deps: map[string][]string{}}
+	pc := planConfig{deps: map[string][]string{}, exprs: map[string]any{}}
 	type entry struct {
 		prefix, address string
 		refs            []string
@@ -154,6 +163,7 @@ func readConfig(cfg map[string]any) planConfig {
 				}
 			}
 			entries = append(entries, entry{prefix, prefix + addr, refs})
+			pc.exprs[prefix+addr] = res["expressions"]
 		}
 		calls, _ := m["module_calls"].(map[string]any)
 		names := make([]string, 0, len(calls))
@@ -240,12 +250,16 @@ const unknownSecret = "(secret known only at apply)"
 type node struct {
 	ch     *planChange
 	action string
+	cmd    *sim.Command // an Azure-side step: its command (azureNodes)
+	wait   int64
+	early  []string
 }
 
 // BuildApply turns a decoded plan (decodePlan's document) into the world
 // before it and the steps that apply it.
 func BuildApply(doc map[string]any) (*Apply, error) {
 	var changes []*planChange
+	ignored := 0
 	rcs, _ := doc["resource_changes"].([]any)
 	for _, x := range rcs {
 		rc := mapOf(x)
@@ -261,10 +275,15 @@ func BuildApply(doc map[string]any) (*Apply, error) {
 		if !sends[pc.Type] {
 			continue
 		}
+		if isAzure(pc.Type) && !azureReads(pc.Type, pc.Before, pc.After) {
+			ignored++
+			continue
+		}
 		changes = append(changes, pc)
 	}
 	prior := priorResources(doc)
 	cfg := readConfig(mapOf(doc["configuration"]))
+	az := readAzure(changes, prior, cfg)
 	deps := map[string][]string{}
 	for a, d := range cfg.deps {
 		deps[a] = slices.Clone(d)
@@ -284,6 +303,24 @@ func BuildApply(doc map[string]any) (*Apply, error) {
 	}
 	dep := closure(deps)
 	depends := func(a, b string) bool { return dep[a][b] }
+	// The state's dependencies of every resource, beside the
+	// configuration's: Terraform destroys a resource only after the
+	// resources that depended on it are updated or destroyed.
+	sdeps := map[string][]string{}
+	for a, d := range deps {
+		sdeps[a] = slices.Clone(d)
+	}
+	for _, r := range prior {
+		a := configAddress(strOf(r, "address"))
+		if d, ok := r["depends_on"].([]any); ok {
+			for _, x := range d {
+				if s, ok := x.(string); ok && !slices.Contains(sdeps[a], s) {
+					sdeps[a] = append(sdeps[a], s)
+				}
+			}
+		}
+	}
+	sdep := closure(sdeps)
 	for _, c := range changes { // a project created in the plan: its id comes at apply
 		if projectOf(c) != "" {
 			continue
@@ -300,21 +337,37 @@ func BuildApply(doc map[string]any) (*Apply, error) {
 		}
 	}
 
-	ap := &Apply{projects: map[string]string{}}
-	ap.World = priorWorld(prior, changes)
+	ap := &Apply{projects: map[string]string{}, ignored: ignored, soft: map[[2]int]bool{}}
+	for _, r := range prior {
+		if strOf(r, "type") == typeEndpoint {
+			ap.priorEndpoints = append(ap.priorEndpoints, mapOf(r["values"]))
+		}
+	}
+	ap.World = priorWorld(prior, changes, az)
 
 	// The nodes and the order between them.
 	var nodes []node
+	add := func(c *planChange, action string) {
+		if isAzure(c.Type) {
+			nodes = append(nodes, ap.azureNodes(c, action, changes, ap.World, cfg)...)
+			return
+		}
+		nodes = append(nodes, node{ch: c, action: action})
+	}
 	for _, c := range changes {
 		switch {
 		case slices.Equal(c.Actions, []string{"create"}):
-			nodes = append(nodes, node{c, "create"})
+			add(c, "create")
 		case slices.Equal(c.Actions, []string{"update"}):
-			nodes = append(nodes, node{c, "update"})
+			add(c, "update")
 		case slices.Equal(c.Actions, []string{"delete"}):
-			nodes = append(nodes, node{c, "delete"})
-		case slices.Equal(c.Actions, []string{"delete", "create"}), slices.Equal(c.Actions, []string{"create", "delete"}):
-			nodes = append(nodes, node{c, "delete"}, node{c, "create"})
+			add(c, "delete")
+		case slices.Equal(c.Actions, []string{"delete", "create"}):
+			add(c, "delete")
+			add(c, "create")
+		case slices.Equal(c.Actions, []string{"create", "delete"}):
+			add(c, "create")
+			add(c, "delete")
 		}
 	}
 	before := make([]map[int]bool, len(nodes)) // before[j][i]: i runs before j
@@ -329,9 +382,13 @@ func BuildApply(doc map[string]any) (*Apply, error) {
 			}
 			switch {
 			case a.ch == b.ch: // the halves of one replacement
-				if a.action == a.ch.Actions[0] && b.action == a.ch.Actions[1] {
+				if len(a.ch.Actions) == 2 && a.action == a.ch.Actions[0] && b.action == a.ch.Actions[1] {
 					edge(i, j)
 				}
+			case b.ch.endpoint == a.ch && a.action == "create":
+				edge(i, j) // an approval after the endpoint it names
+			case hazard(b) && slices.Equal(b.ch.Actions, []string{"delete"}) && a.action != "create" && sdep[a.ch.Config][b.ch.Config]:
+				edge(i, j) // a key, vault or registration goes after what used it stops using it
 			case a.action != "delete" && b.action != "delete" && depends(b.ch.Config, a.ch.Config):
 				edge(i, j) // a dependency is created or updated first
 			case a.action == "delete" && b.action != "create" && depends(a.ch.Config, b.ch.Config):
@@ -382,6 +439,44 @@ func BuildApply(doc map[string]any) (*Apply, error) {
 				Remediation: fmt.Sprintf("add depends_on = [%s] to %s, so that the order is Terraform's and not chance", configAddress(a.ch.Address), configAddress(b.ch.Address)),
 				Resource:    b.ch.Address,
 			}})
+		}
+	}
+	// An Azure hazard (a key deleted or disabled, Microsoft.Network
+	// unregistered) that nothing orders against another step is judged
+	// before it: Terraform runs them in parallel, and the check takes the
+	// order that loses data (RULES.md section 3).
+	for i, a := range nodes {
+		if !hazard(a) {
+			continue
+		}
+		var open []int
+		for j, b := range nodes {
+			if i != j && a.ch != b.ch && !reach(i, j) && !reach(j, i) {
+				open = append(open, j)
+			}
+		}
+		for _, j := range open {
+			if !reach(i, j) && !reach(j, i) {
+				edge(i, j)
+				ap.soft[[2]int{i, j}] = true
+			}
+			if nodes[j].action != "create" { // a step that stops using what the hazard takes away
+				nodes[i].early = append(nodes[i].early, nodes[j].ch.Config)
+			}
+		}
+	}
+	// A cluster change that nothing orders after an approval is judged
+	// before it, when the endpoint is not ACTIVE yet (EAR-MR-02 may refuse
+	// it): only a cluster that depends on the approval meets it ACTIVE.
+	for i, a := range nodes {
+		if a.cmd == nil || a.cmd.Op != sim.ApproveConnection {
+			continue
+		}
+		for j, b := range nodes {
+			if (b.ch.Type == "mongodbatlas_advanced_cluster" || b.ch.Type == "mongodbatlas_cluster") && b.action != "delete" && !reach(i, j) && !reach(j, i) {
+				edge(j, i)
+				ap.soft[[2]int{j, i}] = true
+			}
 		}
 	}
 	steps, err := ap.order(nodes, before)
@@ -438,9 +533,12 @@ func (ap *Apply) order(nodes []node, before []map[int]bool) ([]Step, error) {
 		if err != nil {
 			return nil, err
 		}
+		st.early = nodes[pick].early
 		st.N = len(steps) + 1
 		for i := range before[pick] {
-			st.needs = append(st.needs, stepOf[i])
+			if !ap.soft[[2]int{i, pick}] {
+				st.needs = append(st.needs, stepOf[i])
+			}
 		}
 		slices.Sort(st.needs)
 		stepOf[pick] = len(steps)
@@ -470,6 +568,13 @@ var sends = map[string]bool{
 	"mongodbatlas_project": true, "mongodbatlas_encryption_at_rest": true,
 	"mongodbatlas_encryption_at_rest_private_endpoint": true,
 	"mongodbatlas_advanced_cluster":                    true, "mongodbatlas_cluster": true,
+	typeAzapiUpdate: true, typeAzapi: true, typeKey: true, typeVault: true, typeRegistration: true,
+}
+
+// hazard reports whether a node is an Azure event that can lose data: a key
+// version deleted or disabled, Microsoft.Network unregistered.
+func hazard(n node) bool {
+	return n.cmd != nil && (n.cmd.Op == sim.DeleteKey || n.cmd.Op == sim.DisableKey || n.cmd.Op == sim.UnregisterNetwork)
 }
 
 func projectOf(c *planChange) string {
@@ -540,7 +645,14 @@ func keyVault(v map[string]any) (*sim.AzureKeyVaultPatch, bool) {
 // endpoints and clusters, and an Azure side on which every configuration
 // the plan names works (a plan cannot show the Azure side; RULES.md's
 // Azure-side rules are not judged from it, docs/MODEL.md M23).
-func priorWorld(prior []map[string]any, changes []*planChange) *sim.State {
+//
+// The Azure resources of the plan add to that side: the vaults of
+// azurerm_key_vault (one the plan creates is there from the start: no
+// Atlas request or hazard comes of creating it), the key versions of the
+// prior state's azurerm_key_vault_key (a key the plan creates is made by its
+// step), and the subscriptions of the Microsoft.Network registrations
+// (registered).
+func priorWorld(prior []map[string]any, changes []*planChange, az *azureSide) *sim.State {
 	st := sim.NewWorld(1)
 	st.Projects = nil
 	ensure := func(id string) *sim.Project {
@@ -570,7 +682,7 @@ func priorWorld(prior []map[string]any, changes []*planChange) *sim.State {
 		if sub := val(p.SubscriptionID); sub != "" && st.Azure.Subscription(sub) == nil {
 			st.Azure.Subscriptions = append(st.Azure.Subscriptions, sim.Subscription{ID: sub, NetworkRegistered: true})
 		}
-		if kid := val(p.KeyIdentifier); kid != "" && st.Azure.Key(kid) == nil {
+		if kid := val(p.KeyIdentifier); kid != "" && st.Azure.Key(kid) == nil && !az.planned[kid] {
 			if k, err := sim.ParseKeyIdentifier(kid); err == nil {
 				if st.Azure.Vault(k.Vault) == nil {
 					st.Azure.Vaults = append(st.Azure.Vaults, sim.Vault{Name: k.Vault, SubscriptionID: val(p.SubscriptionID), ResourceGroupName: val(p.ResourceGroupName)})
@@ -588,6 +700,48 @@ func priorWorld(prior []map[string]any, changes []*planChange) *sim.State {
 				app.Vaults = append(app.Vaults, v.Name)
 			}
 			st.Azure.Apps = append(st.Azure.Apps, app)
+		}
+	}
+	addVault := func(name, sub, rg string) {
+		if name != "" && st.Azure.Vault(name) == nil {
+			st.Azure.Vaults = append(st.Azure.Vaults, sim.Vault{Name: name, SubscriptionID: sub, ResourceGroupName: rg})
+		}
+		if sub != "" && st.Azure.Subscription(sub) == nil {
+			st.Azure.Subscriptions = append(st.Azure.Subscriptions, sim.Subscription{ID: sub, NetworkRegistered: true})
+		}
+	}
+	vault := func(v map[string]any) {
+		addVault(strOf(v, "name"), armSegments(strOf(v, "id"))["subscriptions"], strOf(v, "resource_group_name"))
+	}
+	for _, r := range prior {
+		v := mapOf(r["values"])
+		switch strOf(r, "type") {
+		case typeVault:
+			vault(v)
+		case typeRegistration:
+			addVault("", armSegments(strOf(v, "id"))["subscriptions"], "")
+		}
+	}
+	for _, c := range changes {
+		if c.Type == typeVault {
+			vault(c.Before)
+			vault(c.After)
+		}
+		if c.Type == typeKey && c.plannedKey != "" {
+			if k, err := sim.ParseKeyIdentifier(c.plannedKey); err == nil {
+				seg := armSegments(strOf(c.After, "key_vault_id"))
+				addVault(k.Vault, seg["subscriptions"], seg["resourcegroups"])
+			}
+		}
+	}
+	for _, ids := range az.keys {
+		for _, id := range ids {
+			k, err := sim.ParseKeyIdentifier(id)
+			if err != nil || st.Azure.Key(id) != nil {
+				continue
+			}
+			addVault(k.Vault, "", "")
+			st.Azure.Keys = append(st.Azure.Keys, sim.Key{Identifier: id, Vault: st.Azure.Vault(k.Vault).Name, Name: k.Name, Version: k.Version, Enabled: true, AccessGranted: true})
 		}
 	}
 	// The Azure side first (vaults for every config), then the apps reach them all.
@@ -760,6 +914,13 @@ func listOf(v any) []any {
 func (ap *Apply) step(n node) (Step, error) {
 	c := n.ch
 	st := Step{Address: c.Address, Action: n.action}
+	if n.cmd != nil {
+		st.Command, st.Wait = *n.cmd, n.wait
+		if id, ok := ap.projects[st.Command.GroupID]; ok {
+			st.Command.GroupID = id
+		}
+		return st, nil
+	}
 	values := c.After
 	if n.action == "delete" {
 		values = c.Before
@@ -847,6 +1008,9 @@ func (ap *Apply) Run(do func(sim.Command) sim.Result) []Outcome {
 		if id, ok := created[cmd.GroupID]; ok {
 			cmd.GroupID = id
 		}
+		if id, ok := created[cmd.EndpointID]; ok && strings.HasPrefix(cmd.EndpointID, "endpoint:") {
+			cmd.EndpointID = id
+		}
 		o.Step.Command = cmd
 		if ap.Sending != nil {
 			ap.Sending(o.Step)
@@ -856,6 +1020,8 @@ func (ap *Apply) Run(do func(sim.Command) sim.Result) []Outcome {
 			failed[i] = true
 		} else if cmd.Op == sim.CreateProject {
 			created["project:"+configAddress(st.Address)] = idOf(o.Result.Body)
+		} else if cmd.Op == sim.CreatePrivateEndpoint {
+			created["endpoint:"+st.Address] = idOf(o.Result.Body)
 		}
 		if o.Result.Err == nil && st.Wait > 0 {
 			do(sim.Command{Op: sim.Advance, Seconds: st.Wait})

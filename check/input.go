@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/earsim/earsim/scenarios"
@@ -228,7 +229,7 @@ func (c *Checker) plan(ctx context.Context, open opener, path string, r io.Reade
 	if err != nil {
 		return &InputError{File: path, Msg: err.Error()}
 	}
-	fr.Ignored = skipped
+	fr.Ignored = skipped + ap.ignored
 	doc = nil
 	team, err := c.teamRun(open, path, ap) // nil without --policy
 	if err != nil {
@@ -268,6 +269,9 @@ func (c *Checker) plan(ctx context.Context, open opener, path string, r io.Reade
 func (c *Checker) applyFindings(ap *Apply, outcomes []Outcome, m *sim.Machine, path string) []Finding {
 	var out []Finding
 	of := len(ap.Steps)
+	// An endpoint the plan creates has no id before the apply: findings
+	// name it by its address, not by the simulator's id.
+	named := strings.NewReplacer(createdEndpoints(outcomes)...)
 	for _, o := range outcomes {
 		step := map[string]string{"step": fmt.Sprintf("%d of %d", o.Step.N, of), "request": string(o.Step.Command.Op)}
 		if e := o.Result.Err; e != nil {
@@ -281,12 +285,20 @@ func (c *Checker) applyFindings(ap *Apply, outcomes []Outcome, m *sim.Machine, p
 			}
 			t := map[string]string{}
 			for k, v := range w.Target {
-				t[k] = v
+				t[k] = named.Replace(v)
 			}
 			for k, v := range step {
 				t[k] = v
 			}
-			out = append(out, c.finding(w.Rule, w.Severity, "forecast", w.Msg, "", o.Step.Address, path, t))
+			severity := w.Severity
+			if r := c.rules[w.Rule]; r.Plan != "" {
+				severity = r.Plan // a hazard the plan itself carries out (RULES.md section 3)
+			}
+			f := c.finding(w.Rule, severity, "forecast", named.Replace(w.Msg), "", o.Step.Address, path, t)
+			if severity == LevelError && len(o.Step.early) > 0 {
+				f.Remediation += " " + dependsOn(o.Step)
+			}
+			out = append(out, f)
 		}
 	}
 	for _, p := range m.State().Projects {
@@ -302,6 +314,45 @@ func (c *Checker) applyFindings(ap *Apply, outcomes []Outcome, m *sim.Machine, p
 		out = append(out, f)
 	}
 	return out
+}
+
+// createdEndpoints pairs the simulator's id of each endpoint the plan
+// creates with the address that creates it (strings.NewReplacer's list).
+func createdEndpoints(outcomes []Outcome) []string {
+	var out []string
+	for _, o := range outcomes {
+		if o.Result.Err == nil && o.Step.Command.Op == sim.CreatePrivateEndpoint {
+			if id := idOf(o.Result.Body); id != "" {
+				out = append(out, id, o.Step.Address)
+			}
+		}
+	}
+	return out
+}
+
+// dependsOn says which depends_on orders an Azure hazard after the steps it
+// was judged before: on the encryption configs among them (whose change
+// stops the project using the key), else on every Atlas resource among them.
+func dependsOn(st Step) string {
+	var cfgs, atlas []string
+	for _, a := range st.early {
+		parts := strings.Split(a, ".")
+		typ := parts[max(len(parts)-2, 0)]
+		switch {
+		case typ == typeEncryption && !slices.Contains(cfgs, a):
+			cfgs = append(cfgs, a)
+		case strings.HasPrefix(typ, "mongodbatlas_") && !slices.Contains(atlas, a):
+			atlas = append(atlas, a)
+		}
+	}
+	if len(cfgs) == 0 {
+		cfgs = atlas
+	}
+	if len(cfgs) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Nothing orders %s after %s, so Terraform may run it first: add depends_on = [%s] to %s.",
+		configAddress(st.Address), strings.Join(cfgs, ", "), configAddress(st.Address), strings.Join(cfgs, " and "))
 }
 
 // orderWarnings judges each unordered pair's other order on a simulator of

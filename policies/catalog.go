@@ -15,6 +15,7 @@ type Rule struct {
 	Description string `json:"description"`
 	Severity    string `json:"severity"`        // error, effect or hazard
 	Check       string `json:"check,omitempty"` // severity a policy check reports, where it differs
+	Plan        string `json:"plan,omitempty"`  // severity of its forecast at a step a plan carries out (RULES.md section 3: hazards in plans)
 	Status      int    `json:"status"`
 	ErrorCode   string `json:"errorCode,omitempty"`
 	Remediation string `json:"remediation"`
@@ -49,7 +50,7 @@ func (e *Engine) Catalog() []Rule {
 		fmt.Sscan(s("order"), &order)
 		out = append(out, Rule{
 			ID: s("id"), Title: a.Title, Description: strings.TrimSpace(a.Description), Severity: s("severity"),
-			Check: s("check"), Status: status, ErrorCode: s("errorCode"), Remediation: s("remediation"),
+			Check: s("check"), Plan: s("plan"), Status: status, ErrorCode: s("errorCode"), Remediation: s("remediation"),
 			Source: s("source"), Modelling: s("md"), CodeIsMD: s("codeMD") == "true", Package: ast.Ref(ref.Path[:len(ref.Path)-1]).String(), File: ref.Location.File,
 			Order: order,
 		})

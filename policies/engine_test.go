@@ -145,7 +145,7 @@ func TestAdmitReturnsViolationsWithMetadata(t *testing.T) {
 // earsim check keeps when it decodes a plan.
 func TestPlanTypes(t *testing.T) {
 	got := policies.MustDefault().PlanTypes()
-	want := []string{"mongodbatlas_advanced_cluster", "mongodbatlas_cluster", "mongodbatlas_encryption_at_rest", "mongodbatlas_encryption_at_rest_private_endpoint", "mongodbatlas_project"}
+	want := []string{"azapi_resource", "azapi_update_resource", "azurerm_key_vault", "azurerm_key_vault_key", "azurerm_resource_provider_registration", "mongodbatlas_advanced_cluster", "mongodbatlas_cluster", "mongodbatlas_encryption_at_rest", "mongodbatlas_encryption_at_rest_private_endpoint", "mongodbatlas_project"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("PlanTypes() = %v, want %v", got, want)
 	}

@@ -164,8 +164,33 @@ func (t *tx) apply(cmd Command) (int, any, *Error) {
 		if sub == nil {
 			return 0, nil, Errorf(404, "SUBSCRIPTION_NOT_FOUND", "no Azure subscription %s exists", cmd.SubscriptionID)
 		}
+		// The policies are asked once for every project whose configuration
+		// names the subscription (EAR-NET-01: unregistering while it has
+		// endpoints is a hazard).
+		type decided struct {
+			p *Project
+			d Decision
+		}
+		var ds []decided
+		if cmd.Op == UnregisterNetwork {
+			for i := range t.s.Projects {
+				p := &t.s.Projects[i]
+				if p.Encryption.SubscriptionID != sub.ID {
+					continue
+				}
+				d, err := t.admit(cmd.Op, map[string]any{"subscriptionId": sub.ID}, p, nil, p.ID, nil)
+				if err != nil {
+					return 0, nil, err
+				}
+				ds = append(ds, decided{p, d})
+			}
+		}
 		sub.NetworkRegistered = cmd.Op == RegisterNetwork
 		t.azure, t.allDirty = nil, true
+		for _, x := range ds {
+			t.touch(x.p.ID)
+			t.carryOut(x.p, x.d)
+		}
 		t.emit("", string(cmd.Op)+"ed", "EAR-NET-01", map[string]string{"subscription": sub.ID}, "")
 		return 200, sub, nil
 	case Advance:

@@ -18,7 +18,11 @@ import (
 func runCheck(ctx context.Context, args []string, e *env) int {
 	fs := e.flags("check", "[--format text|json|junit|sarif] [--fail-on error|warning] [--suppressions FILE] [--policy DIR]... [--input-kind plan|state|request] FILE...",
 		`Evaluate the policies on inputs before they are applied:
-  plan     a Terraform plan as 'terraform show -json' writes it (provider 1.x or 2.x shapes)
+  plan     a Terraform plan as 'terraform show -json' writes it (provider 1.x or 2.x
+           shapes), its Azure half included: azapi approvals of the vault's private
+           endpoint connections, azurerm keys and vaults, Microsoft.Network's
+           registration (a key, vault or registration the plan destroys while in use
+           is an error)
   state    a desired state: the world of a scenario YAML
   request  an Atlas request with the state it meets: {"op", "project", "request"}
 The kind is detected; --input-kind forces it. Findings carry rule ID, level

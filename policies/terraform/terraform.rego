@@ -14,12 +14,26 @@
 #   with --namespace earsim.terraform (deny and warn).
 package earsim.terraform
 
-types := {
+types := atlas_types | azure_types
+
+atlas_types := {
 	"mongodbatlas_encryption_at_rest",
 	"mongodbatlas_encryption_at_rest_private_endpoint",
 	"mongodbatlas_advanced_cluster",
 	"mongodbatlas_cluster",
 	"mongodbatlas_project",
+}
+
+# azure_types are the Azure half of a plan (RULES.md section 3, hazards in
+# plans): a vault's private endpoint connection approved, rejected or
+# removed through azapi, keys and vaults, and Microsoft.Network's
+# registration. Attribute names are the providers' own (azurerm 4.x, azapi 2.x).
+azure_types := {
+	"azapi_update_resource",
+	"azapi_resource",
+	"azurerm_key_vault_key",
+	"azurerm_key_vault",
+	"azurerm_resource_provider_registration",
 }
 
 # cluster_types are the cluster resources: API v2 (advanced) and the v1.0
@@ -31,7 +45,7 @@ changes := [rc |
 	object.get(rc, "mode", "managed") == "managed"
 ]
 
-ignored := count([rc | some rc in changes; not rc.type in types])
+ignored := count([rc | some rc in changes; not reads(rc)])
 
 # one reads a nested block in either provider shape.
 one(x) := x[0] if is_array(x)
@@ -180,7 +194,7 @@ config_before(g) := config(v) if {
 	some v in prior_of("mongodbatlas_encryption_at_rest", g)
 } else := {"enabled": false, "requirePrivateNetworking": false}
 
-config_after(g) := config(rc.change.after) if {
+config_after(g) := config(ear_values(rc)) if {
 	some rc in changes
 	rc.type == "mongodbatlas_encryption_at_rest"
 	a := rc.change.after
@@ -235,14 +249,20 @@ deleted_cluster(g, name) if {
 final_doc(g) := doc(g, config_after(g), final_endpoints(g), final_clusters(g))
 
 final_endpoints(g) := array.concat(
-	[e | some e in prior_endpoints(g); not deleted(e.id)],
-	[endpoint(object.union(rc.change.after, {"status": "INITIATING"})) |
+	[final_status(e) | some e in prior_endpoints(g); not deleted(e.id)],
+	[final_status(endpoint(object.union(rc.change.after, {"id": rc.address, "status": "INITIATING"}))) |
 		some rc in changes
 		rc.type == "mongodbatlas_encryption_at_rest_private_endpoint"
 		"create" in rc.change.actions
 		project_of(rc.change.after) == g
 	],
 )
+
+# An endpoint approved in the plan is ACTIVE once the lag has passed
+# (EAR-LAG-01): the world the plan leaves is judged after it.
+final_status(e) := object.union(e, {"status": "ACTIVE"}) if approved_id(e.id)
+
+final_status(e) := e if not approved_id(e.id)
 
 deleted(id) if {
 	some rc in changes
@@ -285,8 +305,8 @@ inputs contains {"address": rc.address, "input": x} if {
 	rc.change.after
 	g := project_of(rc.change.after)
 	x := {"op": "UpdateEncryptionConfig", "now": 0, "project": teardown_doc(g), "request": {
-		"azureKeyVault": body(rc.change.after),
-		"after": config(rc.change.after),
+		"azureKeyVault": body(ear_values(rc)),
+		"after": config(ear_values(rc)),
 	}}
 }
 
@@ -306,11 +326,20 @@ inputs contains {"address": rc.address, "input": x} if {
 	rc.type == "mongodbatlas_encryption_at_rest_private_endpoint"
 	"create" in rc.change.actions
 	a := rc.change.after
-	x := {"op": "CreatePrivateEndpoint", "now": 0, "project": planned_doc(project_of(a)), "request": {
-		"cloudProvider": object.get(a, "cloud_provider", "AZURE"),
-		"regionName": str(a, "region_name"),
-	}}
+	x := object.union(
+		{"op": "CreatePrivateEndpoint", "now": 0, "project": planned_doc(project_of(a)), "request": {
+			"cloudProvider": object.get(a, "cloud_provider", "AZURE"),
+			"regionName": str(a, "region_name"),
+		}},
+		endpoint_azure,
+	)
 }
+
+# endpoint_azure: the Azure side an endpoint's creation meets, when the
+# plan unregisters Microsoft.Network (EAR-NET-01); otherwise none is known.
+endpoint_azure := {"azure": unregistered_azure} if count(unregistered) > 0
+
+endpoint_azure := {} if count(unregistered) == 0
 
 inputs contains {"address": rc.address, "input": x} if {
 	some rc in changes
@@ -330,7 +359,13 @@ inputs contains {"address": rc.address, "input": x} if {
 	action in rc.change.actions
 	a := rc.change.after
 	op := {"create": "CreateCluster", "update": "UpdateCluster"}[action]
-	x := {"op": op, "now": 0, "project": planned_doc(project_of(a)), "request": {
+	g := project_of(a)
+	pd := planned_doc(g)
+	project := object.union(pd, {"endpoints": array.concat(
+		[e | some e in pd.endpoints; not e.id in {x.id | some x in approved_for(rc, g)}],
+		approved_for(rc, g),
+	)})
+	x := {"op": op, "now": 0, "project": project, "request": {
 		"clusterName": a.name,
 		"cluster": cluster(a),
 	}}
@@ -341,8 +376,25 @@ inputs contains {"address": rc.address, "input": x} if {
 finding(address, v, kind) := object.union(v, {
 	"address": address,
 	"kind": kind,
-	"severity": object.get(check_severity, v.rule, v.severity),
+	"severity": severity(v, kind),
 })
+
+# A forecast of a rule with a plan severity is a hazard the plan itself
+# carries out: an error (RULES.md section 3).
+severity(v, "forecast") := plan_severity[v.rule]
+
+severity(v, kind) := object.get(check_severity, v.rule, v.severity) if {
+	not plan_forecast(v, kind)
+}
+
+plan_forecast(v, "forecast") if plan_severity[v.rule]
+
+# plan_severity reads each rule's METADATA `plan` field, where it has one.
+plan_severity := {m.id: m.plan |
+	some name
+	m := data.earsim.rules[name].meta
+	m.plan
+}
 
 # check_severity reads each rule's METADATA `check` field, where it has one.
 check_severity := {m.id: m.check |
@@ -360,6 +412,13 @@ warn contains finding(i.address, w, "forecast") if {
 	some i in inputs
 	some w in data.earsim.rules.warn with input as i.input
 	not w.rule in condition_rules
+	not plan_severity[w.rule] == "error"
+}
+
+deny contains finding(i.address, w, "forecast") if {
+	some i in inputs
+	some w in data.earsim.rules.warn with input as i.input
+	plan_severity[w.rule] == "error"
 }
 
 # Conditions of the planned state that a plan check treats as errors

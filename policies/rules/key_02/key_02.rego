@@ -11,6 +11,7 @@ import data.earsim.lib
 #   status: 200
 #   errorCode: ""
 #   order: 90
+#   plan: error
 #   remediation: Disable customer key management on the clusters and the project before disabling or deleting the key.
 #   source: Do not disable or delete any AKV keys that any cluster in your Atlas project uses before you have disabled customer key management within the Atlas project. If Atlas can't access an AKV key, any data that the key encrypted becomes inaccessible.
 key_02["meta"] := lib.meta(rego.metadata.rule())

@@ -11,6 +11,7 @@ import data.earsim.lib
 #   status: 200
 #   errorCode: ""
 #   order: 90
+#   plan: error
 #   remediation: Register the Microsoft.Network resource provider on the subscription, then delete and recreate the endpoint.
 #   source: You must register Microsoft.Network under your Azure subscription resource providers.
 net_01["meta"] := lib.meta(rego.metadata.rule())
@@ -33,4 +34,15 @@ warn contains lib.apply(net_01.meta, "EndpointFailed", net_01.message, {"endpoin
 	input.op == "ProvisionEndpoint"
 	net_01.unregistered
 	id := input.request.endpointId
+}
+
+# Unregistering Microsoft.Network while the project has an endpoint, in any
+# status, takes from the project what its endpoints need (RULES.md section 3:
+# a hazard a plan carries out is an error there, hence plan: error).
+warn contains lib.warn(net_01.meta, "KmsNetworkAccessDenied", msg, {"subscription": sub}) if {
+	input.op == "UnregisterNetwork"
+	sub := input.request.subscriptionId
+	lib.enc.subscriptionID == sub
+	count(lib.endpoints) > 0
+	msg := sprintf("Microsoft.Network is unregistered for subscription %s while the project has private endpoints in %v", [sub, lib.sorted_regions(lib.endpoints)])
 }

@@ -20,3 +20,15 @@ test_provisioning_fails if {
 }
 
 test_registered_is_fine if count(warn) == 0 with input as f.input_for("ProvisionEndpoint", {"endpointId": "e1"}, p)
+
+with_endpoint := f.project({"encryption": f.pn, "endpoints": [f.endpoint("e1", "US_CENTRAL", "FAILED")]})
+
+test_unregister_with_endpoints_warns if {
+	some w in warn with input as f.input_for("UnregisterNetwork", {"subscriptionId": "s1"}, with_endpoint)
+	w.target == {"subscription": "s1"}
+	w.effect == "KmsNetworkAccessDenied"
+}
+
+test_unregister_without_endpoints_is_fine if count(warn) == 0 with input as f.input_for("UnregisterNetwork", {"subscriptionId": "s1"}, p)
+
+test_unregister_other_subscription_is_fine if count(warn) == 0 with input as f.input_for("UnregisterNetwork", {"subscriptionId": "s2"}, with_endpoint)

@@ -11,6 +11,7 @@ import data.earsim.lib
 #   status: 200
 #   errorCode: ""
 #   order: 90
+#   plan: error
 #   remediation: Wait until the rotation has deployed and no snapshot uses the old key before disabling or deleting it.
 #   source: Do not delete or disable the original Key Identifier until your changes have deployed. If the cluster uses Back Up Your Cluster, do not delete or disable the original Key Identifier until you validate that no snapshots used that key for encryption.
 #   md: rotation takes 300 s of logical time, clusters UPDATING meanwhile
