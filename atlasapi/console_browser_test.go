@@ -444,3 +444,76 @@ func TestConsoleWorldFindsVaultAndKeyAsTheModel(t *testing.T) {
 		t.Errorf("the endpoint's connection is not under vault EXAMPLEKeyVault: %s", w.Raw)
 	}
 }
+
+// Each world has a page of its own (API.md "Worlds", issue 23): the console
+// under /w/{world}/console/ shows that world's projects and acts there, its
+// world selector lists the server's worlds, and choosing another opens its
+// page.
+func TestConsoleWorldsInBrowser(t *testing.T) {
+	exe := browser(t)
+	s := newHubServer(t, atlasapi.HubOptions{Options: atlasapi.Options{Seed: 1}}, "team-a")
+	root := s.in(atlasapi.DefaultWorld)
+	if a := s.do("POST", "/api/atlas/v2/groups", accept, map[string]any{"name": "only-in-team-a", "orgId": "a0000000000000000000000a"}); a.Status != 200 {
+		t.Fatalf("create project in team-a: %d %s", a.Status, a.Raw)
+	}
+	before := root.state()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.WindowSize(1280, 900), chromedp.Flag("headless", "new"))
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelA()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	defer cancelT()
+	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	text := func(what, js string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		return v
+	}
+	page := s.http.URL + "/w/team-a/"
+	run("open team-a's page", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`#live.on`)),
+		chromedp.WaitReady(chromedp.CSS(`#world option[value="default"]`)))
+	if loc, _ := chromedp.Run(ctx, chromedp.Location()); loc != page+"console/" {
+		t.Errorf("/w/team-a/ in a browser went to %s", loc)
+	}
+	if got := text("projects", `[...document.querySelectorAll("#project option")].map(o => o.textContent).join("|")`); !strings.Contains(got, "only-in-team-a") {
+		t.Errorf("team-a's page lists %q, want its own project", got)
+	}
+	if got := text("world", `document.getElementById("world").value`); got != "team-a" {
+		t.Errorf("the world selector shows %q, want team-a", got)
+	}
+	// The page's +1 min moves team-a's clock, not the default world's.
+	run("advance", chromedp.Click(chromedp.CSS(`button[data-advance="60"]`)))
+	deadline := time.Now().Add(20 * time.Second)
+	for s.control("GET", "clock", nil).Body["now"] == root.control("GET", "clock", nil).Body["now"] && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if s.control("GET", "clock", nil).Body["now"] == root.control("GET", "clock", nil).Body["now"] {
+		t.Errorf("team-a's +1 min did not move team-a's clock")
+	}
+	if root.state() != before {
+		t.Errorf("team-a's page changed the default world")
+	}
+	// Choosing default opens the root's page, with the default world's projects.
+	run("choose default", chromedp.SetValue(chromedp.CSS(`#world`), "default")) // fires change
+	deadline = time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if loc, _ := chromedp.Run(ctx, chromedp.Location()); loc == s.http.URL+"/console/" {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	run("the default world's page", chromedp.WaitVisible(chromedp.CSS(`#live.on`)))
+	if got := text("projects", `[...document.querySelectorAll("#project option")].map(o => o.textContent).join("|")`); strings.Contains(got, "only-in-team-a") || !strings.Contains(got, "seed-example") {
+		t.Errorf("the default world's page lists %q", got)
+	}
+}

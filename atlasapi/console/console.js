@@ -5,6 +5,12 @@
 const SVG = "http://www.w3.org/2000/svg";
 const state = { world: null, lifecycle: null, project: "", token: "", inflight: false, dirty: false };
 
+// The world this page shows: the console of world W is served at
+// /w/W/console/ and reads that world's control routes under /w/W/; the
+// root's console is the world "default" (README "One serve for a team").
+const base = location.pathname.replace(/console\/[^/]*$/, "");
+const worldName = (/^\/w\/([a-z0-9-]{1,64})\/$/.exec(base) || [null, "default"])[1];
+
 // A control token, when the server has one, comes as #token=... (a URL
 // fragment is never sent to the server) and is kept for this tab only.
 (function readToken() {
@@ -28,7 +34,7 @@ function headers(json) {
 // api sends a control request; a refusal becomes an Error carrying the
 // answer (errorCode, rule, detail).
 async function api(method, path, body) {
-  const res = await fetch("/_sim/v1/" + path, {
+  const res = await fetch(base + "_sim/v1/" + path, {
     method, headers: headers(body !== undefined), body: body === undefined ? undefined : JSON.stringify(body),
     credentials: "omit", cache: "no-store",
   });
@@ -417,7 +423,7 @@ async function live() {
   let delay = 1000;
   for (;;) {
     try {
-      const res = await fetch("/_sim/v1/console/events", { headers: headers(false), credentials: "omit", cache: "no-store" });
+      const res = await fetch(base + "_sim/v1/console/events", { headers: headers(false), credentials: "omit", cache: "no-store" });
       if (!res.ok || !res.body) throw new Error(res.status + " " + res.statusText);
       badgeEl.textContent = "live"; badgeEl.className = "live on";
       delay = 1000;
@@ -442,6 +448,24 @@ async function live() {
   }
 }
 
+// The world selector lists the server's worlds (a control route at the
+// root); choosing one opens that world's own page.
+async function worlds() {
+  const sel = document.getElementById("world");
+  let names = [worldName];
+  try {
+    const res = await fetch("/_sim/v1/worlds", { headers: headers(false), credentials: "omit", cache: "no-store" });
+    if (res.ok) names = (await res.json()).results.map((w) => w.name);
+  } catch (_) { /* a server without worlds: this page's alone */ }
+  if (!names.includes(worldName)) names.push(worldName);
+  sel.replaceChildren(...names.map((n) => el("option", { value: n, selected: n === worldName }, n)));
+}
+document.getElementById("world").addEventListener("change", (e) => {
+  const n = e.target.value;
+  location.assign((n === "default" ? "/" : "/w/" + n + "/") + "console/");
+});
+document.getElementById("world").addEventListener("focus", worlds);
+
 document.getElementById("project").addEventListener("change", (e) => {
   state.project = e.target.value;
   history.replaceState(null, "", "#project=" + encodeURIComponent(state.project));
@@ -451,5 +475,6 @@ for (const b of document.querySelectorAll("[data-advance]")) {
   b.addEventListener("click", () => act("Advance the clock " + b.textContent, "POST", "clock/advance", { seconds: Number(b.dataset.advance) }));
 }
 fetch("lifecycle.json", { cache: "no-store" }).then((r) => r.json()).then((lc) => { state.lifecycle = lc; if (state.world) render(); });
+worlds();
 refresh();
 live();
