@@ -160,3 +160,36 @@ func TestARMInAWorld(t *testing.T) {
 		t.Errorf("the default world changed")
 	}
 }
+
+// Many worlds driven at once (also under the race detector, make test):
+// each client makes a project in its own world and reads it back; no world
+// sees another's.
+func TestConcurrentWorlds(t *testing.T) {
+	s := newHubServer(t, atlasapi.HubOptions{Options: atlasapi.Options{Seed: 1}}, atlasapi.DefaultWorld)
+	var wg sync.WaitGroup
+	errs := make(chan string, 64)
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			name := "job-" + string(rune('a'+i))
+			w := s.in(name)
+			for j := range 3 {
+				project := name + "-p" + string(rune('0'+j))
+				if a := w.do("POST", "/api/atlas/v2/groups", accept, map[string]any{"name": project, "orgId": "a0000000000000000000000a"}); a.Status != 200 {
+					errs <- name + ": create: " + a.Raw
+					return
+				}
+			}
+			list := w.do("GET", "/api/atlas/v2/groups", accept, nil)
+			if list.Body["totalCount"] != 4.0 || strings.Count(list.Raw, `"name":"job-`) != 3 || !strings.Contains(list.Raw, name+"-p2") {
+				errs <- name + ": sees " + list.Raw
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}
