@@ -87,6 +87,9 @@ func TestTerraformProviderFixture(t *testing.T) {
 		// The same conversation in a world of a shared serve (API.md
 		// "Worlds"), its base_url under /w/{world}/: the digest URI the
 		// client signs includes the prefix; the default world sees nothing.
+		// (azapi's Entra ID and ARM requests are sent to the world's routes
+		// here, as a client that keeps the prefix would; azapi itself does
+		// not: TestAzureSDKCannotReachAWorldsEntraID.)
 		t.Run(fx.file+" in a world", func(t *testing.T) {
 			s := newHubServer(t, atlasapi.HubOptions{Options: opt()}, "job-1234")
 			before := s.in(atlasapi.DefaultWorld).state()
