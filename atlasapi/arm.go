@@ -89,7 +89,7 @@ func armErr(status int, code, format string, args ...any) *armError {
 
 func writeARMError(w http.ResponseWriter, r *http.Request, e *armError) {
 	if e.status == http.StatusUnauthorized {
-		w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer authorization_uri="%s/", error="invalid_token", error_description="%s"`, baseURL(r), e.challenge))
+		w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer authorization_uri="%s/", error="invalid_token", error_description="%s"`, authorityURL(r), e.challenge))
 	}
 	writeAzureJSON(w, r, e.status, map[string]any{"error": map[string]any{"code": e.code, "message": e.message}})
 }
@@ -274,7 +274,7 @@ func (s *Server) armLocked(r *http.Request, p armPath, c tokenClaims, version st
 		return 0, nil, armErr(404, "SubscriptionNotFound", "The subscription '%s' could not be found.", p.sub)
 	}
 	if tenant := subscriptionTenant(st, sub.ID); tenant != "" && !strings.EqualFold(tenant, c.TID) {
-		e := armErr(401, "InvalidAuthenticationTokenTenant", "The access token is from the wrong issuer '%s'. It must match the tenant 'https://sts.windows.net/%s/' associated with this subscription. Please use the authority (URL) '%s/%s' to get the token.", c.Iss, tenant, baseURL(r), tenant)
+		e := armErr(401, "InvalidAuthenticationTokenTenant", "The access token is from the wrong issuer '%s'. It must match the tenant 'https://sts.windows.net/%s/' associated with this subscription. Please use the authority (URL) '%s/%s' to get the token.", c.Iss, tenant, authorityURL(r), tenant)
 		e.challenge = "The access token is from the wrong issuer."
 		return 0, nil, e
 	}

@@ -122,6 +122,14 @@ func baseURL(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
+// authorityURL is where this world's Entra ID answers: the scheme and host,
+// and the world's prefix when the request came under one. The Azure SDKs
+// (MSAL) post the client's credentials to the discovery document's
+// token_endpoint, so a world's document must name the world's own token
+// route: the root's would mint a token of the default world, which the
+// world's ARM refuses.
+func authorityURL(r *http.Request) string { return baseURL(r) + prefixOf(r) }
+
 func (s *Server) entraDiscovery(w http.ResponseWriter, r *http.Request, tenant string) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		s.writeEntraError(w, r, entraError{status: 400, err: "invalid_request", code: 900561, msg: fmt.Sprintf("The endpoint only accepts GET requests. Received a %s request.", r.Method)})
@@ -131,7 +139,7 @@ func (s *Server) entraDiscovery(w http.ResponseWriter, r *http.Request, tenant s
 		s.writeEntraError(w, r, entraUnknownTenant(tenant, "invalid_tenant"))
 		return
 	}
-	base := baseURL(r) + "/" + tenant
+	base := authorityURL(r) + "/" + tenant
 	writeAzureJSON(w, r, http.StatusOK, map[string]any{
 		"issuer":                                base + "/v2.0",
 		"authorization_endpoint":                base + "/oauth2/v2.0/authorize",

@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# Applies the mongodbatlas provider's own example for this feature,
+# examples/mongodbatlas_encryption_at_rest_private_endpoint/azure (provider
+# v2.16.0), UNCHANGED against `earsim serve --tls`, its approval made by azapi
+# over ARM (no --azure-auto-approve), and records the whole conversation
+# (Entra ID, ARM, Atlas) as the fixture atlasapi's
+# TestTerraformProviderFixture replays without the providers.
+#
+# The example is public code and is not kept in this repository; give its
+# directory as the first argument. To get it: with the `fetch` tool (or git
+# clone) of github.com/mongodb/terraform-provider-mongodbatlas,
+#   git --git-dir=MIRROR archive v2.16.0 \
+#     examples/mongodbatlas_encryption_at_rest_private_endpoint/azure | tar -x -C DIR
+# and pass DIR/examples/mongodbatlas_encryption_at_rest_private_endpoint/azure.
+#
+# Its .tf files are copied as they are into a temporary directory; beside them
+# go only override files (*_override.tf: where the providers point, azapi's
+# version, azapi 2.x's body as an object) and a tfvars file (the fresh world's
+# seed values, API.md "A fresh world"). Then: init, apply (the endpoint goes
+# INITIATING -> PENDING_ACCEPTANCE -> approved by azapi -> ACTIVE after the
+# approval lag), a plan that must be clean (-detailed-exitcode 0), destroy.
+#
+# Needs OpenTofu (or Terraform) with mongodbatlas 2.x and azapi 2.7 or later
+# installed or mirrored: TOFU=/path/to/tofu, and TF_CLI_CONFIG_FILE for a
+# local mirror. Azure's clients send tokens only over TLS, so serve runs with
+# --tls and a CA of this run's own, trusted through SSL_CERT_FILE.
+# Usage: scripts/record-azapi-example.sh EXAMPLE_DIR [OUT.jsonl]
+#   PORT (default 18443) for another port; WORLD=job-1 runs everything under
+#   the world prefix /w/job-1/ (API.md "Worlds") and records nothing unless
+#   OUT is given. Under a prefix the Atlas half applies and azapi's approval
+#   fails (401 InvalidAuthenticationToken): MSAL rebuilds a prefixed
+#   authority at the host's root, so its token is the default world's
+#   (README "The provider's example, approval included").
+set -euo pipefail
+if [ $# -lt 1 ] || [ ! -f "$1/main.tf" ]; then
+  echo "usage: $0 EXAMPLE_DIR [OUT.jsonl]: EXAMPLE_DIR holds the example's main.tf (examples/mongodbatlas_encryption_at_rest_private_endpoint/azure of the provider v2.16.0)" >&2
+  exit 2
+fi
+example=$(cd "$1" && pwd)
+cd "$(dirname "$0")/.."
+world=${WORLD:-}
+if [ -n "$world" ]; then out=${2:-}; else out=${2:-atlasapi/testdata/azapi-example.jsonl}; fi
+tofu=${TOFU:-tofu}
+port=${PORT:-18443}
+work=$(mktemp -d)
+serve=
+trap '[ -n "$serve" ] && kill "$serve" 2>/dev/null; rm -rf "$work"' EXIT
+mkdir "$work/module"
+cp "$example"/*.tf "$work/module/"
+base="https://127.0.0.1:$port/"
+[ -n "$world" ] && base="${base}w/$world/"
+
+cat >"$work/module/earsim_override.tf" <<HCL
+# earsim serve --tls answers Atlas, Azure Resource Manager and Entra ID at one
+# address (README "The provider's example, approval included").
+provider "mongodbatlas" {
+  base_url = "$base"
+}
+
+provider "azapi" {
+  endpoint = [{
+    resource_manager_endpoint       = "$base"
+    active_directory_authority_host = "$base"
+  }]
+  # Instance discovery asks the public cloud about any authority it does not
+  # know; azapi 2.7 and later can turn it off.
+  disable_instance_discovery = true
+}
+
+terraform {
+  required_providers {
+    azapi = {
+      source  = "Azure/azapi"
+      version = "~> 2.7"
+    }
+  }
+}
+
+# azapi 2.x takes the body as an object, not jsonencode(...).
+resource "azapi_update_resource" "approval" {
+  body = {
+    properties = {
+      privateLinkServiceConnectionState = {
+        description = "Approved via Terraform"
+        status      = "Approved"
+      }
+    }
+  }
+}
+HCL
+
+# The fresh world's values (API.md "A fresh world"): earsim's development
+# service account, the seed's project, the EXAMPLEKeyVault app registration.
+cat >"$work/module/earsim.auto.tfvars" <<'HCL'
+atlas_client_id           = "mdb_sa_id_00000000000000000000eada"
+atlas_client_secret       = "mdb_sa_sk_0000000000000000000000000000000000000000"
+atlas_project_id          = "66c9e8f1dd6c9960802420e9"
+azure_tenant_id           = "ee46317d-36a3-4472-a3dd-6549e901da0b"
+azure_client_id           = "632ff709-32a8-48a3-8224-30d2386fadaf"
+azure_client_secret       = "example-key-vault-secret"
+azure_subscription_id     = "a39012fb-d604-4cd1-8841-77f705f3e6d5"
+azure_resource_group_name = "example-rg"
+azure_key_vault_name      = "EXAMPLEKeyVault"
+azure_key_identifier      = "https://EXAMPLEKeyVault.vault.azure.net/keys/EXAMPLEKey/d891821e3d364e9eb88fbd3d11807b86"
+azure_region_name         = "US_CENTRAL"
+HCL
+
+go build -o "$work/earsim" ./cmd/earsim
+trace=$work/trace.jsonl
+: >"$work/serve.log"
+"$work/earsim" serve --addr "127.0.0.1:$port" --tls --tls-dir "$work/tls" --time-scale 30 --trace "$trace" 2>"$work/serve.log" &
+serve=$!
+ca=
+for _ in $(seq 60); do
+  ca=$(sed -n 's/.*trust it with SSL_CERT_FILE=\([^;]*\);.*/\1/p' "$work/serve.log")
+  [ -n "$ca" ] && curl -sf --cacert "$ca" "https://127.0.0.1:$port/_sim/v1/clock" >/dev/null && break
+  sleep 0.5
+done
+[ -n "$ca" ] && curl -sf --cacert "$ca" "https://127.0.0.1:$port/_sim/v1/clock" >/dev/null || { cat "$work/serve.log" >&2; exit 2; }
+export SSL_CERT_FILE=$ca
+
+step() { echo "== $*" >&2; }
+cd "$work/module"
+log=$work/tofu.log
+run() { # a command's output goes to the log, and to stderr when it fails
+  if ! "$@" >"$log" 2>&1; then cat "$log" >&2; return 1; fi
+}
+step init;  run "$tofu" init -input=false -no-color
+step apply; run "$tofu" apply -auto-approve -input=false -no-color
+grep -E '^(number_of_endpoints|endpoint_connection_name) =' "$log" >&2 || true
+# azapi's PUT approved the connection; Atlas shows it ACTIVE after the
+# approval lag (EAR-LAG-01, up to 180 logical seconds: 6 s at --time-scale 30).
+status=
+for _ in $(seq 60); do
+  status=$(curl -sf --cacert "$ca" "${base}_sim/v1/state" | jq -r '[.state.projects[].endpoints[].status] | join(",")')
+  [ "$status" = ACTIVE ] && break
+  sleep 0.5
+done
+step "endpoint: ${status:-none}"
+[ "$status" = ACTIVE ] || { echo "the endpoint is not ACTIVE after the approval lag" >&2; exit 1; }
+step plan
+set +e
+"$tofu" plan -detailed-exitcode -input=false -no-color -out="$work/plan.bin" >"$log" 2>&1
+code=$?
+set -e
+if [ "$code" = 2 ]; then
+  # The plural data source is read at plan time, before the endpoint exists:
+  # after the first apply it reads one endpoint more, as against Atlas. That
+  # output is the only change allowed; then one more apply, and a clean plan.
+  "$tofu" show -json "$work/plan.bin" >"$work/plan.json"
+  changed=$(jq -r '[(.resource_changes // [])[] | select(.change.actions != ["no-op"] and .change.actions != ["read"]) | .address]
+    + [(.output_changes // {}) | to_entries[] | select(.value.actions != ["no-op"]) | "output." + .key] | join(" ")' "$work/plan.json")
+  [ "$changed" = output.number_of_endpoints ] || { cat "$log" >&2; echo "the second plan changes: $changed" >&2; exit 1; }
+  step "plan: only output.number_of_endpoints changes ($(jq -c '.output_changes.number_of_endpoints | [.before, .after]' "$work/plan.json")); applying once more"
+  run "$tofu" apply -auto-approve -input=false -no-color
+  step plan; run "$tofu" plan -detailed-exitcode -input=false -no-color
+elif [ "$code" != 0 ]; then
+  cat "$log" >&2; exit 1
+fi
+step "plan clean"
+step destroy; run "$tofu" destroy -auto-approve -input=false -no-color
+cd - >/dev/null
+kill "$serve"; wait "$serve" 2>/dev/null || true; serve=
+if [ -n "$out" ]; then
+  mkdir -p "$(dirname "$out")"
+  mv "$trace" "$out"
+  chmod 644 "$out"
+  echo "recorded $(wc -l <"$out") requests in $out" >&2
+else
+  echo "ran in world $world; $(wc -l <"$trace") requests, not recorded" >&2
+fi
