@@ -241,7 +241,7 @@ func (s *Server) armToken(r *http.Request) (tokenClaims, *armError) {
 		return tokenClaims{}, e
 	}
 	s.mu.Lock()
-	key := tokenKey(s.m.State())
+	key := s.entraKey(s.m.State())
 	s.mu.Unlock()
 	c, ok := verifyToken(key, strings.TrimSpace(token))
 	if !ok {

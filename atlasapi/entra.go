@@ -229,7 +229,7 @@ func (s *Server) entraToken(w http.ResponseWriter, r *http.Request, tenant strin
 	if app != nil && secret != "" {
 		secretOK = hmac.Equal([]byte(st.Digest(secret)), []byte(app.SecretDigest))
 	}
-	key := tokenKey(st)
+	key := s.entraKey(st)
 	life, logicalLife := int64(entraTokenSeconds), s.tokenLogicalLife(entraTokenSeconds)
 	var appCopy sim.App
 	if app != nil {
@@ -325,6 +325,20 @@ var processTokenKey = func() []byte {
 	rand.Read(b)
 	return b
 }()
+
+// entraKey signs and checks Entra ID tokens: under a Hub, one key for every
+// world, because MSAL (the Azure SDKs', azapi's) takes an authority's first
+// path segment for the tenant and asks the root's Entra ID for a world's
+// token (TestAzureSDKInAWorld): a token so issued acts in any world that
+// holds its app registration, as Entra ID is one service for every
+// subscription. A lone Server's key is its world's (tokenKey). The caller
+// holds s.mu.
+func (s *Server) entraKey(st *sim.State) []byte {
+	if s.hubEntraKey != nil {
+		return s.hubEntraKey
+	}
+	return tokenKey(st)
+}
 
 // tokenKey is the world's token signing key, derived from its secret key
 // (so tokens outlive a restart with --state, and not a reset).

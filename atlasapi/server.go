@@ -94,13 +94,15 @@ func (s *Server) newWorld(seed uint64) *sim.State {
 // Server is the mock endpoint. It is safe for concurrent use: one lock
 // orders every request on the world.
 type Server struct {
-	opt     Options
-	digest  *digestAuth
-	oauth   *oauthServer
-	limits  *limiter
-	chaos   chaos
-	faults  faultSet
-	checker sim.Checker
+	opt    Options
+	digest *digestAuth
+	oauth  *oauthServer
+	// hubEntraKey, under a Hub, signs Entra ID tokens for every world.
+	hubEntraKey []byte
+	limits      *limiter
+	chaos       chaos
+	faults      faultSet
+	checker     sim.Checker
 
 	devKeys      bool  // started without a keys file: the development keys and world (devhint.go)
 	approveAfter int64 // logical seconds; -1: no automatic approval

@@ -57,6 +57,9 @@ type Hub struct {
 	opt   HubOptions
 	hosts *hostGuard // one for every world: the names this server answers to
 	trace *tracer    // one for every world, so that lines never interleave
+	// entraKey signs Entra ID tokens in every world (Server.entraKey):
+	// made at start, so tokens do not outlive the process.
+	entraKey []byte
 
 	mu     sync.Mutex
 	worlds map[string]*hubWorld
@@ -83,7 +86,8 @@ func NewHub(opt HubOptions) (*Hub, error) {
 			return nil, err
 		}
 	}
-	h := &Hub{opt: opt, worlds: map[string]*hubWorld{}, hosts: newHostGuard(opt.AllowedHosts)}
+	h := &Hub{opt: opt, worlds: map[string]*hubWorld{}, hosts: newHostGuard(opt.AllowedHosts), entraKey: make([]byte, 32)}
+	rand.Read(h.entraKey)
 	if opt.Trace != nil {
 		h.trace = &tracer{w: opt.Trace}
 	}
@@ -122,7 +126,7 @@ func (h *Hub) open(name string, seed uint64, fresh bool) (*hubWorld, error) {
 	if err != nil {
 		return nil, err
 	}
-	srv.hosts, srv.trace = h.hosts, h.trace
+	srv.hosts, srv.trace, srv.hubEntraKey = h.hosts, h.trace, h.entraKey
 	w := &hubWorld{srv: srv, seed: seed, last: h.opt.Now()}
 	h.mu.Lock()
 	defer h.mu.Unlock()

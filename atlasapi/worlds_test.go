@@ -134,8 +134,9 @@ func TestWorldsDoNotWaitForEachOther(t *testing.T) {
 }
 
 // The Azure side of a world is that world's: Entra ID and ARM under its
-// prefix approve its endpoint (EAR-PE-03 after the lag, EAR-LAG-01), and a
-// token of one world is refused in another.
+// prefix approve its endpoint (EAR-PE-03 after the lag, EAR-LAG-01); a
+// token of the root's Entra ID acts there too (MSAL asks the root, see
+// TestAzureSDKInAWorld), and the default world is not touched.
 func TestARMInAWorld(t *testing.T) {
 	s := newHubServer(t, atlasapi.HubOptions{Options: atlasapi.Options{Seed: 1}}, "az")
 	root := s.in(atlasapi.DefaultWorld)
@@ -153,8 +154,12 @@ func TestARMInAWorld(t *testing.T) {
 	if a := s.do("GET", endpoints+"/"+id, accept, nil); a.Body["status"] != sim.StatusActive {
 		t.Fatalf("world az's endpoint after the lag: %s", a.Raw)
 	}
-	if a := root.azure("GET", path, bearer, ""); a.Status != 401 {
-		t.Errorf("world az's token in the default world: %d %s, want 401", a.Status, a.Raw)
+	rootToken := map[string]string{"Authorization": "Bearer " + root.armToken("example")}
+	if a := s.azure("GET", path, rootToken, ""); a.Status != 200 || !strings.Contains(a.Raw, `"status":"Approved"`) {
+		t.Errorf("a token of the root's Entra ID in world az: %d %s", a.Status, a.Raw)
+	}
+	if a := root.azure("GET", path, bearer, ""); a.Status != 404 {
+		t.Errorf("world az's connection seen from the default world: %d %s, want 404", a.Status, a.Raw)
 	}
 	if root.state() != before {
 		t.Errorf("the default world changed")

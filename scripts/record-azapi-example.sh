@@ -27,10 +27,9 @@
 # Usage: scripts/record-azapi-example.sh EXAMPLE_DIR [OUT.jsonl]
 #   PORT (default 18443) for another port; WORLD=job-1 runs everything under
 #   the world prefix /w/job-1/ (API.md "Worlds") and records nothing unless
-#   OUT is given. Under a prefix the Atlas half applies and azapi's approval
-#   fails (401 InvalidAuthenticationToken): MSAL rebuilds a prefixed
-#   authority at the host's root, so its token is the default world's
-#   (README "The provider's example, approval included").
+#   OUT is given (MSAL asks the root's Entra ID for azapi's token; a serve's
+#   Entra ID tokens act in every world: README "The provider's example,
+#   approval included").
 set -euo pipefail
 if [ $# -lt 1 ] || [ ! -f "$1/main.tf" ]; then
   echo "usage: $0 EXAMPLE_DIR [OUT.jsonl]: EXAMPLE_DIR holds the example's main.tf (examples/mongodbatlas_encryption_at_rest_private_endpoint/azure of the provider v2.16.0)" >&2
