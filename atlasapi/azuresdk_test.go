@@ -429,6 +429,9 @@ func TestAzureSDKInAWorld(t *testing.T) {
 	if a := s.do("GET", endpoints+"/"+id, accept, nil); a.Body["status"] != sim.StatusActive {
 		t.Fatalf("world az's endpoint after the SDK's approval and the lag: %s", a.Raw)
 	}
+	if list := s.do("GET", endpoints, accept, nil); !strings.Contains(list.Raw, `"href":"https://`+strings.TrimPrefix(s.url(endpoints), "https://")+`"`) {
+		t.Errorf("a list's self link over TLS, in a world: %s", list.Raw)
+	}
 	if a := s.in(atlasapi.DefaultWorld).with(https, "GET", "/_sim/v1/state", "", nil); a.Status != 200 || strings.Contains(a.Raw, id) {
 		t.Fatalf("the default world holds world az's endpoint: %d %.300s", a.Status, a.Raw)
 	}

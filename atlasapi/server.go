@@ -720,13 +720,17 @@ func (p pageSpec) apply(r *http.Request, body any) any {
 	if out["results"] == nil {
 		out["results"] = []any{}
 	}
-	self := "http://" + r.Host + prefixOf(r) + r.URL.RequestURI()
+	origin := "http://" + r.Host
+	if r.TLS != nil {
+		origin = "https://" + r.Host
+	}
+	self := origin + prefixOf(r) + r.URL.RequestURI()
 	links := []any{map[string]any{"href": self, "rel": "self"}}
 	page := func(n int) string {
 		q := r.URL.Query()
 		q.Set("pageNum", strconv.Itoa(n))
 		q.Set("itemsPerPage", strconv.Itoa(p.itemsPerPage))
-		return "http://" + r.Host + prefixOf(r) + r.URL.Path + "?" + q.Encode()
+		return origin + prefixOf(r) + r.URL.Path + "?" + q.Encode()
 	}
 	if p.pageNum > 1 {
 		links = append(links, map[string]any{"href": page(p.pageNum - 1), "rel": "previous"})
