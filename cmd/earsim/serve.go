@@ -30,7 +30,7 @@ func runServe(ctx context.Context, args []string, e *env) int {
 	fs := e.flags("serve", "[--addr 127.0.0.1:8080] [--time-scale N] [--azure-auto-approve D] [--keys FILE] [--state FILE|DIR] [--seed N] [--rate-limits off|atlas|FILE] [--chaos SPEC] [--tls [--tls-dir DIR]] [--max-worlds N] [--world-idle D] [--policy DIR]... [--control-token T] [--fault NAME]...",
 		"Serve the mock Atlas Administration API (API.md) over HTTP with digest authentication\nand service accounts, backed by the simulator with the policies in the loop. Control\nroutes for Azure, the clock and faults are under /_sim/v1/; a web console that shows\nthe world live and approves like the Azure portal is at /console/ (open\nhttp://127.0.0.1:8080/ in a browser). Every route is also under /w/{world}/: one serve\nholds many independent worlds (README \"One serve for a team\"). Without --keys, the\ndevelopment keys earsimdv (owner) and earsimro (read-only, see API.md) and the\ndevelopment service account mdb_sa_id_00000000000000000000eada (owner); control routes\nand console on loopback only. The Azure side answers as Azure does too: Azure Resource\nManager (a vault's private endpoint connections, Microsoft.Network) and Entra ID tokens\nfor the world's app registrations; Azure's clients need --tls.")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
-	keysFile := fs.String("keys", "", "YAML file of API keys and their roles (API.md)")
+	keysFile := fs.String("keys", "", "YAML `FILE` of API keys and service accounts with their roles (API.md: keys:, serviceAccounts:)")
 	stateFile := fs.String("state", "", "keep the world in this `FILE` across restarts; or, when it names a directory (an existing one, or a path ending in /), every world in a file of its own there")
 	maxWorlds := fs.Int("max-worlds", 0, "hold at most `N` worlds at once (0: no bound); past it, making a world answers 503 TOO_MANY_WORLDS")
 	worldIdle := fs.Duration("world-idle", 0, "drop a world no request has touched for this `DURATION` (e.g. 30m; saved first with --state DIR, and back on its next request; without it, ended)")
@@ -186,6 +186,14 @@ func runServe(ctx context.Context, args []string, e *env) int {
 		console += "#token=YOUR_CONTROL_TOKEN" // the page reads it from the fragment, which no request carries
 	}
 	fmt.Fprintf(e.stderr, "earsim serve: console at %s\n", console)
+	worlds := "every route also under /w/{world}/ (a world per CI job: POST /_sim/v1/worlds, or name one in a path)"
+	if *maxWorlds > 0 {
+		worlds += fmt.Sprintf("; at most %d held", *maxWorlds)
+	}
+	if *worldIdle > 0 {
+		worlds += fmt.Sprintf("; dropped after %s idle", *worldIdle)
+	}
+	fmt.Fprintf(e.stderr, "earsim serve: worlds: %s\n", worlds)
 	if *noAuth {
 		fmt.Fprintln(e.stderr, "earsim serve: --no-auth: every request acts as the development key")
 	}
