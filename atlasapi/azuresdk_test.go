@@ -43,6 +43,13 @@ func tlsServer(t *testing.T, opt atlasapi.Options) (*testServer, *http.Client) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return startTLS(t, srv, srv, "")
+}
+
+// startTLS serves h over HTTPS with a certificate from a local CA of the
+// test's own; the testServer talks to srv's world under prefix.
+func startTLS(t *testing.T, h http.Handler, srv *atlasapi.Server, prefix string) (*testServer, *http.Client) {
+	t.Helper()
 	ca, err := atlasapi.LoadOrCreateCA(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -51,13 +58,14 @@ func tlsServer(t *testing.T, opt atlasapi.Options) (*testServer, *http.Client) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewUnstartedServer(srv)
+	hs := httptest.NewUnstartedServer(h)
 	hs.TLS = cfg
 	hs.StartTLS()
 	t.Cleanup(hs.Close)
 	transport := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ca.CertPool()}}
 	t.Cleanup(transport.CloseIdleConnections)
-	return &testServer{t: t, srv: srv, http: hs, client: &http.Client{Transport: digest.NewTransportWithHTTPRoundTripper(atlasapi.DevKey.PublicKey, atlasapi.DevKey.PrivateKey, transport)}},
+	return &testServer{t: t, srv: srv, http: hs, prefix: prefix,
+			client: &http.Client{Transport: digest.NewTransportWithHTTPRoundTripper(atlasapi.DevKey.PublicKey, atlasapi.DevKey.PrivateKey, transport)}},
 		&http.Client{Transport: transport}
 }
 
@@ -353,23 +361,7 @@ func tlsHub(t *testing.T, opt atlasapi.HubOptions, world string) (*testServer, *
 	if err != nil {
 		t.Fatal(err)
 	}
-	ca, err := atlasapi.LoadOrCreateCA(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := ca.ServerConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewUnstartedServer(hub)
-	hs.TLS = cfg
-	hs.StartTLS()
-	t.Cleanup(hs.Close)
-	transport := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ca.CertPool()}}
-	t.Cleanup(transport.CloseIdleConnections)
-	return &testServer{t: t, srv: hub.Default(), http: hs, prefix: "/w/" + world,
-			client: &http.Client{Transport: digest.NewTransportWithHTTPRoundTripper(atlasapi.DevKey.PublicKey, atlasapi.DevKey.PrivateKey, transport)}},
-		&http.Client{Transport: transport}
+	return startTLS(t, hub, hub.Default(), "/w/"+world)
 }
 
 // The Azure SDK in a world (API.md "Worlds"): MSAL takes the authority's

@@ -139,6 +139,13 @@ func (s *testServer) with(c *http.Client, method, path, acceptHeader string, bod
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	return s.roundTrip(c, req)
+}
+
+// roundTrip sends a request built by a test and decodes the answer, which
+// must be JSON when it has a body.
+func (s *testServer) roundTrip(c *http.Client, req *http.Request) answer {
+	s.t.Helper()
 	resp, err := c.Do(req)
 	if err != nil {
 		s.t.Fatal(err)
@@ -149,7 +156,7 @@ func (s *testServer) with(c *http.Client, method, path, acceptHeader string, bod
 	if len(bytes.TrimSpace(raw)) > 0 {
 		if err := json.Unmarshal(raw, &a.Body); err != nil {
 			if err := json.Unmarshal(raw, &a.value); err != nil {
-				s.t.Fatalf("%s %s: body is not JSON: %q", method, path, raw)
+				s.t.Fatalf("%s %s: body is not JSON: %q", req.Method, req.URL.Path, raw)
 			}
 		}
 	}

@@ -28,7 +28,7 @@ func (s *testServer) form(path, id, secret string, form url.Values) answer {
 	}
 	req.SetBasicAuth(id, secret)
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return s.send1(req)
+	return s.roundTrip(http.DefaultClient, req)
 }
 
 func (s *testServer) bearer(token, method, path string, body any) answer {
@@ -47,24 +47,7 @@ func (s *testServer) bearer(token, method, path string, body any) answer {
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	return s.send1(req)
-}
-
-func (s *testServer) send1(req *http.Request) answer {
-	s.t.Helper()
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	a := answer{Status: resp.StatusCode, Header: resp.Header, Raw: string(raw)}
-	if len(bytes.TrimSpace(raw)) > 0 {
-		if err := json.Unmarshal(raw, &a.Body); err != nil {
-			s.t.Fatalf("%s %s: body is not a JSON object: %q", req.Method, req.URL.Path, raw)
-		}
-	}
-	return a
+	return s.roundTrip(http.DefaultClient, req)
 }
 
 var devSA = atlasapi.DevServiceAccount
