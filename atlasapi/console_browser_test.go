@@ -46,6 +46,19 @@ func browser(t *testing.T) string {
 	return ""
 }
 
+// chromium is a headless Chromium's context at 1280×900, ended with the
+// test or after limit.
+func chromium(t *testing.T, exe string, limit time.Duration) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.WindowSize(1280, 900), chromedp.Flag("headless", "new"))
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	ctx, cancelT := context.WithTimeout(ctx, limit)
+	t.Cleanup(func() { cancelT(); cancel(); cancelA() })
+	return ctx
+}
+
 // xssName is the issue's cluster name: it must stay text.
 const xssName = `<img src=x onerror=alert(1)>`
 
@@ -80,14 +93,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	}
 	s.enable(true)
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.WindowSize(1280, 900), chromedp.Flag("headless", "new"))
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelA()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
-	defer cancelT()
+	ctx := chromium(t, exe, 90*time.Second)
 	var dialogs atomic.Int32
 	if err := chromedp.Do(ctx); err != nil { // starts Chromium
 		t.Fatalf("starting Chromium (%s): %v", exe, err)
@@ -457,14 +463,7 @@ func TestConsoleWorldsInBrowser(t *testing.T) {
 		t.Fatalf("create project in team-a: %d %s", a.Status, a.Raw)
 	}
 	before := root.state()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.WindowSize(1280, 900), chromedp.Flag("headless", "new"))
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelA()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
-	defer cancelT()
+	ctx := chromium(t, exe, 60*time.Second)
 	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(ctx, actions...); err != nil {
