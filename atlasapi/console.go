@@ -101,8 +101,7 @@ func (s *Server) serveConsole(w http.ResponseWriter, r *http.Request) bool {
 // is set, else a loopback client. It writes the refusal.
 func (s *Server) controlAllowed(w http.ResponseWriter, r *http.Request) bool {
 	if s.opt.ControlToken != "" {
-		got := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if subtle.ConstantTimeCompare([]byte(got), []byte(s.opt.ControlToken)) != 1 {
+		if !s.tokenOK(r) {
 			writeError(w, r, sim.Errorf(401, "UNAUTHORIZED", "control routes need Authorization: Bearer TOKEN"))
 			return false
 		}
@@ -113,6 +112,13 @@ func (s *Server) controlAllowed(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	return true
+}
+
+// tokenOK reports whether a request carries the control token (when there
+// is one).
+func (s *Server) tokenOK(r *http.Request) bool {
+	got := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return s.opt.ControlToken != "" && subtle.ConstantTimeCompare([]byte(got), []byte(s.opt.ControlToken)) == 1
 }
 
 // Refusal is a request the model refused, kept for the console's timeline.

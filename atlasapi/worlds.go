@@ -138,11 +138,22 @@ func (h *Hub) open(name string, seed uint64, fresh bool) (*hubWorld, error) {
 }
 
 // acquire finds or makes the world a request names, and counts the
-// request in flight there until release.
-func (h *Hub) acquire(name string) (*hubWorld, *sim.Error) {
+// request in flight there until release. A world is made on first use
+// only for a loopback client or one with the control token (the door of
+// the control routes, which make worlds too): elsewhere any request could
+// make worlds without end.
+func (h *Hub) acquire(name string, r *http.Request) (*hubWorld, *sim.Error) {
 	h.sweep()
 	h.mu.Lock()
 	w := h.worlds[name]
+	if w == nil && !isLoopback(r) && !h.worlds[DefaultWorld].srv.tokenOK(r) {
+		if p := h.statePath(name); p == "" || !fileExists(p) {
+			h.mu.Unlock()
+			e := sim.Errorf(404, "WORLD_NOT_FOUND", "no world named %s: from off this machine, make it first with POST /_sim/v1/worlds and the control token", name)
+			e.Parameters = []string{name}
+			return nil, e
+		}
+	}
 	if w == nil && h.opt.MaxWorlds > 0 && len(h.worlds) >= h.opt.MaxWorlds {
 		h.mu.Unlock()
 		return nil, tooManyWorlds(h.opt.MaxWorlds)
@@ -221,13 +232,14 @@ func prefixOf(r *http.Request) string {
 
 // ServeHTTP routes a request to its world.
 func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// The doors first (Host, and Origin for writes): a refused request
+	// makes no world.
+	if e := h.hosts.guard(r); e != nil {
+		writeError(w, r, e)
+		return
+	}
 	name, rest, prefixed := splitWorld(r.URL.Path)
 	if prefixed && !worldName.MatchString(name) {
-		def := h.Default()
-		if e := def.hosts.guard(r); e != nil {
-			writeError(w, r, e)
-			return
-		}
 		e := sim.Errorf(400, "INVALID_WORLD_NAME", "a world's name is 1 to 64 of a-z, 0-9 and -, got %q", clip(name))
 		e.Parameters = []string{"world"}
 		writeError(w, r, e)
@@ -240,12 +252,8 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !prefixed {
 		name = DefaultWorld
 	}
-	world, err := h.acquire(name)
+	world, err := h.acquire(name, r)
 	if err != nil {
-		if e := h.Default().hosts.guard(r); e != nil {
-			writeError(w, r, e)
-			return
-		}
 		if err.Status == 503 {
 			w.Header().Set("Retry-After", "60")
 		}
@@ -275,12 +283,7 @@ func splitWorld(p string) (name, rest string, ok bool) {
 // DELETE /_sim/v1/worlds/{world}. They are control routes (loopback or the
 // control token), on the default world's door.
 func (h *Hub) serveWorlds(w http.ResponseWriter, r *http.Request) {
-	def := h.Default()
-	if e := def.hosts.guard(r); e != nil {
-		writeError(w, r, e)
-		return
-	}
-	if !def.controlAllowed(w, r) {
+	if !h.Default().controlAllowed(w, r) {
 		return
 	}
 	body, e := readBody(w, r, MaxBody)

@@ -2,6 +2,7 @@ package atlasapi_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/earsim/earsim/atlasapi"
+	"github.com/earsim/earsim/policies"
 	"github.com/earsim/earsim/sim"
 )
 
@@ -196,5 +198,67 @@ func TestConcurrentWorlds(t *testing.T) {
 	close(errs)
 	for e := range errs {
 		t.Error(e)
+	}
+}
+
+// The world routes and every route under a prefix keep the doors of the
+// root: another Host (DNS rebinding) or a write from another origin is
+// refused and makes, ends or changes no world.
+func TestWorldRoutesRefuseForeignHostsAndOrigins(t *testing.T) {
+	s := newHubServer(t, atlasapi.HubOptions{Options: atlasapi.Options{Seed: 1}}, atlasapi.DefaultWorld)
+	s.in("kept").control("GET", "clock", nil)
+	for _, tc := range []struct{ method, path, body string }{
+		{"POST", "/_sim/v1/worlds", `{"name": "evil"}`},
+		{"GET", "/_sim/v1/worlds", ""},
+		{"DELETE", "/_sim/v1/worlds/kept", ""},
+		{"POST", "/w/kept/_sim/v1/clock/advance", `{"seconds": 60}`},
+		{"POST", "/w/made-by-a-page/_sim/v1/clock/advance", `{"seconds": 60}`},
+		{"POST", "/w/kept/api/oauth/token", "grant_type=client_credentials"},
+	} {
+		if a := s.send(http.DefaultClient, tc.method, tc.path, "evil.example:8080", "", "application/json", tc.body); a.Status != 403 || !strings.Contains(a.Raw, "HOST_NOT_ALLOWED") {
+			t.Errorf("%s %s with Host evil.example: %d %s", tc.method, tc.path, a.Status, a.Raw)
+		}
+		if tc.method != "GET" {
+			if a := s.send(http.DefaultClient, tc.method, tc.path, "", "https://evil.example", "application/json", tc.body); a.Status != 403 {
+				t.Errorf("%s %s from Origin evil.example: %d %s", tc.method, tc.path, a.Status, a.Raw)
+			}
+		}
+	}
+	list := s.control("GET", "worlds", nil)
+	if list.Body["totalCount"] != 2.0 || strings.Contains(list.Raw, "evil") || strings.Contains(list.Raw, "made-by-a-page") {
+		t.Errorf("refused requests made or ended worlds: %s", list.Raw)
+	}
+	if now := s.in("kept").control("GET", "clock", nil).Body["now"]; now != "2025-01-01T00:00:00Z" {
+		t.Errorf("a refused advance moved world kept's clock to %v", now)
+	}
+}
+
+// From off this machine a world is not made on first use (any request
+// could make worlds without end): it is made with the control token, then
+// reached with a key as any other.
+func TestRemoteClientsDoNotMakeWorlds(t *testing.T) {
+	hub, err := atlasapi.NewHub(atlasapi.HubOptions{Options: atlasapi.Options{Seed: 1, Checker: policies.MustDefault(), ControlToken: "ct", NoAuth: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(path, token string) int {
+		r := httptest.NewRequest("GET", "http://127.0.0.1"+path, nil)
+		r.RemoteAddr = "192.0.2.1:1234"
+		r.Header.Set("Accept", accept)
+		if token != "" {
+			r.Header.Set("Authorization", "Bearer "+token)
+		}
+		rec := httptest.NewRecorder()
+		hub.ServeHTTP(rec, r)
+		return rec.Code
+	}
+	if code := get("/w/remote/api/atlas/v2/orgs", ""); code != 404 {
+		t.Fatalf("a remote request naming a new world: %d, want 404 WORLD_NOT_FOUND", code)
+	}
+	if code := get("/w/remote/_sim/v1/clock", "ct"); code != 200 {
+		t.Fatalf("with the control token: %d", code)
+	}
+	if code := get("/w/remote/api/atlas/v2/orgs", ""); code != 200 {
+		t.Fatalf("the world made, a remote request: %d", code)
 	}
 }
