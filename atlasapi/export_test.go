@@ -1,6 +1,9 @@
 package atlasapi
 
-import "slices"
+import (
+	"slices"
+	"time"
+)
 
 // RouteKeys lists the route table's rows as "METHOD pattern", for tests.
 func RouteKeys() []string {
@@ -52,3 +55,11 @@ func NonceStore(s *Server) int {
 
 // MaxNonces bounds NonceStore.
 const MaxNonces = maxNonces
+
+// SetWriteTimeout sets the write timeout of servers started from now on
+// and returns a func that puts the old one back.
+func SetWriteTimeout(d time.Duration) func() {
+	old := writeTimeout
+	writeTimeout = d
+	return func() { writeTimeout = old }
+}

@@ -1,6 +1,7 @@
 package atlasapi
 
 import (
+	"bufio"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -49,7 +50,7 @@ func start(handler http.Handler, hosts *hostGuard, stop func(), addr string, cfg
 	}
 	r := &Running{stop: stop,
 		Addr: ln.Addr().String(),
-		hs:   &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second},
+		hs:   &http.Server{Handler: answerInTime(handler), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: writeTimeout, IdleTimeout: 120 * time.Second},
 		done: make(chan error, 1),
 	}
 	go func() {
@@ -71,4 +72,64 @@ func (r *Running) Stop() {
 	defer cancel()
 	r.stop() // the console's live streams end, so that the shutdown need not wait for them
 	r.hs.Shutdown(ctx)
+}
+
+// writeTimeout bounds writing an answer (a client that stops reading), a
+// variable for the test that makes a request outlast it.
+var writeTimeout = 30 * time.Second
+
+// answerInTime gives every answer the whole write timeout from when it
+// starts to be written, not from when the request was read: a request the
+// world took long to apply (an import of a large world, a wait for the
+// lock) is still answered, rather than applied with its connection closed
+// under it (issue 24).
+func answerInTime(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(&answering{ResponseWriter: w}, r)
+	})
+}
+
+type answering struct {
+	http.ResponseWriter
+	started bool
+}
+
+func (a *answering) start() {
+	if !a.started {
+		a.started = true
+		http.NewResponseController(a.ResponseWriter).SetWriteDeadline(time.Now().Add(writeTimeout))
+	}
+}
+
+func (a *answering) WriteHeader(code int) {
+	if code >= 200 { // not for 1xx informational answers
+		a.start()
+	}
+	a.ResponseWriter.WriteHeader(code)
+}
+
+func (a *answering) Write(b []byte) (int, error) {
+	a.start()
+	return a.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection (the console's
+// streams lift the deadline; chaos hijacks).
+func (a *answering) Unwrap() http.ResponseWriter { return a.ResponseWriter }
+
+// SetWriteDeadline: a handler that sets its own deadline (the console's
+// streams lift it) keeps it.
+func (a *answering) SetWriteDeadline(t time.Time) error {
+	a.started = true
+	return http.NewResponseController(a.ResponseWriter).SetWriteDeadline(t)
+}
+
+// Flush and Hijack, for handlers that assert them on the writer.
+func (a *answering) Flush() {
+	a.start()
+	http.NewResponseController(a.ResponseWriter).Flush()
+}
+
+func (a *answering) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return http.NewResponseController(a.ResponseWriter).Hijack()
 }

@@ -15,11 +15,15 @@ type bounded[K comparable, V any] struct {
 	oldBytes int64
 	entries  int
 	limit    int64 // 0: entries only
+	// shared documents each generation holds, with their sizes: counted
+	// once per generation however many of its entries hold them
+	curShared, oldShared map[uintptr]int64
 }
 
 type sized[V any] struct {
-	v    V
-	size int64
+	v      V
+	size   int64
+	shared uintptr // a document other entries may hold too (0: none)
 }
 
 func (b *bounded[K, V]) get(k K) (V, bool) {
@@ -32,7 +36,7 @@ func (b *bounded[K, V]) get(k K) (V, bool) {
 	if ok {
 		delete(b.old, k)
 		b.oldBytes -= e.size
-		b.add(k, e)
+		b.add(k, e, b.oldShared[e.shared])
 	}
 	return e.v, ok
 }
@@ -41,11 +45,29 @@ func (b *bounded[K, V]) get(k K) (V, bool) {
 func (b *bounded[K, V]) put(k K, v V, size int64) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.add(k, sized[V]{v, size})
+	b.add(k, sized[V]{v: v, size: size}, 0)
 }
 
-func (b *bounded[K, V]) add(k K, e sized[V]) {
-	if b.limit > 0 && e.size > b.limit/2 {
+// putShared is put for an entry that also holds a document other entries
+// may hold (the Azure side, which every project's question reads): its
+// sharedSize is counted once in each generation that holds it, not once
+// per entry; sharedSize is asked for only when the generation does not
+// hold the document yet.
+func (b *bounded[K, V]) putShared(k K, v V, size int64, shared uintptr, sharedSize func() int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n, ok := b.curShared[shared]
+	if !ok && shared != 0 {
+		n = sharedSize()
+	}
+	b.add(k, sized[V]{v: v, size: size, shared: shared}, n)
+}
+
+func (b *bounded[K, V]) add(k K, e sized[V], sharedSize int64) {
+	if _, held := b.curShared[e.shared]; held || e.shared == 0 {
+		sharedSize = 0
+	}
+	if b.limit > 0 && e.size+sharedSize > b.limit/2 {
 		return
 	}
 	if _, ok := b.cur[k]; ok {
@@ -55,9 +77,21 @@ func (b *bounded[K, V]) add(k K, e sized[V]) {
 		delete(b.old, k)
 		b.oldBytes -= e.size
 	}
-	if b.cur == nil || len(b.cur) >= b.entries/2 || b.limit > 0 && b.bytes+e.size > b.limit/2 {
-		b.old, b.oldBytes = b.cur, b.bytes
-		b.cur, b.bytes = map[K]sized[V]{}, 0
+	if b.cur == nil || len(b.cur) >= b.entries/2 || b.limit > 0 && b.bytes+e.size+sharedSize > b.limit/2 {
+		b.old, b.oldBytes, b.oldShared = b.cur, b.bytes, b.curShared
+		b.cur, b.bytes, b.curShared = map[K]sized[V]{}, 0, nil
+		if e.shared != 0 && sharedSize == 0 {
+			sharedSize = b.oldShared[e.shared] // held by the old generation only now
+		}
+	}
+	if e.shared != 0 {
+		if _, held := b.curShared[e.shared]; !held {
+			if b.curShared == nil {
+				b.curShared = map[uintptr]int64{}
+			}
+			b.curShared[e.shared] = sharedSize
+			b.bytes += sharedSize
+		}
 	}
 	b.cur[k] = e
 	b.bytes += e.size

@@ -46,3 +46,34 @@ func TestCachesAreBoundedByBytes(t *testing.T) {
 		}
 	}
 }
+
+// A document many entries share (the Azure side, read by every project's
+// questions) counts once per generation: sized once, not for every entry,
+// and the entries that share it are not forgotten for its size. The bound
+// still holds when each entry brings a document of its own.
+func TestSharedDocumentsCountOncePerGeneration(t *testing.T) {
+	const limit = 1 << 20
+	b := bounded[int, int]{entries: 1 << 30, limit: limit}
+	sized := 0
+	shared := func() int64 { sized++; return limit / 4 }
+	for i := range 1000 {
+		b.putShared(i, i, 100, 1, shared)
+	}
+	if sized != 1 {
+		t.Fatalf("the shared document was sized %d times, want once", sized)
+	}
+	if got, want := b.held(), int64(limit/4+1000*100); got != want {
+		t.Fatalf("held %d bytes, want %d (the shared document once, and the entries)", got, want)
+	}
+	for i := range 1000 {
+		if _, ok := b.get(i); !ok {
+			t.Fatalf("entry %d forgotten", i)
+		}
+	}
+	for i := range 1000 { // each with a document of its own: forgotten as the bound says
+		b.putShared(2000+i, i, 100, uintptr(10+i), func() int64 { return limit / 8 })
+		if n := b.held(); n > limit {
+			t.Fatalf("after %d entries the map holds %d bytes, over its %d", i+1, n, limit)
+		}
+	}
+}

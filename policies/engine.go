@@ -189,7 +189,7 @@ func (e *Engine) Inspect(in sim.Input) (sim.Report, error) {
 
 // decodeReport reads a state report from its JSON-shaped value.
 func decodeReport(out map[string]any) sim.Report {
-	r := sim.Report{Valid: out["valid"] == true, Clusters: strmap(out["clusters"])}
+	r := sim.Report{Valid: out["valid"] == true, Clusters: strmap(out["clusters"]), Clocked: len(list(out["clocked"])) > 0}
 	for _, x := range list(out["conditions"]) {
 		m := obj(x)
 		r.Conditions = append(r.Conditions, sim.Condition{Rule: str(m["rule"]), Severity: str(m["severity"]), Effect: str(m["effect"]), Msg: str(m["msg"]), Target: strmap(m["target"])})
@@ -351,9 +351,12 @@ func (c *identityMemo[V]) get(k memoKey) (V, bool) {
 func (c *identityMemo[V]) put(k memoKey, in sim.Input, d V) {
 	_, p := identity(in["project"])
 	_, a := identity(in["azure"])
-	// An entry pins its documents: counted in full, as if no other entry
-	// held them (an overestimate where entries share a document).
-	c.m.put(k, memoEntry[V]{project: p, azure: a, d: d}, 256+int64(len(k.rest))+docSize(p)+docSize(a))
+	// An entry pins its documents: its project counted in full, as if no
+	// other entry held it (an overestimate where entries share one), the
+	// Azure side, which every project's questions share, once per
+	// generation of the memo (sized then, not at every question: sizing it
+	// for each of N projects was the N² of a large world's clock advance).
+	c.m.putShared(k, memoEntry[V]{project: p, azure: a, d: d}, 256+int64(len(k.rest))+docSize(p), k.azure, func() int64 { return docSize(a) })
 }
 
 func list(v any) []any         { l, _ := v.([]any); return l }

@@ -135,7 +135,7 @@ func union(lists [][]any) ([]any, error) {
 // The documents each kind of unit contributes, by entry point.
 var (
 	admissionHeads = []string{"deny", "warn"}
-	stateHeads     = []string{"condition", "invariant", "valid", "private_networking"}
+	stateHeads     = []string{"condition", "invariant", "valid", "private_networking", "clocked"}
 )
 
 // NewRuleMemo compiles every rule of e's policies on its own and finds what
@@ -409,7 +409,7 @@ func (m *RuleMemo) Inspect(in sim.Input) (sim.Report, error) {
 	if err != nil {
 		return sim.Report{}, err
 	}
-	return decodeReport(map[string]any{"conditions": out["condition"], "violations": out["invariant"], "valid": out["valid"], "clusters": out["private_networking"]}), nil
+	return decodeReport(map[string]any{"conditions": out["condition"], "violations": out["invariant"], "valid": out["valid"], "clusters": out["private_networking"], "clocked": out["clocked"]}), nil
 }
 
 // call is one question to the memo: the input encoded path by path.

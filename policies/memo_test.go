@@ -34,7 +34,7 @@ func (c *comparing) Admit(in sim.Input) (sim.Decision, error) {
 
 func (c *comparing) Inspect(in sim.Input) (sim.Report, error) {
 	got, err := c.memo.Inspect(in)
-	if want, werr := c.engine.Inspect(in); err != nil || werr != nil || !sameJSON(got, want) {
+	if want, werr := c.engine.Inspect(in); err != nil || werr != nil || !sameJSON(got, want) || got.Clocked != want.Clocked {
 		c.wrong.Add(1)
 	}
 	return got, err

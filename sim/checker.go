@@ -67,6 +67,12 @@ type Report struct {
 	Violations []Broken          `json:"violations"` // invariants the state breaks
 	Valid      bool              `json:"valid"`      // azureKeyVault.valid (EAR-CRED-05)
 	Clusters   map[string]string `json:"clusters"`   // cluster name: ACTIVE or INACTIVE (EAR-CL-02)
+	// Clocked: a rule reads the clock about one of the project's records,
+	// so the report can change with time alone. A Machine re-inspects such
+	// projects when the clock moves, and on a move of the clock alone no
+	// other: a report that is not Clocked stays the same until the project
+	// or the Azure side changes (the policies' tests check this contract).
+	Clocked bool `json:"-"`
 }
 
 // Condition is an effect or hazard that a state exhibits.

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"maps"
 	"reflect"
 	"slices"
@@ -39,15 +40,26 @@ type List[T any] struct {
 
 // Machine holds a world, its Checker and what the Checker last reported on
 // each project. It is not safe for concurrent use.
+//
+// A step costs what it changes, not the size of the world: it works on a
+// copy of the world that shares every project it does not change (a
+// project is copied before its first change, the list of projects before
+// the first change to any), asks the Checker only about the projects it
+// changed, and on a move of the clock alone only about those whose last
+// report was Clocked (Report.Clocked: the others' reports stay as they
+// are).
 type Machine struct {
-	state   *State
-	checker Checker
-	reports map[string]Report
-	log     []Effect
-	azure   map[string]any            // the Azure side as policy input; nil until needed
-	docs    map[string]map[string]any // each project as policy input, while it is current
-	verify  bool                      // compare every reused document with a fresh one
-	stale   int                       // reused documents that differed from a fresh one
+	state     *State
+	checker   Checker
+	reports   map[string]Report
+	log       []Effect
+	azure     map[string]any            // the Azure side as policy input; nil until needed
+	docs      map[string]map[string]any // each project as policy input, while it is current
+	pos       map[string]int            // each project's index in state.Projects (never changed in place)
+	clocked   map[string]bool           // projects whose last report is Clocked
+	violating map[string]bool           // projects whose last report has violations
+	verify    bool                      // compare every reused document with a fresh one
+	stale     int                       // reused documents that differed from a fresh one
 }
 
 // VerifyDocs turns on a self-check for tests: every project document the
@@ -60,7 +72,9 @@ func (m *Machine) StaleDocs() int { return m.stale }
 
 // NewMachine returns a Machine over a copy of s and inspects every project once.
 func NewMachine(s *State, c Checker) (*Machine, error) {
-	m := &Machine{state: s.Clone(), checker: c, reports: map[string]Report{}, docs: map[string]map[string]any{}}
+	m := &Machine{state: s.Clone(), checker: c, reports: map[string]Report{}, docs: map[string]map[string]any{},
+		clocked: map[string]bool{}, violating: map[string]bool{}}
+	m.index()
 	t := m.begin()
 	t.allDirty = true
 	if err := t.inspect(); err != nil {
@@ -70,19 +84,62 @@ func NewMachine(s *State, c Checker) (*Machine, error) {
 	return m, nil
 }
 
-// commit makes a finished step's world current, with its documents.
+// index records where each project is in the world's list.
+func (m *Machine) index() {
+	m.pos = make(map[string]int, len(m.state.Projects))
+	for i := range m.state.Projects {
+		m.pos[m.state.Projects[i].ID] = i
+	}
+}
+
+// project finds a project of the Machine's world by its id.
+func (m *Machine) project(id string) *Project { return findIn(m.state, m.pos, id) }
+
+// findIn finds a project through pos when pos still says where it is.
+func findIn(s *State, pos map[string]int, id string) *Project {
+	if i, ok := pos[id]; ok && i < len(s.Projects) && s.Projects[i].ID == id {
+		return &s.Projects[i]
+	}
+	if len(pos) == len(s.Projects) && pos != nil {
+		return nil // every project is where pos says: id is none of them
+	}
+	return s.Project(id)
+}
+
+// commit makes a finished step's world current, with its documents and
+// reports.
 func (m *Machine) commit(t *tx) {
-	m.state, m.reports, m.azure = t.s, t.reports, t.azure
+	m.state, m.azure = t.s, t.azure
+	for _, id := range t.deleted {
+		delete(m.reports, id)
+		delete(m.docs, id)
+		delete(m.clocked, id)
+		delete(m.violating, id)
+	}
+	for id, r := range t.reports {
+		if t.structural && m.state.Project(id) == nil {
+			continue
+		}
+		m.reports[id] = r
+		setIf(m.clocked, id, r.Clocked)
+		setIf(m.violating, id, len(r.Violations) > 0)
+	}
 	for id := range t.dirty {
 		delete(m.docs, id)
 	}
-	for id := range m.docs {
-		if m.state.Project(id) == nil {
-			delete(m.docs, id)
-		}
-	}
 	for id, d := range t.fresh {
 		m.docs[id] = d
+	}
+	if t.structural {
+		m.index()
+	}
+}
+
+func setIf(set map[string]bool, id string, on bool) {
+	if on {
+		set[id] = true
+	} else {
+		delete(set, id)
 	}
 }
 
@@ -103,10 +160,22 @@ func (m *Machine) Effects(since int) []Effect {
 // Violations returns every invariant the current world breaks, project by project.
 func (m *Machine) Violations() []Broken {
 	var out []Broken
-	for _, p := range m.state.Projects {
-		out = append(out, m.reports[p.ID].Violations...)
+	for _, id := range m.inOrder(m.violating) {
+		out = append(out, m.reports[id].Violations...)
 	}
 	return out
+}
+
+// inOrder lists a set of projects in the world's order.
+func (m *Machine) inOrder(set map[string]bool) []string {
+	ids := make([]string, 0, len(set))
+	for id := range set {
+		if _, ok := m.pos[id]; ok {
+			ids = append(ids, id)
+		}
+	}
+	slices.SortFunc(ids, func(a, b string) int { return cmp.Compare(m.pos[a], m.pos[b]) })
+	return ids
 }
 
 // Step applies one command. A refused or failed command changes nothing.
@@ -142,6 +211,12 @@ func (m *Machine) result(op Op, status int, body any, err *Error, t *tx) Result 
 	r := Result{Op: op, Status: status, Body: body}
 	if t != nil {
 		r.Effects, r.Warnings = t.effects, t.warnings
+		if t.clockMoved && !t.allDirty {
+			// as if every project had been inspected at the new time: the
+			// others' reports are what they were (Report.Clocked)
+			r.Violations = m.Violations()
+			return r
+		}
 		for _, id := range t.inspected {
 			r.Violations = append(r.Violations, t.reports[id].Violations...)
 		}
@@ -149,25 +224,90 @@ func (m *Machine) result(op Op, status int, body any, err *Error, t *tx) Result 
 	return r
 }
 
-// tx is one step in progress over a private copy of the world.
+// tx is one step in progress over a copy of the world that shares what the
+// step has not changed: the list of projects until ownList, each project
+// until own, the timers until ownTimers, the Azure side until ownAzure.
+// Every change goes through them first.
 type tx struct {
-	s         *State
-	checker   Checker
-	reports   map[string]Report
-	azure     map[string]any // the Azure side as policy input, built once per step
-	effects   []Effect
-	warnings  []Forecast
-	dirty     map[string]bool           // projects changed in this step
-	allDirty  bool                      // inspect every project
-	inspected []string                  // projects inspected, in order
-	docs      map[string]map[string]any // the Machine's documents of unchanged projects
-	fresh     map[string]map[string]any // documents of changed projects, built after their last change
-	m         *Machine
+	s          *State
+	checker    Checker
+	reports    map[string]Report // reports made in this step; else the Machine's
+	azure      map[string]any    // the Azure side as policy input, built once per step
+	effects    []Effect
+	warnings   []Forecast
+	dirty      map[string]bool           // projects changed in this step
+	allDirty   bool                      // inspect every project
+	clockMoved bool                      // the clock moved: inspect the Clocked projects too
+	inspected  []string                  // projects inspected, in order
+	docs       map[string]map[string]any // the Machine's documents of unchanged projects
+	fresh      map[string]map[string]any // documents of changed projects, built after their last change
+	m          *Machine
+
+	listOwned, timersOwned, azureOwned bool
+	owned                              map[string]bool // projects copied for this step
+	structural                         bool            // projects added or removed
+	deleted                            []string
 }
 
 func (m *Machine) begin() *tx {
-	return &tx{s: m.state.Clone(), checker: m.checker, reports: maps.Clone(m.reports), azure: m.azure,
-		dirty: map[string]bool{}, docs: m.docs, fresh: map[string]map[string]any{}, m: m}
+	s := *m.state
+	return &tx{s: &s, checker: m.checker, reports: map[string]Report{}, azure: m.azure,
+		dirty: map[string]bool{}, docs: m.docs, fresh: map[string]map[string]any{}, m: m, owned: map[string]bool{}}
+}
+
+// report is what the Checker last said about a project, in this step or before.
+func (t *tx) report(id string) Report {
+	if r, ok := t.reports[id]; ok {
+		return r
+	}
+	return t.m.reports[id]
+}
+
+// project finds a project of the step's world.
+func (t *tx) project(id string) *Project {
+	if t.structural {
+		return t.s.Project(id)
+	}
+	return findIn(t.s, t.m.pos, id)
+}
+
+// ownList gives the step its own list of projects (the projects themselves
+// still shared until own).
+func (t *tx) ownList() {
+	if !t.listOwned {
+		t.s.Projects, t.listOwned = slices.Clone(t.s.Projects), true
+	}
+}
+
+// own gives the step its own copy of a project, before anything in it is
+// changed or pointed into.
+func (t *tx) own(id string) {
+	if t.owned[id] || id == "" {
+		return
+	}
+	t.ownList()
+	if p := t.project(id); p != nil {
+		*p = p.clone()
+		t.owned[id] = true
+	}
+}
+
+func (t *tx) ownTimers() {
+	if !t.timersOwned {
+		t.s.Timers, t.timersOwned = slices.Clone(t.s.Timers), true
+	}
+}
+
+func (t *tx) ownAzure() {
+	if t.azureOwned {
+		return
+	}
+	a := &t.s.Azure
+	a.Apps, a.Vaults, a.Keys, a.Subscriptions = slices.Clone(a.Apps), slices.Clone(a.Vaults), slices.Clone(a.Keys), slices.Clone(a.Subscriptions)
+	for i := range a.Apps {
+		a.Apps[i].Vaults = slices.Clone(a.Apps[i].Vaults)
+	}
+	t.azureOwned = true
 }
 
 // doc returns a project as policy input: the Machine's document while the
@@ -186,7 +326,7 @@ func (t *tx) doc(p *Project) map[string]any {
 	}
 	var prev *Project
 	if t.m != nil && t.m.state != t.s {
-		prev = t.m.state.Project(p.ID) // what t.docs[p.ID] was built from
+		prev = t.m.project(p.ID) // what t.docs[p.ID] was built from
 	}
 	d := projectInputSince(p, prev, t.docs[p.ID])
 	t.fresh[p.ID] = d
@@ -223,6 +363,9 @@ func (t *tx) admit(op Op, request map[string]any, p *Project, actor *Actor, grou
 
 // carryOut applies the consequences a decision names (Forecast.Apply).
 func (t *tx) carryOut(p *Project, d Decision) {
+	if p != nil && len(d.Warn) > 0 {
+		t.own(p.ID)
+	}
 	for _, f := range d.Warn {
 		a := f.Apply
 		if a == nil || p == nil {
@@ -264,6 +407,7 @@ func (t *tx) check(p *Project, d map[string]any) map[string]any {
 // touch marks a project changed. Every change calls it before it changes
 // anything, so that no document built before the change is used after it.
 func (t *tx) touch(groupID string) {
+	t.own(groupID)
 	t.dirty[groupID] = true
 	delete(t.fresh, groupID)
 }
@@ -279,23 +423,14 @@ func (t *tx) settle() *Error {
 // inspect asks the Checker about every changed project and emits the
 // conditions (effects and hazards) that newly appear.
 func (t *tx) inspect() *Error {
-	for id := range t.reports {
-		if t.s.Project(id) == nil {
-			delete(t.reports, id)
-		}
-	}
 	azure := t.azureInput()
-	for i := range t.s.Projects {
-		p := &t.s.Projects[i]
-		if !t.allDirty && !t.dirty[p.ID] {
-			continue
-		}
+	for _, p := range t.toInspect() {
 		r, err := t.checker.Inspect(t.s.input("", nil, t.doc(p), nil, p.ID, azure))
 		if err != nil {
 			return Errorf(500, "UNEXPECTED_ERROR", "policy evaluation: %v", err)
 		}
 		seen := map[string]bool{}
-		for _, c := range t.reports[p.ID].Conditions {
+		for _, c := range t.report(p.ID).Conditions {
 			seen[c.Key()] = true
 		}
 		for _, c := range r.Conditions {
@@ -309,7 +444,33 @@ func (t *tx) inspect() *Error {
 	return nil
 }
 
+// toInspect lists, in the world's order, the projects to ask about: every
+// one (allDirty), else those the step changed and, when the clock moved,
+// those whose last report was Clocked.
+func (t *tx) toInspect() []*Project {
+	var out []*Project
+	if t.allDirty || t.structural {
+		for i := range t.s.Projects {
+			if p := &t.s.Projects[i]; t.allDirty || t.dirty[p.ID] || t.clockMoved && t.m.clocked[p.ID] {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	ids := maps.Clone(t.dirty)
+	if t.clockMoved {
+		maps.Copy(ids, t.m.clocked)
+	}
+	for _, id := range t.m.inOrder(ids) {
+		if p := t.project(id); p != nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 func (t *tx) schedule(kind string, at int64, groupID, endpointID, clusterName string) {
+	t.ownTimers()
 	t.s.schedule(kind, at, groupID, endpointID, clusterName)
 }
 
@@ -331,7 +492,8 @@ func (t *tx) fireDue(until int64) *Error {
 }
 
 func (t *tx) fire(tm Timer) *Error {
-	p := t.s.Project(tm.GroupID)
+	t.own(tm.GroupID)
+	p := t.project(tm.GroupID)
 	if p == nil {
 		return nil
 	}
@@ -411,6 +573,7 @@ func (m *Machine) Fork() *Machine {
 	f := *m
 	f.reports = maps.Clone(m.reports)
 	f.docs = maps.Clone(m.docs)
+	f.clocked, f.violating = maps.Clone(m.clocked), maps.Clone(m.violating)
 	f.log = m.log[:len(m.log):len(m.log)] // shared: an append by either copies
 	return &f
 }

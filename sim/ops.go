@@ -23,8 +23,8 @@ func provider(cmd Command) string {
 
 // lookup finds the command's project and, for ops that name one, its
 // endpoint or cluster; missing is the 404 the request earns.
-func lookup(s *State, cmd Command) (p *Project, e *Endpoint, c *Cluster, missing *Error) {
-	p = s.Project(cmd.GroupID)
+func lookup(find func(string) *Project, cmd Command) (p *Project, e *Endpoint, c *Cluster, missing *Error) {
+	p = find(cmd.GroupID)
 	if p == nil {
 		return nil, nil, nil, projectNotFound(cmd.GroupID)
 	}
@@ -66,7 +66,7 @@ func request(cmd Command) map[string]any {
 // read answers a read-only op from the current state.
 func (m *Machine) read(cmd Command) (any, *Error) {
 	s := m.state
-	t := &tx{s: s, checker: m.checker, azure: m.azure, docs: m.docs, dirty: map[string]bool{}, fresh: map[string]map[string]any{}, m: m}
+	t := &tx{s: s, checker: m.checker, azure: m.azure, docs: m.docs, dirty: map[string]bool{}, fresh: map[string]map[string]any{}, m: m, owned: map[string]bool{}}
 	defer func() {
 		m.azure = t.azure
 		for id, d := range t.fresh {
@@ -108,7 +108,7 @@ func (m *Machine) read(cmd Command) (any, *Error) {
 		}
 		return nil, Errorf(404, "GROUP_NAME_NOT_FOUND", "no project named %q exists", name)
 	}
-	p, e, c, missing := lookup(s, cmd)
+	p, e, c, missing := lookup(m.project, cmd)
 	_, err := t.admit(cmd.Op, request(cmd), p, cmd.Actor, cmd.GroupID, missing)
 	if err != nil {
 		return nil, err
@@ -152,6 +152,14 @@ func (m *Machine) read(cmd Command) (any, *Error) {
 // apply carries out a mutating command on the transaction's world and
 // returns the HTTP status and body of its answer.
 func (t *tx) apply(cmd Command) (int, any, *Error) {
+	switch cmd.Op {
+	case Advance: // the timers that fire own what they change
+	case CreateKey, DisableKey, DeleteKey, RevokeKeyAccess, RestoreKeyAccess, RegisterNetwork, UnregisterNetwork:
+		t.ownList() // every project may be asked about, and changed
+		t.ownAzure()
+	default:
+		t.own(cmd.GroupID) // before anything in it is pointed into
+	}
 	switch cmd.Op {
 	case CreateProject:
 		return t.createProject(cmd)
@@ -200,11 +208,11 @@ func (t *tx) apply(cmd Command) (int, any, *Error) {
 		if err := t.fireDue(t.s.Now + cmd.Seconds); err != nil {
 			return 0, nil, err
 		}
-		t.allDirty = true
+		t.clockMoved = true
 		return 200, Clock{Now: Timestamp(t.s.Now)}, nil
 	}
 
-	p, e, c, missing := lookup(t.s, cmd)
+	p, e, c, missing := lookup(t.project, cmd)
 	if cmd.Op == RevokeKeyAccess || cmd.Op == RestoreKeyAccess {
 		if missing != nil {
 			return 0, nil, missing
@@ -232,7 +240,7 @@ func (t *tx) apply(cmd Command) (int, any, *Error) {
 		t.updateEncryption(p, after)
 		t.carryOut(p, d)
 		id := p.ID
-		return 200, lazy(func(t *tx) any { return t.s.Project(id).Encryption.View(t.reports[id].Valid) }), t.done(p)
+		return 200, lazy(func(t *tx) any { return t.project(id).Encryption.View(t.report(id).Valid) }), t.done(p)
 	case CreateCluster, UpdateCluster:
 		spec := cmd.Cluster
 		if spec == nil {
@@ -292,6 +300,7 @@ func (t *tx) apply(cmd Command) (int, any, *Error) {
 		status = 204
 	case DeleteProject:
 		t.s.Projects = slices.DeleteFunc(t.s.Projects, func(x Project) bool { return x.ID == p.ID })
+		t.structural, t.deleted = true, append(t.deleted, p.ID)
 		t.emit(cmd.GroupID, "ProjectDeleted", "", nil, "")
 		return 204, nil, nil
 	case SetProjectState:
@@ -520,7 +529,9 @@ func (t *tx) createProject(cmd Command) (int, any, *Error) {
 	}
 	p := NewProject(t.s.NewID(), spec.Name, spec.OrgID, t.s.Now)
 	p.NoDefaultAlerts = spec.WithDefaultAlertsSettings != nil && !*spec.WithDefaultAlertsSettings
+	t.ownList()
 	t.s.Projects = append(t.s.Projects, p)
+	t.structural = true
 	t.touch(p.ID)
 	t.emit(p.ID, "ProjectCreated", "", nil, "")
 	return 200, projectView(&p), nil

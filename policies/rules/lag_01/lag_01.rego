@@ -24,3 +24,11 @@ invariant contains lib.broken(lag_01.meta, msg, {"endpoint": e.id}) if {
 	input.now - e.approvedAt > lag_01.max_lag_seconds
 	msg := sprintf("endpoint %s was approved %d s ago and is still PENDING_ACCEPTANCE", [e.id, input.now - e.approvedAt])
 }
+
+# The invariant above reads the clock about an approved endpoint still
+# PENDING_ACCEPTANCE: its answer can change with time alone (sim.Report.Clocked).
+clocked contains e.id if {
+	some e in lib.endpoints
+	e.connection == "APPROVED"
+	e.status == "PENDING_ACCEPTANCE"
+}

@@ -19,3 +19,8 @@ test_initiating_too_long_is_broken if {
 test_provisioned_endpoint_is_fine if {
 	count(invariant) == 0 with input as f.state(f.project({"endpoints": [f.endpoint("e1", "US_CENTRAL", "ACTIVE")]}), 500)
 }
+
+test_initiating_is_clocked if {
+	p := f.project({"endpoints": [f.endpoint("e1", "US_CENTRAL", "INITIATING"), f.endpoint("e2", "US_EAST", "ACTIVE")]})
+	rules.clocked == {"e1"} with input as f.state(p, 0)
+}

@@ -18,3 +18,8 @@ test_deleting_too_long_is_broken if {
 	count(invariant) == 0 with input as f.state(p, 60)
 	count(invariant) == 1 with input as f.state(p, 61)
 }
+
+test_deleting_is_clocked if {
+	p := f.project({"endpoints": [f.endpoint("e1", "US_CENTRAL", "DELETING"), f.endpoint("e2", "US_EAST", "ACTIVE")]})
+	rules.clocked == {"e1"} with input as f.state(p, 0)
+}
