@@ -7,6 +7,8 @@
 #   clean/azure-provider-example-create.json      the example's first plan
 #   clean/azure-provider-example-approval.json    the same with a CMK cluster in
 #       the endpoint's region that depends_on the approval
+#   clean/azure-provider-example-cluster-unordered.json  the same cluster
+#       without the depends_on (the project has no ACTIVE endpoint yet)
 #   (then the example is applied: approved by azapi, ACTIVE after the lag)
 #   clean/azure-second-region-cluster-after-approval.json  a second endpoint
 #       (US_EAST_2), its approval and a cluster in both regions that
@@ -120,6 +122,10 @@ step "plan: the example and a cluster that depends on the approval"
 cluster earsim_cluster.tf var.azure_region_name azapi_update_resource.approval
 plan cluster.plan
 show cluster.plan clean/azure-provider-example-approval.json
+step "plan: the same cluster without the depends_on (no endpoint ACTIVE yet)"
+cluster earsim_cluster.tf var.azure_region_name ""
+plan unordered-fresh.plan
+show unordered-fresh.plan clean/azure-provider-example-cluster-unordered.json
 rm earsim_cluster.tf
 
 step apply; run "$tofu" apply -auto-approve -input=false -no-color
