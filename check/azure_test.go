@@ -13,15 +13,49 @@ import (
 	"github.com/earsim/earsim/sim"
 )
 
-const providerExample = "../examples/clean/azure-provider-example-approval.json"
+// providerExample is a real plan (scripts/azapi-plans.sh): the provider's
+// own example against earsim serve --tls, azapi 2.12.0, and a CMK cluster
+// that depends_on its approval. newKeyAndApproval is hand-written (no
+// azurerm provider here): the same with the vault and key azurerm makes.
+const (
+	providerExample   = "../examples/clean/azure-provider-example-approval.json"
+	newKeyAndApproval = "../examples/clean/azure-new-key-and-approval.json"
+)
+
+// The provider's example as tofu planned it: the config, the endpoint
+// (provisioned), azapi's approval of the connection the endpoint names, a
+// wait for the lag (EAR-LAG-01), then the cluster that depends on the
+// approval; the data sources send nothing.
+func TestApplyOrderOfTheProviderExample(t *testing.T) {
+	ap, err := checker(t).LoadApply(providerExample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range ap.Steps {
+		got = append(got, string(s.Command.Op)+" "+s.Address)
+	}
+	want := []string{
+		"UpdateEncryptionConfig mongodbatlas_encryption_at_rest.ear",
+		"CreatePrivateEndpoint mongodbatlas_encryption_at_rest_private_endpoint.endpoint",
+		"ApproveConnection azapi_update_resource.approval",
+		"CreateCluster mongodbatlas_advanced_cluster.orders",
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("steps %q, want %q", got, want)
+	}
+	if a := ap.Steps[2]; a.Command.EndpointID != "endpoint:mongodbatlas_encryption_at_rest_private_endpoint.endpoint" || a.Wait != sim.MaxApprovalLag {
+		t.Errorf("the approval is %+v (wait %d), want the created endpoint and a wait of %d s", a.Command, a.Wait, sim.MaxApprovalLag)
+	}
+}
 
 // The provider's example with its vault and key: the key is created (its
 // version known only at apply), the config enables CMK with it, the
 // endpoint is created and provisioned, azapi approves it and the world
 // waits out the lag (EAR-LAG-01), then the cluster that depends on the
 // approval is created. The vault's creation sends nothing.
-func TestApplyOrderOfTheProviderExample(t *testing.T) {
-	ap, err := checker(t).LoadApply(providerExample)
+func TestApplyOrderOfANewKeyAndApproval(t *testing.T) {
+	ap, err := checker(t).LoadApply(newKeyAndApproval)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,65 +44,10 @@ port=${PORT:-18443}
 work=$(mktemp -d)
 serve=
 trap '[ -n "$serve" ] && kill "$serve" 2>/dev/null; rm -rf "$work"' EXIT
-mkdir "$work/module"
-cp "$example"/*.tf "$work/module/"
 base="https://127.0.0.1:$port/"
 [ -n "$world" ] && base="${base}w/$world/"
-
-cat >"$work/module/earsim_override.tf" <<HCL
-# earsim serve --tls answers Atlas, Azure Resource Manager and Entra ID at one
-# address (README "The provider's example, approval included").
-provider "mongodbatlas" {
-  base_url = "$base"
-}
-
-provider "azapi" {
-  endpoint = [{
-    resource_manager_endpoint       = "$base"
-    active_directory_authority_host = "$base"
-  }]
-  # Instance discovery asks the public cloud about any authority it does not
-  # know; azapi 2.7 and later can turn it off.
-  disable_instance_discovery = true
-}
-
-terraform {
-  required_providers {
-    azapi = {
-      source  = "Azure/azapi"
-      version = "~> 2.7"
-    }
-  }
-}
-
-# azapi 2.x takes the body as an object, not jsonencode(...).
-resource "azapi_update_resource" "approval" {
-  body = {
-    properties = {
-      privateLinkServiceConnectionState = {
-        description = "Approved via Terraform"
-        status      = "Approved"
-      }
-    }
-  }
-}
-HCL
-
-# The fresh world's values (API.md "A fresh world"): earsim's development
-# service account, the seed's project, the EXAMPLEKeyVault app registration.
-cat >"$work/module/earsim.auto.tfvars" <<'HCL'
-atlas_client_id           = "mdb_sa_id_00000000000000000000eada"
-atlas_client_secret       = "mdb_sa_sk_0000000000000000000000000000000000000000"
-atlas_project_id          = "66c9e8f1dd6c9960802420e9"
-azure_tenant_id           = "ee46317d-36a3-4472-a3dd-6549e901da0b"
-azure_client_id           = "632ff709-32a8-48a3-8224-30d2386fadaf"
-azure_client_secret       = "example-key-vault-secret"
-azure_subscription_id     = "a39012fb-d604-4cd1-8841-77f705f3e6d5"
-azure_resource_group_name = "example-rg"
-azure_key_vault_name      = "EXAMPLEKeyVault"
-azure_key_identifier      = "https://EXAMPLEKeyVault.vault.azure.net/keys/EXAMPLEKey/d891821e3d364e9eb88fbd3d11807b86"
-azure_region_name         = "US_CENTRAL"
-HCL
+. scripts/azapi-example-module.sh
+azapi_example_module "$example" "$work/module" "$base"
 
 go build -o "$work/earsim" ./cmd/earsim
 trace=$work/trace.jsonl

@@ -460,7 +460,37 @@ inputs contains {"address": c.address, "input": x} if {
 	some c in connections
 	e := c.endpoint
 	g := endpoint_project(e)
-	x := {"op": c.op, "now": 0, "request": {"endpointId": endpoint_id(e)}, "project": approval_doc(g, e)}
+	d := approval_doc(g, e)
+	x := {"op": c.op, "now": 0, "request": {"endpointId": endpoint_id(e)}, "project": object.union(d, {"clusters": approval_clusters(g, c)})}
+}
+
+# The clusters an approval meets: the prior state's, and those the plan
+# creates or updates that nothing orders after the approval (earsim check
+# judges such a change before it, check/apply.go) and Atlas accepts.
+approval_clusters(g, c) := array.concat(
+	[x | some x in prior_clusters(g); not made_before(g, x.name, c)],
+	[cluster(rc.change.after) | some rc in changes; cluster_before(rc, g, c)],
+)
+
+cluster_before(rc, g, c) if {
+	rc.type in cluster_types
+	some action in ["create", "update"]
+	action in rc.change.actions
+	project_of(rc.change.after) == g
+	not depends_on(strip(rc.address), strip(c.address))
+	not cluster_refused(rc.address)
+}
+
+made_before(g, name, c) if {
+	some rc in changes
+	cluster_before(rc, g, c)
+	rc.change.after.name == name
+}
+
+cluster_refused(address) if {
+	some i in cluster_inputs
+	i.address == address
+	some _ in data.earsim.rules.deny with input as i.input
 }
 
 endpoint_project(e) := project_of(e.change.after) if is_object(e.change.after)

@@ -157,6 +157,51 @@ test_without_the_dependency_mr_02_refuses if {
 	["EAR-MR-02", C] in rules(tf.deny) with input as p
 }
 
+# A refused cluster is not there when the approval comes: no migration.
+test_a_refused_cluster_does_not_migrate if {
+	p := json.patch(second_region, [{"op": "remove", "path": "/configuration/root_module/resources/4/depends_on"}])
+	not ["EAR-MIG-01", "azapi_resource.approval"] in rules(tf.warn) with input as p
+}
+
+# On a fresh project (no endpoint ACTIVE, so EAR-MR-02 refuses nothing) a
+# cluster that nothing orders after the approval is made before it (as
+# earsim check orders it) and migrates when it comes (EAR-MIG-01); one that
+# depends on the approval does not meet it before.
+fresh_cluster := plan(
+	[], [
+		rc(E, ["create"], null, ear({})),
+		rc(PE, ["create"], null, ep("US_EAST_2")),
+		rc(A, ["create"], null, {"type": conn_type, "parent_id": vault_id, "body": approve_body}),
+		rc(C, ["create"], null, cluster(["US_EAST_2"])),
+	],
+	[
+		cfg_ear([]), cfg(PE, [E]), cfg(A, [PE]),
+		cfg(C, [E]),
+	],
+)
+
+test_unordered_cluster_meets_the_approval if {
+	count(tf.deny) == 0 with input as fresh_cluster
+	["EAR-MIG-01", A] in rules(tf.warn) with input as fresh_cluster
+}
+
+test_cluster_after_the_approval_does_not_meet_it if {
+	p := json.patch(fresh_cluster, [{"op": "add", "path": "/configuration/root_module/resources/3/depends_on", "value": [A]}])
+	not ["EAR-MIG-01", A] in rules(tf.warn) with input as p
+}
+
+# A cluster the prior state holds and the plan updates before the approval
+# meets it as planned (here: moved out of the approved region, so no
+# migration there).
+test_cluster_updated_before_the_approval if {
+	p := json.patch(fresh_cluster, [
+		{"op": "add", "path": "/prior_state/values/root_module/resources", "value": [res(C, cluster(["US_EAST_2"]), [])]},
+		{"op": "replace", "path": "/resource_changes/3", "value": rc(C, ["update"], cluster(["US_EAST_2"]), cluster(["US_CENTRAL"]))},
+	])
+	not ["EAR-MIG-01", A] in rules(tf.warn) with input as p
+	["EAR-MIG-01", A] in rules(tf.warn) with input as fresh_cluster
+}
+
 # An approval of an endpoint already there, named by its connection name
 # (azapi 1.x: body as a JSON string); a rejection; a removal.
 by_name(address, actions, before, after) := plan(

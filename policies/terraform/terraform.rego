@@ -352,7 +352,11 @@ inputs contains {"address": rc.address, "input": x} if {
 	}}
 }
 
-inputs contains {"address": rc.address, "input": x} if {
+inputs contains i if some i in cluster_inputs
+
+# cluster_inputs: the cluster changes' inputs, apart, so that an approval can
+# ask which of them Atlas refuses (cluster_refused) without asking itself.
+cluster_inputs contains {"address": rc.address, "input": x} if {
 	some rc in changes
 	rc.type in cluster_types
 	some action in ["create", "update"]
