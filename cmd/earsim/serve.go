@@ -9,6 +9,7 @@ import (
 	"math"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -133,6 +134,11 @@ func runServe(ctx context.Context, args []string, e *env) int {
 	statePath, stateDir := *stateFile, ""
 	if info, err := os.Stat(*stateFile); *stateFile != "" && (strings.HasSuffix(*stateFile, "/") || err == nil && info.IsDir()) {
 		statePath, stateDir = "", *stateFile
+	} else if dir := filepath.Dir(*stateFile); *stateFile != "" {
+		if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+			fmt.Fprintf(e.stderr, "earsim serve: --state %s: the folder %s does not exist (make it, or end the path with / to keep every world in a new folder there)\n", *stateFile, dir)
+			return exitCannot
+		}
 	}
 	if *maxWorlds < 0 || *worldIdle < 0 {
 		fmt.Fprintln(e.stderr, "earsim serve: --max-worlds and --world-idle must not be negative")
