@@ -43,8 +43,8 @@ type List[T any] struct {
 //
 // A step costs what it changes, not the size of the world: it works on a
 // copy of the world that shares every project it does not change (a
-// project is copied before its first change, the list of projects before
-// the first change to any), asks the Checker only about the projects it
+// project is copied before its first change, the list of pointers to
+// projects before the first change to any: 8 bytes a project), asks the Checker only about the projects it
 // changed, and on a move of the clock alone only about those whose last
 // report was Clocked (Report.Clocked: the others' reports stay as they
 // are).
