@@ -370,7 +370,7 @@ func (s *Server) ctlConsoleWorld(*controlCall) (int, any, *sim.Error) {
 		vaults[v] = &out.Azure.Vaults[i]
 	}
 	for i := range st.Projects {
-		p := &st.Projects[i]
+		p := st.Projects[i]
 		rep := s.m.Report(p.ID)
 		cp := consoleProject{ID: p.ID, Name: p.Name, State: p.State, Encryption: p.Encryption.View(rep.Valid).AzureKeyVault,
 			Endpoints: []sim.EndpointView{}, Clusters: []consoleCluster{}, Conditions: rep.Conditions}

@@ -310,3 +310,114 @@ func cycle(c *http.Client, url, project, region string) error {
 	_, err = send("DELETE", eps+"/"+between(out, `"id":"`, `"`), "", 204)
 	return err
 }
+
+// TestLoadTargets: the serve targets of issue 24 (EARSIM_LOAD=1; in
+// scripts/load.sh), over loopback to an in-process server without
+// authentication, every request timed on its own:
+//
+//   - writes: 16 clients, each on a project of its own (16 projects with
+//     CMK and private networking required), each repeating POST an endpoint,
+//     POST /_sim/v1/clock/advance 60 s, DELETE the endpoint: three writes
+//     the policies are asked about (the admission of the POST and DELETE,
+//     the timers the advance fires and the inspection after each), with
+//     policies.Service as serve asks it and with the allow-all hook in the
+//     same run (target ≥ 5,000 writes/s, p99 ≤ 10 ms);
+//   - mixed: 64 clients, 4 on each of the 16 projects, each repeating the
+//     mix of BenchmarkRepeatedLoad (POST an endpoint, list, GET the
+//     project, GET the configuration, advance 60 s (past provisioning), DELETE), three runs on
+//     one server, p99 and the live heap after each (target p99 ≤ 50 ms,
+//     memory flat).
+func TestLoadTargets(t *testing.T) {
+	if os.Getenv("EARSIM_LOAD") == "" {
+		t.Skip("load runs are part of make bench (EARSIM_LOAD=1)")
+	}
+	service := policies.NewService(policies.MustDefault())
+	if err := service.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	start := func(c sim.Checker) (*httptest.Server, []string) {
+		srv := httptest.NewServer(mustServer(t, atlasapi.Options{Seed: 1, Checker: c, NoAuth: true}))
+		projects := []string{group}
+		for i := 1; i < 16; i++ {
+			projects = append(projects, newProject(t, srv.URL, fmt.Sprintf("load-%d", i)))
+		}
+		for _, p := range projects {
+			enableOpen(t, srv.URL, p)
+		}
+		return srv, projects
+	}
+	d := 3 * time.Second
+	fmt.Println("| run | clients | requests | req/s | p50 ms | p99 ms | errors |")
+	fmt.Println("|---|---|---|---|---|---|---|")
+	for _, hook := range []struct {
+		name    string
+		checker sim.Checker
+	}{{"policies.Service", service}, {"allow-all", sim.AllowAll{}}} {
+		srv, projects := start(hook.checker)
+		c := transport(16)
+		ids := make([]string, 16)
+		fmt.Println(load("writes (POST endpoint, advance 60 s, DELETE), 16 projects, "+hook.name, 16, d, func(client, i int) error {
+			eps := "/api/atlas/v2/groups/" + projects[client] + "/encryptionAtRest/AZURE/privateEndpoints"
+			switch i % 3 {
+			case 0:
+				out, err := send(c, srv.URL, "POST", eps, `{"regionName":"`+regions32[client]+`"}`, 202)
+				ids[client] = between(out, `"id":"`, `"`)
+				return err
+			case 1:
+				_, err := send(c, srv.URL, "POST", "/_sim/v1/clock/advance", `{"seconds":60}`, 200)
+				return err
+			default:
+				_, err := send(c, srv.URL, "DELETE", eps+"/"+ids[client], "", 204)
+				return err
+			}
+		}))
+		srv.Close()
+	}
+	srv, projects := start(service)
+	defer srv.Close()
+	c := transport(64)
+	ids, next := make([]string, 64), make([]int, 64) // a client's mix goes on where the last run left it
+	for run := 1; run <= 3; run++ {
+		r := load(fmt.Sprintf("mixed, 16 projects, policies.Service, run %d", run), 64, d, func(client, _ int) error {
+			i := next[client]
+			next[client]++
+			eps := "/api/atlas/v2/groups/" + projects[client/4] + "/encryptionAtRest/AZURE/privateEndpoints"
+			var err error
+			switch i % 6 {
+			case 0:
+				var out string
+				out, err = send(c, srv.URL, "POST", eps, `{"regionName":"`+regions32[client%4]+`"}`, 202)
+				ids[client] = between(out, `"id":"`, `"`)
+			case 1:
+				_, err = send(c, srv.URL, "GET", eps, "", 200)
+			case 2:
+				_, err = send(c, srv.URL, "GET", "/api/atlas/v2/groups/"+projects[client/4], "", 200)
+			case 3:
+				_, err = send(c, srv.URL, "GET", "/api/atlas/v2/groups/"+projects[client/4]+"/encryptionAtRest", "", 200)
+			case 4:
+				_, err = send(c, srv.URL, "POST", "/_sim/v1/clock/advance", `{"seconds":60}`, 200)
+			default:
+				_, err = send(c, srv.URL, "DELETE", eps+"/"+ids[client], "", 204)
+			}
+			return err
+		})
+		fmt.Printf("%s live heap %.1f MB |\n", r, liveHeapMB())
+	}
+}
+
+// send sends one request and wants the given status.
+func send(c *http.Client, url, method, path, body string, want int) (string, error) {
+	req, _ := http.NewRequest(method, url+path, strings.NewReader(body))
+	req.Header.Set("Accept", accept)
+	req.Header.Set("Content-Type", "application/json") // writes are JSON (the browser guard)
+	resp, err := c.Do(req)
+	if err != nil {
+		return "", err
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != want {
+		return "", fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, b)
+	}
+	return string(b), nil
+}

@@ -167,8 +167,8 @@ func TestStaleTempFilesRemovedOnStart(t *testing.T) {
 }
 
 // serve --state and PUT /_sim/v1/state take the same worlds (issue 13): a
-// world with two endpoints of one id, or a project of another organization,
-// is refused by both and changes nothing.
+// world with two endpoints of one id, a project of another organization or
+// a null project is refused by both and changes nothing.
 func TestStateImportAndLoadAgree(t *testing.T) {
 	s := newServer(t, atlasapi.Options{Seed: 1})
 	s.enable(true)
@@ -194,7 +194,10 @@ func TestStateImportAndLoadAgree(t *testing.T) {
 	project(otherOrg)["orgId"] = "0000000000000000000000ff"
 	noOrg := clone()
 	noOrg["state"].(map[string]any)["org"] = map[string]any{"id": "", "name": ""}
-	for name, bad := range map[string]map[string]any{"two endpoints with one id": dupEndpoint, "a project of another organization": otherOrg, "no organization": noOrg} {
+	nullProject := clone()
+	nullProject["state"].(map[string]any)["projects"] = append(nullProject["state"].(map[string]any)["projects"].([]any), nil)
+	for name, bad := range map[string]map[string]any{"two endpoints with one id": dupEndpoint, "a project of another organization": otherOrg, "no organization": noOrg,
+		"a null project": nullProject} {
 		body, _ := json.Marshal(bad)
 		if a := s.control("PUT", "state", string(body)); a.Status != 400 || a.code() != "INVALID_STATE" {
 			t.Errorf("PUT %s: %d %s", name, a.Status, a.Raw)

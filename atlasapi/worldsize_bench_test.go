@@ -86,7 +86,7 @@ func newSizedWorld(b *testing.B, engine *policies.Engine, n int, scale float64) 
 	for i := range n {
 		id := fmt.Sprintf("%024x", 0x700000+i)
 		st.Projects = append(st.Projects, sim.NewProject(id, "p"+id, sim.DefaultOrgID, 0))
-		p := &st.Projects[len(st.Projects)-1]
+		p := st.Projects[len(st.Projects)-1]
 		p.Encryption = pr.Config(st)
 		p.Encryption.RequirePrivateNetworking = true
 		if _, err := st.PlaceEndpoint(id, "US_EAST_2", sim.StatusActive); err != nil {

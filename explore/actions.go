@@ -33,7 +33,7 @@ func Actions(s *sim.State, all bool) []Action {
 	var out []Action
 	add := func(cmd sim.Command, step string) { out = append(out, Action{Cmd: cmd, Step: step}) }
 	for i := range s.Projects {
-		p := &s.Projects[i]
+		p := s.Projects[i]
 		g := p.ID
 		gy := ""
 		if g != sim.DefaultProjectID {

@@ -148,6 +148,31 @@ func TestNoStaleDocuments(t *testing.T) {
 	}
 }
 
+// A step never changes the world it started from (the Machine shares every
+// project a step does not change with the world before it, and Forks share
+// it with each other): at every step of every bundled scenario the world
+// before reads the same after.
+func TestStepLeavesTheWorldBefore(t *testing.T) {
+	all, err := scenarios.Bundled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range all {
+		r, err := scenarios.Start(s, policies.MustDefault(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 1; !r.Done(); i++ {
+			before := r.Machine.State()
+			want, _ := json.Marshal(before)
+			r.Step()
+			if got, _ := json.Marshal(before); !bytes.Equal(got, want) {
+				t.Fatalf("%s step %d changed the world it started from", s.File, i)
+			}
+		}
+	}
+}
+
 // A YAML merge key on a flow mapping, with an alias as a key ({<<, *a}):
 // the known decoder crasher is an error with file and line, not a panic
 // (issue 13).

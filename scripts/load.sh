@@ -47,6 +47,10 @@ echo "In-process Go clients (digest; endpoint create+advance+delete):"
 EARSIM_LOAD=1 go test -count=1 -run '^TestLoad$' -v ./atlasapi | grep -E '^\||first error'
 
 echo
+echo "Issue 24's serve targets (16 clients on 16 projects writing; 64 clients mixed, three runs):"
+EARSIM_LOAD=1 go test -count=1 -run '^TestLoadTargets$' -v ./atlasapi | grep -E '^\||first error'
+
+echo
 bin/earsim serve --no-auth --addr 127.0.0.1:18183 2>/dev/null & pids+=($!); BIG_PID=$!
 ready "http://127.0.0.1:18183$EAR"
 echo "earsim serve RSS, fresh: $(rss $BIG_PID)"

@@ -216,8 +216,8 @@ func (c *Canon) state(s *State) {
 	c.str(s.Org.ID)
 	c.str(s.Org.Name)
 	c.u64(uint64(len(s.Projects)))
-	for i := range s.Projects {
-		c.project(&s.Projects[i])
+	for _, p := range s.Projects {
+		c.project(p)
 	}
 	a := &s.Azure
 	c.u64(uint64(len(a.Apps)))

@@ -115,7 +115,7 @@ func TestCanonCoversEveryField(t *testing.T) {
 func TestCanonRenamesGeneratedIDs(t *testing.T) {
 	world := func(a, b string) *sim.State {
 		s := sim.NewWorld(1)
-		p := &s.Projects[0]
+		p := s.Projects[0]
 		p.Endpoints = []sim.Endpoint{
 			{ID: a, RegionName: "US_CENTRAL", Status: sim.StatusActive, ConnectionName: "earsim-US_CENTRAL-" + a},
 			{ID: b, RegionName: "US_EAST_2", Status: sim.StatusInitiating},
@@ -149,7 +149,7 @@ func TestCanonRenamesGeneratedIDs(t *testing.T) {
 func TestCanonSeesWorldsFromTheirClock(t *testing.T) {
 	shift := func(d int64) *sim.State {
 		s := populated()
-		p := &s.Projects[0]
+		p := s.Projects[0]
 		s.Now += d
 		s.Timers[0].At += d
 		p.Created += d

@@ -43,8 +43,8 @@ type List[T any] struct {
 //
 // A step costs what it changes, not the size of the world: it works on a
 // copy of the world that shares every project it does not change (a
-// project is copied before its first change, the list of projects before
-// the first change to any), asks the Checker only about the projects it
+// project is copied before its first change, the list of pointers to
+// projects before the first change to any: 8 bytes a project), asks the Checker only about the projects it
 // changed, and on a move of the clock alone only about those whose last
 // report was Clocked (Report.Clocked: the others' reports stay as they
 // are).
@@ -87,8 +87,8 @@ func NewMachine(s *State, c Checker) (*Machine, error) {
 // index records where each project is in the world's list.
 func (m *Machine) index() {
 	m.pos = make(map[string]int, len(m.state.Projects))
-	for i := range m.state.Projects {
-		m.pos[m.state.Projects[i].ID] = i
+	for i, p := range m.state.Projects {
+		m.pos[p.ID] = i
 	}
 }
 
@@ -98,7 +98,7 @@ func (m *Machine) project(id string) *Project { return findIn(m.state, m.pos, id
 // findIn finds a project through pos when pos still says where it is.
 func findIn(s *State, pos map[string]int, id string) *Project {
 	if i, ok := pos[id]; ok && i < len(s.Projects) && s.Projects[i].ID == id {
-		return &s.Projects[i]
+		return s.Projects[i]
 	}
 	if len(pos) == len(s.Projects) && pos != nil {
 		return nil // every project is where pos says: id is none of them
@@ -280,16 +280,34 @@ func (t *tx) ownList() {
 }
 
 // own gives the step its own copy of a project, before anything in it is
-// changed or pointed into.
-func (t *tx) own(id string) {
-	if t.owned[id] || id == "" {
-		return
+// changed or pointed into, and returns it (nil for no such project). The
+// copy replaces the shared project in the step's list, so a *Project found
+// before own is the shared one: change only what own returned, or what
+// t.project finds after it.
+func (t *tx) own(id string) *Project {
+	if id == "" {
+		return nil
+	}
+	if t.owned[id] {
+		return t.project(id)
 	}
 	t.ownList()
-	if p := t.project(id); p != nil {
-		*p = p.clone()
-		t.owned[id] = true
+	i := t.index(id)
+	if i < 0 {
+		return nil
 	}
+	p := t.s.Projects[i].clone()
+	t.s.Projects[i] = &p
+	t.owned[id] = true
+	return &p
+}
+
+// index is where a project is in the step's list, or -1.
+func (t *tx) index(id string) int {
+	if i, ok := t.m.pos[id]; ok && !t.structural && i < len(t.s.Projects) && t.s.Projects[i].ID == id {
+		return i
+	}
+	return slices.IndexFunc(t.s.Projects, func(p *Project) bool { return p.ID == id })
 }
 
 func (t *tx) ownTimers() {
@@ -364,7 +382,7 @@ func (t *tx) admit(op Op, request map[string]any, p *Project, actor *Actor, grou
 // carryOut applies the consequences a decision names (Forecast.Apply).
 func (t *tx) carryOut(p *Project, d Decision) {
 	if p != nil && len(d.Warn) > 0 {
-		t.own(p.ID)
+		p = t.own(p.ID) // p may have been found before the step owned it
 	}
 	for _, f := range d.Warn {
 		a := f.Apply
@@ -450,8 +468,8 @@ func (t *tx) inspect() *Error {
 func (t *tx) toInspect() []*Project {
 	var out []*Project
 	if t.allDirty || t.structural {
-		for i := range t.s.Projects {
-			if p := &t.s.Projects[i]; t.allDirty || t.dirty[p.ID] || t.clockMoved && t.m.clocked[p.ID] {
+		for _, p := range t.s.Projects {
+			if t.allDirty || t.dirty[p.ID] || t.clockMoved && t.m.clocked[p.ID] {
 				out = append(out, p)
 			}
 		}
@@ -588,8 +606,7 @@ func (m *Machine) Compact() {
 // Warm builds the policy documents of every project and of the Azure side,
 // so that Machines forked from m share them instead of each building its own.
 func (m *Machine) Warm() {
-	for i := range m.state.Projects {
-		p := &m.state.Projects[i]
+	for _, p := range m.state.Projects {
 		if _, ok := m.docs[p.ID]; !ok {
 			m.docs[p.ID] = projectInput(p)
 		}

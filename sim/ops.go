@@ -81,8 +81,7 @@ func (m *Machine) read(cmd Command) (any, *Error) {
 		// project, as for GetProject); the others are left out, as Atlas
 		// lists only what the caller's roles reach.
 		out := List[ProjectView]{Results: []ProjectView{}}
-		for i := range s.Projects {
-			p := &s.Projects[i]
+		for _, p := range s.Projects {
 			if _, err := t.admit(GetProject, map[string]any{}, p, cmd.Actor, p.ID, nil); err != nil {
 				if err.Status == 403 {
 					continue
@@ -98,8 +97,8 @@ func (m *Machine) read(cmd Command) (any, *Error) {
 		if cmd.Project != nil {
 			name = cmd.Project.Name
 		}
-		for i := range s.Projects {
-			if p := &s.Projects[i]; p.Name == name {
+		for _, p := range s.Projects {
+			if p.Name == name {
 				if _, err := t.admit(GetProject, map[string]any{}, p, cmd.Actor, p.ID, nil); err != nil {
 					return nil, err
 				}
@@ -181,8 +180,7 @@ func (t *tx) apply(cmd Command) (int, any, *Error) {
 		}
 		var ds []decided
 		if cmd.Op == UnregisterNetwork {
-			for i := range t.s.Projects {
-				p := &t.s.Projects[i]
+			for _, p := range t.s.Projects {
 				if p.Encryption.SubscriptionID != sub.ID {
 					continue
 				}
@@ -299,7 +297,7 @@ func (t *tx) apply(cmd Command) (int, any, *Error) {
 		}
 		status = 204
 	case DeleteProject:
-		t.s.Projects = slices.DeleteFunc(t.s.Projects, func(x Project) bool { return x.ID == p.ID })
+		t.s.Projects = slices.DeleteFunc(t.s.Projects, func(x *Project) bool { return x.ID == p.ID })
 		t.structural, t.deleted = true, append(t.deleted, p.ID)
 		t.emit(cmd.GroupID, "ProjectDeleted", "", nil, "")
 		return 204, nil, nil
@@ -532,9 +530,10 @@ func (t *tx) createProject(cmd Command) (int, any, *Error) {
 	t.ownList()
 	t.s.Projects = append(t.s.Projects, p)
 	t.structural = true
+	t.owned[p.ID] = true // made by this step: nobody else holds it
 	t.touch(p.ID)
 	t.emit(p.ID, "ProjectCreated", "", nil, "")
-	return 200, projectView(&p), nil
+	return 200, projectView(p), nil
 }
 
 func (t *tx) createKey(cmd Command) (int, any, *Error) {
@@ -579,8 +578,7 @@ func (t *tx) keyEvent(cmd Command, kid string) (int, any, *Error) {
 		d Decision
 	}
 	var ds []decided
-	for i := range t.s.Projects {
-		p := &t.s.Projects[i]
+	for _, p := range t.s.Projects {
 		if !usesKey(p, key) {
 			continue
 		}

@@ -56,7 +56,7 @@ type State struct {
 	Counter  uint64       `json:"counter"` // draws made from the seed (ids, lags, timer order)
 	Now      int64        `json:"now"`     // logical seconds since Epoch
 	Org      Organization `json:"org"`
-	Projects []Project    `json:"projects"`
+	Projects []*Project   `json:"projects"`
 	Azure    Azure        `json:"azure"`
 	Timers   []Timer      `json:"timers"`
 	// SecretKey (hex) keys the digests of this world's secrets (Digest).
@@ -231,9 +231,10 @@ const (
 // Clone returns a deep copy of s.
 func (s *State) Clone() *State {
 	c := *s
-	c.Projects = make([]Project, len(s.Projects))
-	for i := range s.Projects {
-		c.Projects[i] = s.Projects[i].clone()
+	c.Projects = make([]*Project, len(s.Projects))
+	for i, p := range s.Projects {
+		cp := p.clone()
+		c.Projects[i] = &cp
 	}
 	c.Azure = Azure{
 		Apps:          slices.Clone(s.Azure.Apps),
@@ -281,9 +282,9 @@ func (c Cluster) clone() Cluster {
 
 // Project returns the project with the given id, or nil.
 func (s *State) Project(id string) *Project {
-	for i := range s.Projects {
-		if s.Projects[i].ID == id {
-			return &s.Projects[i]
+	for _, p := range s.Projects {
+		if p.ID == id {
+			return p
 		}
 	}
 	return nil

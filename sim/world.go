@@ -56,7 +56,7 @@ func NewWorldWithKey(seed uint64, secretKey []byte) *State {
 		Seed:      seed,
 		SecretKey: hex.EncodeToString(secretKey),
 		Org:       Organization{ID: DefaultOrgID, Name: DefaultOrgName},
-		Projects:  []Project{NewProject(DefaultProjectID, DefaultProject, DefaultOrgID, 0)},
+		Projects:  []*Project{NewProject(DefaultProjectID, DefaultProject, DefaultOrgID, 0)},
 	}
 	for _, name := range []string{"test-tf-export", "example"} {
 		p := Presets[name]
@@ -70,8 +70,8 @@ func NewWorldWithKey(seed uint64, secretKey []byte) *State {
 }
 
 // NewProject returns an ACTIVE project without configuration.
-func NewProject(id, name, orgID string, created int64) Project {
-	return Project{ID: id, Name: name, OrgID: orgID, State: "ACTIVE", Created: created,
+func NewProject(id, name, orgID string, created int64) *Project {
+	return &Project{ID: id, Name: name, OrgID: orgID, State: "ACTIVE", Created: created,
 		Endpoints: []Endpoint{}, Clusters: []Cluster{}, Snapshots: []Snapshot{}}
 }
 
