@@ -43,11 +43,13 @@ type Apply struct {
 	Steps    []Step
 	Warnings []OrderWarning // conflicting steps the configuration leaves unordered (add depends_on)
 	Sending  func(Step)     // if set, Run calls it with each step (its command as sent) just before sending it
+	Done     func(Outcome)  // if set, Run calls it after each step: sent and waited on, refused, or skipped
 	projects map[string]string
 	ignored  int             // Azure-side changes of kinds check does not read (other azapi types, other providers' registrations)
 	soft     map[[2]int]bool // order edges the check chose (the order that loses data), not dependencies: a refusal there skips nothing
 	// priorEndpoints are the prior state's endpoints, which an approval may name by connection name.
 	priorEndpoints []map[string]any
+	names          map[string]string // the address of each cluster, endpoint and key the plan names (addressIndex)
 }
 
 // OrderWarning is a config change and an endpoint or cluster change of its
@@ -344,6 +346,7 @@ func BuildApply(doc map[string]any) (*Apply, error) {
 		}
 	}
 	ap.World = priorWorld(prior, changes, az)
+	ap.names = addressIndex(changes, prior)
 
 	// The nodes and the order between them.
 	var nodes []node
@@ -1002,6 +1005,9 @@ func (ap *Apply) Run(do func(sim.Command) sim.Result) []Outcome {
 		}
 		if o.Skipped != "" {
 			out = append(out, o)
+			if ap.Done != nil {
+				ap.Done(o)
+			}
 			continue
 		}
 		cmd := st.Command
@@ -1027,6 +1033,9 @@ func (ap *Apply) Run(do func(sim.Command) sim.Result) []Outcome {
 			do(sim.Command{Op: sim.Advance, Seconds: st.Wait})
 		}
 		out = append(out, o)
+		if ap.Done != nil {
+			ap.Done(o)
+		}
 	}
 	return out
 }

@@ -96,6 +96,10 @@ type Options struct {
 	Suppressions []Suppression // from LoadSuppressions
 	Today        time.Time     // the date suppressions expire against
 	FS           fs.FS         // read inputs from here instead of the file system
+	// Interruptions also judges each plan's apply cut off after every step
+	// but the last: the world each cut leaves, against the world the
+	// completed apply leaves (interrupt.go). Other inputs have no steps.
+	Interruptions bool
 }
 
 // Checker runs checks with one policy engine.
@@ -145,7 +149,7 @@ func (c *Checker) Files(ctx context.Context, paths []string, opt Options) (*Repo
 					errs[i] = err
 					continue
 				}
-				results[i], errs[i] = c.file(ctx, open, paths[i], opt.Kind)
+				results[i], errs[i] = c.file(ctx, open, paths[i], opt)
 			}
 		}()
 	}

@@ -86,7 +86,8 @@ func fsOpen(fsys fs.FS) opener {
 	return func(name string) (io.ReadCloser, error) { return fsys.Open(name) }
 }
 
-func (c *Checker) file(ctx context.Context, open opener, path, kind string) (FileReport, error) {
+func (c *Checker) file(ctx context.Context, open opener, path string, opt Options) (FileReport, error) {
+	kind := opt.Kind
 	f, err := open(path)
 	if err != nil {
 		msg := err.Error()
@@ -115,7 +116,7 @@ func (c *Checker) file(ctx context.Context, open opener, path, kind string) (Fil
 	fr := FileReport{File: path, Kind: kind, Findings: []Finding{}}
 	switch kind {
 	case KindPlan:
-		err = c.plan(ctx, open, path, br, &fr)
+		err = c.plan(ctx, open, path, br, &fr, opt.Interruptions)
 	case KindRequest:
 		err = c.request(open, path, br, &fr)
 	case KindState:
@@ -217,7 +218,7 @@ func addressLines(open opener, path string, addrs map[string]int) {
 
 func quote(s string) string { b, _ := json.Marshal(s); return string(b) }
 
-func (c *Checker) plan(ctx context.Context, open opener, path string, r io.Reader, fr *FileReport) error {
+func (c *Checker) plan(ctx context.Context, open opener, path string, r io.Reader, fr *FileReport, interruptions bool) error {
 	doc, skipped, err := decodePlan(open, path, r)
 	if err != nil {
 		return err
@@ -242,8 +243,16 @@ func (c *Checker) plan(ctx context.Context, open opener, path string, r io.Reade
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	var cuts []worldCut // the world before the apply, then after each step
+	if interruptions {
+		cuts = append(cuts, cutOf(m))
+		ap.Done = func(Outcome) { cuts = append(cuts, cutOf(m)) }
+	}
 	outcomes := ap.Run(m.Step)
 	fr.Findings = append(fr.Findings, c.applyFindings(ap, outcomes, m, path)...)
+	if interruptions {
+		fr.Findings = append(fr.Findings, c.interruptionFindings(ap, outcomes, cuts, path)...)
+	}
 	if fr.Findings, err = team.findings(fr.Findings); err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ import (
 )
 
 func runCheck(ctx context.Context, args []string, e *env) int {
-	fs := e.flags("check", "[--format text|json|junit|sarif] [--fail-on error|warning] [--suppressions FILE] [--policy DIR]... [--input-kind plan|state|request] FILE...",
+	fs := e.flags("check", "[--format text|json|junit|sarif] [--fail-on error|warning] [--suppressions FILE] [--policy DIR]... [--interruptions] [--input-kind plan|state|request] FILE...",
 		`Evaluate the policies on inputs before they are applied:
   plan     a Terraform plan as 'terraform show -json' writes it (provider 1.x or 2.x
            shapes), its Azure half included: azapi approvals of the vault's private
@@ -27,6 +27,20 @@ func runCheck(ctx context.Context, args []string, e *env) int {
   request  an Atlas request with the state it meets: {"op", "project", "request"}
 The kind is detected; --input-kind forces it. Findings carry rule ID, level
 (error, warning, note), message, remediation, resource and file:line.
+
+--interruptions: an apply can stop after any step (a refusal, a timeout,
+Ctrl-C, a CI runner killed). For each plan, the world the apply leaves if it
+stops after step k (each step but the last, with the provider's wait) is
+judged by the same state rules as the world the completed apply leaves
+(EAR-MR-01's uncovered region, EAR-KEY-02's key gone while in use, ...).
+What a cut exhibits that neither the world before the apply nor the
+completed apply's does is a finding ("if the apply stops after step 2 of 4
+(ADDRESS create) ...: ...; step 4 (...) ends it"), on the resource it is
+about; suppressions and --fail-on apply as to any finding. Desired states and
+requests have no steps. A team's rules (--policy) judge requests, not
+states: they are not asked at the cuts, but their refusals shape the apply
+that is cut.
+
 Exit 0 when no unsuppressed finding reaches --fail-on, 1 when one does,
 2 when an input cannot be read (nothing is written then).`)
 	format := formatFlag(fs, check.Formats...)
@@ -34,6 +48,7 @@ Exit 0 when no unsuppressed finding reaches --fail-on, 1 when one does,
 	supFile := fs.String("suppressions", "", "YAML list of {rule, resource, reason, expires: YYYY-MM-DD}")
 	kind := fs.String("input-kind", "", "force the input kind: "+strings.Join(check.Kinds, ", "))
 	today := fs.String("today", "", "the date suppressions expire against (YYYY-MM-DD; default: today, UTC)")
+	interruptions := fs.Bool("interruptions", false, "also judge each plan's apply cut off after every step (see above)")
 	var policyDirs multi
 	fs.Var(&policyDirs, "policy", "also judge with a team's own Rego rules in `DIR` (package earsim.team.<name>, deny/warn; repeatable; policies/README.md)")
 	if code, done := e.parse(fs, args); done {
@@ -54,7 +69,7 @@ Exit 0 when no unsuppressed finding reaches --fail-on, 1 when one does,
 		fmt.Fprintln(e.stderr, "earsim check: no input files (try 'earsim check examples/*.json')")
 		return exitCannot
 	}
-	opt := check.Options{Kind: *kind, Today: time.Now().UTC()}
+	opt := check.Options{Kind: *kind, Today: time.Now().UTC(), Interruptions: *interruptions}
 	if *today != "" {
 		t, err := time.Parse(time.DateOnly, *today)
 		if err != nil {

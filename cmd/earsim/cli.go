@@ -76,7 +76,8 @@ var helpExamples = map[string]string{
 	"check": `  tofu show -json plan.out > plan.json && earsim check plan.json
   earsim check --format sarif examples/clean/ > earsim.sarif
   earsim check --fail-on warning examples/multi-cloud-under-private-networking.json
-  earsim check --policy examples/team-policy/policy examples/team-policy/plans/`,
+  earsim check --policy examples/team-policy/policy examples/team-policy/plans/
+  earsim check --interruptions examples/clean/azure-provider-example-cluster-unordered.json`,
 	"rules": `  earsim rules
   earsim rules --format json
   earsim rules --policy examples/team-policy/policy`,
