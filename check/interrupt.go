@@ -2,6 +2,8 @@ package check
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/earsim/earsim/sim"
@@ -62,50 +64,70 @@ func cutOf(m *sim.Machine) worldCut {
 	return w
 }
 
-// interruptionFindings compares the world after each step but the last
-// (cuts[k], k from 1) with the world before the apply (cuts[0]) and the
-// world the completed apply leaves (cuts[n]). What a run of consecutive
-// cuts exhibits that neither does is one finding, naming the first step
-// after which the apply stops with it, the last, and the step that ends it.
+// window is what a run of consecutive cuts exhibits that neither the world
+// before the apply nor the completed apply's does.
+type window struct {
+	it       cutItem
+	from, to int // the steps it holds after, from 1
+}
+
+// windows compares the world after each step but the last (cuts[k], k from
+// 1) with the world before the apply (cuts[0]) and the world the completed
+// apply leaves (cuts[n]); keyOf normalises a key across runs (the ids the
+// simulator gives what the plan creates).
+func windows(cuts []worldCut, keyOf func(string) string) []*window {
+	n := len(cuts) - 1
+	before, after := keySet(cuts[0], keyOf), keySet(cuts[n], keyOf)
+	var out []*window
+	open := map[string]*window{}
+	for k := 1; k < n; k++ {
+		next := map[string]*window{}
+		for _, it := range cuts[k].items {
+			key := keyOf(it.key)
+			if before[key] || after[key] {
+				continue
+			}
+			w, ok := open[key]
+			if ok {
+				w.to = k
+			} else {
+				w = &window{it: it, from: k, to: k}
+				out = append(out, w)
+			}
+			next[key] = w
+		}
+		open = next
+	}
+	return out
+}
+
+func keySet(w worldCut, keyOf func(string) string) map[string]bool {
+	out := make(map[string]bool, len(w.items))
+	for _, it := range w.items {
+		out[keyOf(it.key)] = true
+	}
+	return out
+}
+
+// interruptionFindings makes a finding of each window of the apply: the
+// first and last step after which the apply stops with it, and the step
+// that ends it.
 func (c *Checker) interruptionFindings(ap *Apply, outcomes []Outcome, cuts []worldCut, path string) []Finding {
 	n := len(ap.Steps)
 	if n < 2 || len(cuts) != n+1 || len(outcomes) != n {
 		return nil
 	}
-	before, after := cuts[0], cuts[n]
-	type window struct {
-		it       cutItem
-		from, to int // the cuts (steps) it holds after
-	}
-	var windows []*window
-	open := map[string]*window{}
-	for k := 1; k < n; k++ {
-		next := map[string]*window{}
-		for _, it := range cuts[k].items {
-			if before.keys[it.key] || after.keys[it.key] {
-				continue
-			}
-			w, ok := open[it.key]
-			if ok {
-				w.to = k
-			} else {
-				w = &window{it: it, from: k, to: k}
-				windows = append(windows, w)
-			}
-			next[it.key] = w
-		}
-		open = next
-	}
-	if len(windows) == 0 {
+	named := strings.NewReplacer(createdEndpoints(outcomes)...)
+	ws := windows(cuts, named.Replace)
+	if len(ws) == 0 {
 		return nil
 	}
-	named := strings.NewReplacer(createdEndpoints(outcomes)...)
 	step := func(k int) string {
 		st := outcomes[k-1].Step
 		return fmt.Sprintf("%s %s", st.Address, st.Action)
 	}
 	var out []Finding
-	for _, w := range windows {
+	for _, w := range ws {
 		msg := fmt.Sprintf("if the apply stops after step %d of %d (%s)", w.from, n, step(w.from))
 		cut := fmt.Sprintf("%d of %d", w.from, n)
 		if w.to > w.from {
@@ -125,9 +147,102 @@ func (c *Checker) interruptionFindings(ap *Apply, outcomes []Outcome, cuts []wor
 		}
 		f := c.finding(w.it.rule, severity, "interrupted apply", msg, "", ap.resourceOf(w.it.target, named, outcomes[w.from-1].Step.Address), path, target)
 		f.Remediation = strings.TrimSpace(f.Remediation + fmt.Sprintf(" The completed apply does not leave this: an apply that stops after step %d leaves it until it is applied again through step %d (%s).", w.from, w.to+1, step(w.to+1)))
+		if fix := c.closer(ap, outcomes, cuts, ws, w); fix != "" {
+			f.Remediation += " " + fix
+		}
 		out = append(out, f)
 	}
 	return out
+}
+
+// closer says which depends_on closes a window, when the simulator agrees:
+// the apply with the step that opens the window moved after the step that
+// ends it (the order that depends_on asks of Terraform) is refused nowhere
+// the judged apply is not, leaves the same world, and none of its cuts
+// exhibits the window's finding or anything the judged apply's cuts do not.
+// Only two creates or updates (the opening one made to depend on the
+// ending one) or two destroys (the ending one made to depend on the opening
+// one: Terraform destroys a dependent first) can be ordered so; a step
+// between them that needs the opening one rules the move out.
+func (c *Checker) closer(ap *Apply, outcomes []Outcome, cuts []worldCut, ws []*window, w *window) string {
+	s, e := w.from-1, w.to // indexes of the opening and the ending step
+	open, end := ap.Steps[s], ap.Steps[e]
+	var dependent, dependency string
+	switch {
+	case open.Action != "delete" && end.Action != "delete":
+		dependent, dependency = configAddress(open.Address), configAddress(end.Address)
+	case open.Action == "delete" && end.Action == "delete":
+		dependent, dependency = configAddress(end.Address), configAddress(open.Address)
+	default:
+		return ""
+	}
+	if dependent == dependency {
+		return ""
+	}
+	for j := s + 1; j <= e; j++ {
+		if slices.Contains(ap.Steps[j].needs, s) {
+			return "" // needed in between (what needs those is after them too)
+		}
+	}
+	order := make([]int, 0, len(ap.Steps))
+	for i := range ap.Steps {
+		if i != s {
+			order = append(order, i)
+		}
+		if i == e {
+			order = append(order, s)
+		}
+	}
+	pos := make([]int, len(ap.Steps))
+	for p, i := range order {
+		pos[i] = p
+	}
+	alt := &Apply{Steps: make([]Step, len(order))}
+	for p, i := range order {
+		st := ap.Steps[i]
+		st.N, st.needs = p+1, nil
+		for _, x := range ap.Steps[i].needs {
+			st.needs = append(st.needs, pos[x])
+		}
+		alt.Steps[p] = st
+	}
+	m, err := sim.NewMachine(ap.World, c.sim)
+	if err != nil {
+		return ""
+	}
+	altCuts := []worldCut{cutOf(m)}
+	alt.Done = func(Outcome) { altCuts = append(altCuts, cutOf(m)) }
+	altOut := alt.Run(m.Step)
+	judged := map[string]bool{}
+	for _, o := range outcomes {
+		if o.Result.Err != nil {
+			judged[o.Step.Address+" refused "+o.Result.Err.Rule] = true
+		}
+		if o.Skipped != "" {
+			judged[o.Step.Address+" skipped"] = true
+		}
+	}
+	for _, o := range altOut {
+		if (o.Result.Err != nil && !judged[o.Step.Address+" refused "+o.Result.Err.Rule]) || (o.Skipped != "" && !judged[o.Step.Address+" skipped"]) {
+			return ""
+		}
+	}
+	named := strings.NewReplacer(createdEndpoints(outcomes)...).Replace
+	altNamed := strings.NewReplacer(createdEndpoints(altOut)...).Replace
+	if !maps.Equal(keySet(cuts[len(cuts)-1], named), keySet(altCuts[len(altCuts)-1], altNamed)) {
+		return "" // another world at the end
+	}
+	had := map[string]bool{}
+	for _, x := range ws {
+		had[named(x.it.key)] = true
+	}
+	for _, x := range windows(altCuts, altNamed) {
+		if k := altNamed(x.it.key); k == named(w.it.key) || !had[k] {
+			return ""
+		}
+	}
+	return fmt.Sprintf("To close the window, add depends_on = [%s] to %s (judged: with step %d after step %d the apply is refused nowhere it was not, ends in the same world, and no cut leaves this).",
+		dependency, dependent, w.from, w.to+1)
 }
 
 // resourceOf is the Terraform address of what a condition's target names:

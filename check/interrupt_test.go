@@ -40,6 +40,7 @@ func TestInterruptionsOfRealPlans(t *testing.T) {
 	t.Chdir("..")
 	type want struct {
 		rule, level, resource, cut, ended, msgStart, msgHas string
+		fix                                                 string // the depends_on that closes the window, as the simulator judged it; "" for none
 	}
 	for _, tc := range []struct {
 		plan   string
@@ -50,7 +51,8 @@ func TestInterruptionsOfRealPlans(t *testing.T) {
 			"a real tofu plan (provider example plus a CMK cluster without depends_on): the apply creates the config (1), the cluster (2), the endpoint (3), then approves it (4); cut after 2 or 3, the CMK cluster is under private networking with no ACTIVE endpoint in its region (EAR-MR-01); the completed apply is clean",
 			[]want{{"EAR-MR-01", check.LevelError, "mongodbatlas_advanced_cluster.orders", "2-3 of 4", "4 of 4",
 				"if the apply stops after step 2 of 4 (mongodbatlas_advanced_cluster.orders create) or any step up to 3 (mongodbatlas_encryption_at_rest_private_endpoint.endpoint create): ",
-				`cluster "orders" cannot reach its key in US_CENTRAL: no ACTIVE private endpoint there; step 4 (azapi_update_resource.approval create) ends it`}}},
+				`cluster "orders" cannot reach its key in US_CENTRAL: no ACTIVE private endpoint there; step 4 (azapi_update_resource.approval create) ends it`,
+				"add depends_on = [azapi_update_resource.approval] to mongodbatlas_advanced_cluster.orders"}}},
 		{"examples/clean/azure-provider-example-approval.json",
 			"the same real plan with depends_on = [azapi_update_resource.approval] on the cluster: the cluster comes last and meets its endpoint ACTIVE, no cut leaves it uncovered",
 			nil},
@@ -58,12 +60,14 @@ func TestInterruptionsOfRealPlans(t *testing.T) {
 			"a teardown that deletes the key first (nothing orders it after the config): cut after step 1, cluster orders exists with its key gone (EAR-KEY-02, an error as the plan carries it out); deleting the cluster at step 2 ends it",
 			[]want{{"EAR-KEY-02", check.LevelError, "mongodbatlas_advanced_cluster.orders", "1 of 4", "2 of 4",
 				"if the apply stops after step 1 of 4 (azurerm_key_vault_key.key delete): ",
-				`data of cluster "orders" is inaccessible: its key is disabled or deleted; step 2 (mongodbatlas_advanced_cluster.orders delete) ends it`}}},
+				`data of cluster "orders" is inaccessible: its key is disabled or deleted; step 2 (mongodbatlas_advanced_cluster.orders delete) ends it`,
+				"add depends_on = [azurerm_key_vault_key.key] to mongodbatlas_advanced_cluster.orders"}}},
 		{"examples/key-02-replace-key-in-use.json",
 			"the key in use replaced without create_before_destroy: from the delete (1) through the new key's create (2) the config still names the deleted key; its update (3) ends it",
 			[]want{{"EAR-KEY-02", check.LevelError, "mongodbatlas_advanced_cluster.orders", "1-2 of 3", "3 of 3",
 				"if the apply stops after step 1 of 3 (azurerm_key_vault_key.key delete) or any step up to 2 (azurerm_key_vault_key.key create): ",
-				"; step 3 (mongodbatlas_encryption_at_rest.ear update) ends it"}}},
+				"; step 3 (mongodbatlas_encryption_at_rest.ear update) ends it",
+				""}}}, // a destroy ended by an update: no depends_on orders the destroy after it
 		{refPlans + "/10-destroy-all.json",
 			"the reference teardown: the cluster is destroyed first, then the endpoints, then CMK off: no cut leaves a CMK cluster without an endpoint or key",
 			nil},
@@ -96,6 +100,9 @@ func TestInterruptionsOfRealPlans(t *testing.T) {
 			}
 			if !strings.HasPrefix(f.Message, w.msgStart) || !strings.Contains(f.Message, w.msgHas) {
 				t.Errorf("%s: message %q\nwant it to start %q and hold %q", tc.plan, f.Message, w.msgStart, w.msgHas)
+			}
+			if got := strings.Contains(f.Remediation, "To close the window, add depends_on"); got != (w.fix != "") || !strings.Contains(f.Remediation, w.fix) {
+				t.Errorf("%s: remediation %q, want the fix %q", tc.plan, f.Remediation, w.fix)
 			}
 			if f.Line == 0 || f.File != tc.plan || !strings.Contains(f.Remediation, "The completed apply does not leave this") {
 				t.Errorf("%s: finding without line, file or the interruption's remediation: %+v", tc.plan, f)
