@@ -163,7 +163,8 @@ func (c *Checker) interruptionFindings(ap *Apply, outcomes []Outcome, cuts []wor
 // Only two creates or updates (the opening one made to depend on the
 // ending one) or two destroys (the ending one made to depend on the opening
 // one: Terraform destroys a dependent first) can be ordered so; a step
-// between them that needs the opening one rules the move out.
+// between them that needs the opening one rules the move out. A team's
+// rules refuse in that apply as in serve: without input.step or input.plan.
 func (c *Checker) closer(ap *Apply, outcomes []Outcome, cuts []worldCut, ws []*window, w *window) string {
 	s, e := w.from-1, w.to // indexes of the opening and the ending step
 	open, end := ap.Steps[s], ap.Steps[e]
@@ -206,7 +207,11 @@ func (c *Checker) closer(ap *Apply, outcomes []Outcome, cuts []worldCut, ws []*w
 		}
 		alt.Steps[p] = st
 	}
-	m, err := sim.NewMachine(ap.World, c.sim)
+	var judge sim.Checker = c.sim
+	if c.team != nil {
+		judge = c.team.Checker(c.sim) // the team's refusals too, as serve asks them (no input.step or input.plan)
+	}
+	m, err := sim.NewMachine(ap.World, judge)
 	if err != nil {
 		return ""
 	}

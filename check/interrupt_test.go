@@ -256,12 +256,44 @@ deny contains {"msg": "private endpoint approvals go through the change board"} 
 		t.Errorf("want the team's refusal of the approval and EAR-MR-01 on the planned state, got %+v", rest)
 	}
 	// The example team policy on the same plan: nothing it refuses, so the
-	// window is reported as without it.
+	// window is reported as without it, with its depends_on.
 	rep, err = teamChecker(t).Files(context.Background(), []string{plan}, check.Options{Interruptions: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cut, _ := interrupted(rep.Files[0].Findings); len(cut) != 1 || cut[0].Rule != "EAR-MR-01" {
-		t.Errorf("with the example team policy: want the EAR-MR-01 window, got %+v", cut)
+	if cut, _ := interrupted(rep.Files[0].Findings); len(cut) != 1 || cut[0].Rule != "EAR-MR-01" || !strings.Contains(cut[0].Remediation, "add depends_on") {
+		t.Errorf("with the example team policy: want the EAR-MR-01 window and its depends_on, got %+v", cut)
+	}
+	// A team rule that the depends_on's order would break (no cluster
+	// created once an endpoint is ACTIVE): the window stays, its depends_on
+	// is not offered, since the team refuses the cluster in that order.
+	late := filepath.Join(t.TempDir(), "late")
+	if err := os.MkdirAll(late, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rule = `package earsim.team.late
+
+import data.earsim.lib
+
+deny contains {"msg": "clusters are created before the endpoints are approved"} if {
+	input.op == "CreateCluster"
+	some e in lib.endpoints
+	e.status == "ACTIVE"
+}
+`
+	if err := os.WriteFile(filepath.Join(late, "late.rego"), []byte(rule), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if team, err = policies.LoadTeam(late); err != nil {
+		t.Fatal(err)
+	}
+	c = checker(t)
+	c.SetTeam(team)
+	rep, err = c.Files(context.Background(), []string{plan}, check.Options{Interruptions: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cut, _ := interrupted(rep.Files[0].Findings); len(cut) != 1 || cut[0].Rule != "EAR-MR-01" || strings.Contains(cut[0].Remediation, "add depends_on") {
+		t.Errorf("with a team rule the other order breaks: want the EAR-MR-01 window without a depends_on, got %+v", cut)
 	}
 }

@@ -36,10 +36,11 @@ judged by the same state rules as the world the completed apply leaves
 What a cut exhibits that neither the world before the apply nor the
 completed apply's does is a finding ("if the apply stops after step 2 of 4
 (ADDRESS create) ...: ...; step 4 (...) ends it"), on the resource it is
-about; suppressions and --fail-on apply as to any finding. Desired states and
-requests have no steps. A team's rules (--policy) judge requests, not
-states: they are not asked at the cuts, but their refusals shape the apply
-that is cut.
+about; its fix names the depends_on that closes the window when the simulator,
+applying the plan in that order, finds nothing else changed. Suppressions and
+--fail-on apply as to any finding. Desired states and requests have no
+steps. A team's rules (--policy) judge requests, not states: they are not
+asked at the cuts, but their refusals shape the apply that is cut.
 
 Exit 0 when no unsuppressed finding reaches --fail-on, 1 when one does,
 2 when an input cannot be read (nothing is written then).`)
