@@ -557,6 +557,23 @@ func (t *Team) Rules() []Rule { return slices.Clone(t.rules) }
 // builds that document only when it is read.
 func (t *Team) ReadsPlan() bool { return t.readsPlan }
 
+// PlanKeys are the plan's top-level keys the rules read (terraform_version,
+// variables, ...), so that a caller keeps those while it reads the plan
+// rather than reading it again; nil when a rule reads the plan as a whole
+// (or none reads it).
+func (t *Team) PlanKeys() []string {
+	if !t.readsPlan || t.planPaths == nil {
+		return nil
+	}
+	keys := []string{}
+	for _, p := range t.planPaths {
+		if !slices.Contains(keys, p[0]) {
+			keys = append(keys, p[0])
+		}
+	}
+	return keys
+}
+
 // TeamFinding is one element of a team rule's deny or warn set.
 type TeamFinding struct {
 	Rule   string // its id (METADATA)
