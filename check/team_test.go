@@ -237,7 +237,7 @@ func TestTeamJudgesARequest(t *testing.T) {
 	}
 }
 
-// The team's rules are evaluated plainly, whatever the built-in rules go
+// The team's rules are evaluated apart from whatever the built-in rules go
 // through: the same findings with the simulated applies asking the Engine
 // (every rule evaluated) as through policies.Service with its rule memo ready.
 func TestTeamFindingsThroughTheServiceMemo(t *testing.T) {

@@ -21,9 +21,11 @@ import (
 // files under package earsim.team.<name>, conftest-style deny and warn sets
 // of {msg} objects or strings, a # METADATA block for id, severity,
 // remediation, errorCode and status. They are asked the admission question
-// the built-in rules are asked, about every request that changes something,
-// and are evaluated plainly: never through the Service's memos, which key a
-// built-in rule's answer by what the rule reads.
+// the built-in rules are asked, about every request that changes something.
+// They are never evaluated through the Service's memos (which key a built-in
+// rule's answer by what that rule reads): each op asks the team's rules its
+// guards admit, on what they read, and the Team remembers those answers by
+// the values read (team_memo.go).
 
 // TeamNamespace is the package every team rule file declares, or one below it.
 const TeamNamespace = "earsim.team"
@@ -70,6 +72,9 @@ type Team struct {
 	// converted once per plan.
 	planPaths [][]string
 	readsPlan bool
+	// memo remembers answers by what they read (team_memo.go); nil asks
+	// every question anew.
+	memo *teamMemo
 }
 
 // teamQuery is one prepared question: some of the team's sets.
@@ -288,6 +293,7 @@ func loadTeam(dirs []string, analysed bool) (*Team, error) {
 		t.readsPlan = true
 		return t, nil
 	}
+	t.memo = newTeamMemo()
 	// The sets a question asks, and what their rules read.
 	ask := func(admits func(guard map[string]bool) bool) ([]int, *readSet) {
 		var sets []int
@@ -591,6 +597,7 @@ type TeamPlan struct {
 	docs  *docCache
 	once  sync.Once
 	v     ast.Value
+	d     [32]byte // planDigest of the same parts
 	err   error
 }
 
@@ -600,13 +607,14 @@ func (t *Team) Plan(load func() (map[string]any, error)) *TeamPlan {
 	return &TeamPlan{load: load, paths: t.planPaths, docs: &t.docs}
 }
 
-func (p *TeamPlan) value() (ast.Value, error) {
+func (p *TeamPlan) value() (ast.Value, *[32]byte, error) {
 	p.once.Do(func() {
 		doc, err := p.load()
 		if err != nil {
 			p.err = err
 			return
 		}
+		p.d = planDigest(doc, p.paths)
 		if p.paths == nil {
 			p.v, err = ast.InterfaceToValue(doc)
 		} else {
@@ -616,7 +624,7 @@ func (p *TeamPlan) value() (ast.Value, error) {
 			p.err = fmt.Errorf("plan as policy input: %w", err)
 		}
 	})
-	return p.v, p.err
+	return p.v, &p.d, p.err
 }
 
 // TeamJudges reports whether the team's rules are asked about an op: every
@@ -630,8 +638,8 @@ func TeamJudges(op string) bool {
 // Judge evaluates the team's rules on an admission input, with step (the
 // apply step, or nil) and plan (or nil) added as input.step and input.plan.
 // Only the rules whose input.op guards admit the op are evaluated, on what
-// they read. Findings come in a stable order: by rule, deny first, then
-// message.
+// they read; an answer to the same values read is remembered. Findings come
+// in a stable order: by rule, deny first, then message.
 func (t *Team) Judge(in sim.Input, step map[string]any, plan *TeamPlan) ([]TeamFinding, error) {
 	op, _ := in["op"].(string)
 	q := t.other
@@ -640,6 +648,21 @@ func (t *Team) Judge(in sim.Input, step map[string]any, plan *TeamPlan) ([]TeamF
 	}
 	if q == nil {
 		return nil, nil // no rule's guard admits op
+	}
+	var pv ast.Value
+	var pd *[32]byte
+	if plan != nil && q.plan {
+		var err error
+		if pv, pd, err = plan.value(); err != nil {
+			return nil, err
+		}
+	}
+	var key teamMemoKey
+	if t.memo != nil {
+		key = q.key(in, step, pd)
+		if fs, ok := t.memo.get(key); ok {
+			return slices.Clone(fs), nil
+		}
 	}
 	var obj ast.Object
 	var err error
@@ -658,12 +681,8 @@ func (t *Team) Judge(in sim.Input, step map[string]any, plan *TeamPlan) ([]TeamF
 		}
 		obj.Insert(ast.StringTerm("step"), ast.NewTerm(v))
 	}
-	if plan != nil && q.plan {
-		v, err := plan.value()
-		if err != nil {
-			return nil, err
-		}
-		obj.Insert(ast.StringTerm("plan"), ast.NewTerm(v))
+	if pv != nil {
+		obj.Insert(ast.StringTerm("plan"), ast.NewTerm(pv))
 	}
 	rs, err := q.query.Eval(context.Background(), rego.EvalParsedInput(obj))
 	if err != nil {
@@ -727,7 +746,11 @@ func (t *Team) Judge(in sim.Input, step map[string]any, plan *TeamPlan) ([]TeamF
 		}
 		return strings.Compare(a.Msg, b.Msg)
 	})
-	return slices.CompactFunc(out, func(a, b TeamFinding) bool { return a == b }), nil
+	out = slices.CompactFunc(out, func(a, b TeamFinding) bool { return a == b })
+	if t.memo != nil {
+		t.memo.put(key, slices.Clone(out), findingsSize(out))
+	}
+	return out, nil
 }
 
 // Violation is a team refusal as the simulator answers it: the detail names

@@ -1,6 +1,7 @@
 package policies
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,10 +14,10 @@ import (
 
 const exampleTeam = "../examples/team-policy/policy"
 
-// judgeBoth is a sim.Checker that asks the team about every input twice: as
-// Judge does (for each op the rules its guards admit, on the part of the
-// input they read) and plainly (every rule about every op, on the whole
-// input), and records disagreements.
+// judgeBoth is a sim.Checker that asks the team about every input as Judge
+// does (for each op the rules its guards admit, on the part of the input
+// they read; then again, remembered) and plainly (every rule about every
+// op, on the whole input, nothing remembered), and records disagreements.
 type judgeBoth struct {
 	sim.AllowAll
 	t, plain    *Team
@@ -29,18 +30,19 @@ func (j *judgeBoth) Admit(in sim.Input) (sim.Decision, error) {
 	op, _ := in["op"].(string)
 	step := map[string]any{"n": j.asked + 1, "of": 20, "address": "x.y", "action": "create"}
 	a, err1 := j.t.Judge(in, step, j.t.Plan(j.plan))
+	again, err3 := j.t.Judge(in, step, j.t.Plan(j.plan)) // remembered
 	b, err2 := j.plain.Judge(in, step, j.plain.Plan(j.plan))
 	j.asked++
 	j.said += len(b)
-	if err1 != nil || err2 != nil || !reflect.DeepEqual(a, b) {
+	if err1 != nil || err2 != nil || err3 != nil || !reflect.DeepEqual(a, b) || !reflect.DeepEqual(again, b) {
 		j.bad = append(j.bad, fmt.Sprintf("%s: %v %v / %v %v", op, a, err1, b, err2))
 	}
 	return WithTeamDenials(sim.Decision{}, a), nil
 }
 
 // The team's rules answer on the part of the input they read, and each is
-// asked only about the ops its guard admits, exactly as evaluated on
-// everything: the example's three rules, and the benchmark's ten with the
+// asked only about the ops its guard admits, and remembered by what they
+// read, exactly as evaluated on everything: the example's three rules, and the benchmark's ten with the
 // one that reads input.plan (no guard: asked about every op, on the parts
 // of the plan it reads).
 func TestTeamProjectionAgreesWithPlainEvaluation(t *testing.T) {
@@ -208,5 +210,65 @@ warn contains "plain warn" if input.op == "CreateProject"
 	}
 	if TeamJudges("GetProject") || TeamJudges("Advance") || TeamJudges("ProvisionEndpoint") || !TeamJudges("ApproveConnection") || !TeamJudges("CreateCluster") {
 		t.Error("TeamJudges: writes and events only")
+	}
+}
+
+// A remembered answer is the answer to the same values read: values that
+// differ only in their type (a string and a number, a number written
+// otherwise), their place, or a step or plan read, are asked anew.
+func TestTeamMemoTellsValuesApart(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.rego"), []byte(`package earsim.team.a
+
+warn contains sprintf("%s %v", [type_name(input.request.x), input.request.x]) if input.op == "CreateProject"
+
+warn contains sprintf("y %v", [input.request.y]) if {
+	input.op == "CreateProject"
+	input.request.y
+}
+
+warn contains sprintf("step %v, plan %v", [input.step.n, input.plan.terraform_version]) if input.op == "DeleteProject"
+`), 0o644)
+	team, err := LoadTeam(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := loadTeam([]string{dir}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plans := []map[string]any{{"terraform_version": "1.9.0"}, {"terraform_version": "1.10.0"}, {}}
+	var asked int
+	for range 2 { // the second time from memory
+		for _, x := range []any{"1", json.Number("1"), json.Number("1.0"), 1.0, 1, true, nil, map[string]any{"a": "1"}, map[string]any{"a": json.Number("1")}, []any{"1"}, []any{"1", "1"}} {
+			for _, y := range []any{nil, true, "x"} {
+				req := map[string]any{"x": x}
+				if y != nil {
+					req["y"] = y
+				}
+				in := sim.Input{"op": "CreateProject", "request": req}
+				a, err1 := team.Judge(in, nil, nil)
+				b, err2 := plain.Judge(in, nil, nil)
+				asked++
+				if err1 != nil || err2 != nil || !reflect.DeepEqual(a, b) || len(b) == 0 {
+					t.Errorf("x %#v, y %#v: remembered %v %v, plain %v %v", x, y, a, err1, b, err2)
+				}
+			}
+		}
+		for n := range 3 {
+			for _, p := range plans {
+				in := sim.Input{"op": "DeleteProject", "request": map[string]any{}}
+				step := map[string]any{"n": n, "of": 3, "address": "a.b", "action": "delete"}
+				load := func() (map[string]any, error) { return p, nil }
+				a, err1 := team.Judge(in, step, team.Plan(load))
+				b, err2 := plain.Judge(in, step, plain.Plan(load))
+				if err1 != nil || err2 != nil || !reflect.DeepEqual(a, b) {
+					t.Errorf("step %d, plan %v: remembered %v %v, plain %v %v", n, p, a, err1, b, err2)
+				}
+			}
+		}
+	}
+	if held := team.memo.held(); held == 0 {
+		t.Error("nothing remembered")
 	}
 }
