@@ -255,11 +255,11 @@ func loadTeam(dirs []string, analysed bool) (*Team, error) {
 		if len(sets) == 0 {
 			return nil, nil
 		}
-		q := &teamQuery{sets: sets, paths: reads.list()}
 		key := fmt.Sprint(sets)
 		if p, ok := prepared[key]; ok {
 			return p, nil
 		}
+		q := &teamQuery{sets: sets, paths: reads.list()}
 		var query []string
 		for _, i := range sets {
 			s := t.sets[i]
@@ -594,7 +594,6 @@ type TeamFinding struct {
 type TeamPlan struct {
 	load  func() (map[string]any, error)
 	paths [][]string // Team.planPaths
-	docs  *docCache
 	once  sync.Once
 	v     ast.Value
 	d     [32]byte // planDigest of the same parts
@@ -604,7 +603,7 @@ type TeamPlan struct {
 // Plan returns a plan document for Judge, loaded by load (the plan as
 // terraform show -json wrote it, decoded) when first needed.
 func (t *Team) Plan(load func() (map[string]any, error)) *TeamPlan {
-	return &TeamPlan{load: load, paths: t.planPaths, docs: &t.docs}
+	return &TeamPlan{load: load, paths: t.planPaths}
 }
 
 func (p *TeamPlan) value() (ast.Value, *[32]byte, error) {
@@ -815,16 +814,14 @@ func (t *Team) input(in sim.Input) (ast.Object, error) {
 	return root, nil
 }
 
-// pick is the part of doc at paths (those under step and plan left out:
-// Judge adds them), each part converted once while the same map or list is
-// handed over (docs; nil converts each time).
+// pick is the part of doc at paths, each part converted once while the same
+// map or list is handed over (docs; nil converts each time). (An input has
+// no step or plan of its own but for a request document as written, whose
+// own are read where Judge adds none, as on the whole input.)
 func pick(doc map[string]any, paths [][]string, docs *docCache) (ast.Object, error) {
 	root := ast.NewObject()
 	made := map[ast.Object]bool{root: true} // built here; converted ones are shared, never modified
 	for _, p := range paths {
-		if docs != nil && (p[0] == "step" || p[0] == "plan") {
-			continue
-		}
 		x, found := lookup(doc, p)
 		if !found {
 			continue

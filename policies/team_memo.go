@@ -54,9 +54,6 @@ func (q *teamQuery) key(in map[string]any, step map[string]any, plan *[32]byte) 
 		b = encodeValue(b, in)
 	} else {
 		for _, p := range q.paths {
-			if p[0] == "step" || p[0] == "plan" {
-				continue
-			}
 			b = encodePath(b, p)
 			if v, ok := lookup(in, p); ok {
 				b = encodeValue(append(b, 'y'), v)

@@ -132,6 +132,18 @@ func TestTeamGuardsByPackage(t *testing.T) {
 			t.Errorf("%s: got %q, want %q", tc.op, got, tc.want)
 		}
 	}
+	// A request document as written may carry its own step: read where
+	// Judge adds none, replaced where it does.
+	own := sim.Input{"op": "DeleteCluster", "request": map[string]any{}, "step": map[string]any{"n": 7}}
+	for _, tc := range []struct {
+		step map[string]any
+		want string
+	}{{nil, "step 7"}, {step, "step 3"}, {nil, "step 7"}} {
+		fs, err := team.Judge(own, tc.step, nil)
+		if err != nil || len(fs) != 2 || fs[1].Msg != tc.want {
+			t.Errorf("own step, given %v: got %+v %v, want %q", tc.step, fs, err, tc.want)
+		}
+	}
 }
 
 // Bad team directories are refused with file and line.
