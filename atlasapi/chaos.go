@@ -208,7 +208,7 @@ func (s *Server) inject(w http.ResponseWriter, r *http.Request, in injection) {
 	defer s.mu.Unlock()
 	e := sim.Effect{At: s.m.State().Now, Kind: "ChaosInjected", Target: map[string]string{"method": r.Method, "path": r.URL.Path, "injected": in.String()},
 		Msg: "earsim --chaos: " + in.String() + " injected into " + r.Method + " " + r.URL.Path}
-	s.journal = append(s.journal, Entry{Seq: len(s.journal) + 1, Effect: &e})
+	s.journal.add(Entry{Effect: &e})
 }
 
 // chaosFailure writes an injected 500 or 503.

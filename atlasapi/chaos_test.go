@@ -1,6 +1,7 @@
 package atlasapi_test
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -110,5 +111,33 @@ func TestRateLimitModes(t *testing.T) {
 		if _, err := atlasapi.ParseRateLimits("limits.yaml", []byte(tc.file)); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: %v, want %q", tc.file, err, tc.want)
 		}
+	}
+}
+
+// The effects journal keeps its latest entries only (issue 24: no store a
+// request can grow is unbounded); /_sim/v1/effects numbers entries from the
+// reset as before and says how many it no longer has.
+func TestEffectsJournalIsBounded(t *testing.T) {
+	defer atlasapi.LimitJournal(8)()
+	s := newServer(t, atlasapi.Options{Seed: 1})
+	// Each key version made on the Azure side journals one effect.
+	for i := range 20 {
+		key := "https://EXAMPLEKeyVault.vault.azure.net/keys/EXAMPLEKey/" + strings.Repeat("0", 30) + string(rune('a'+i/10)) + string(rune('0'+i%10))
+		if a := s.control("POST", "azure/keys", map[string]any{"keyIdentifier": key, "enabled": true}); a.Status != 200 {
+			t.Fatalf("key %d: %d %s", i, a.Status, a.Raw)
+		}
+	}
+	all := s.control("GET", "effects", nil)
+	entries, _ := all.Body["entries"].([]any)
+	next, _ := all.Body["next"].(float64)
+	dropped, _ := all.Body["dropped"].(float64)
+	if len(entries) > 8 || len(entries) == 0 || dropped == 0 || int(dropped)+len(entries) != int(next) {
+		t.Fatalf("a journal bounded at 8: %d entries, next %v, dropped %v: %s", len(entries), next, dropped, all.Raw)
+	}
+	if first := entries[0].(map[string]any)["seq"]; first != dropped+1 {
+		t.Errorf("the first entry kept is number %v, want %v", first, dropped+1)
+	}
+	if recent := s.control("GET", "effects?since="+fmt.Sprint(int(next)-1), nil); len(recent.Body["entries"].([]any)) != 1 || recent.Body["dropped"] != nil {
+		t.Errorf("since the last but one: %s", recent.Raw)
 	}
 }

@@ -418,7 +418,7 @@ func (s *Server) timeline() []consoleEvent {
 	// Only the journal's last maxTimeline entries can be shown: the page
 	// reads the world at every change, and the journal keeps every entry
 	// since the last reset, so walking all of it grew with the mock's age.
-	start := max(0, len(s.journal)-maxTimeline)
+	start := max(s.journal.dropped, s.journal.total()-maxTimeline)
 	refusals := s.refusals.items
 	k := 0
 	for k < len(refusals) && refusals[k].After < start {
@@ -431,8 +431,8 @@ func (s *Server) timeline() []consoleEvent {
 				Msg: r.Error.Detail, GroupID: r.GroupID, Status: r.Error.Status, ErrorCode: r.Error.Code})
 		}
 	}
-	for i := start; i < len(s.journal); i++ {
-		e := s.journal[i]
+	for i := start; i < s.journal.total(); i++ {
+		e := s.journal.at(i)
 		flush(i)
 		switch {
 		case e.Effect != nil:
@@ -443,7 +443,7 @@ func (s *Server) timeline() []consoleEvent {
 			out = append(out, consoleEvent{Kind: "warning", Op: e.Op, Rule: f.Rule, What: f.Effect, Msg: f.Msg, Target: f.Target})
 		}
 	}
-	flush(len(s.journal))
+	flush(s.journal.total())
 	if len(out) > maxTimeline {
 		out = out[len(out)-maxTimeline:]
 	}

@@ -84,7 +84,7 @@ func (s *Server) ctlReset(c *controlCall) (int, any, *sim.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tx := s.begin()
-	s.m, s.journal, s.refusals = m, s.journal[:0:0], s.refusals.cleared()
+	s.m, s.journal, s.refusals = m, journal{}, s.refusals.cleared()
 	s.clock.rebase(s.m.State().Now, s.opt.Now())
 	if err := s.commit(tx); err != nil {
 		return 0, nil, err
@@ -160,7 +160,7 @@ func (s *Server) ctlImport(c *controlCall) (int, any, *sim.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tx := s.begin()
-	s.m, s.journal, s.refusals = m, s.journal[:0:0], s.refusals.cleared()
+	s.m, s.journal, s.refusals = m, journal{}, s.refusals.cleared()
 	s.clock.rebase(s.m.State().Now, s.opt.Now())
 	if err := s.commit(tx); err != nil {
 		return 0, nil, err
@@ -256,11 +256,11 @@ func (s *Server) ctlEffects(c *controlCall) (int, any, *sim.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.catchUp()
-	entries := []Entry{}
-	if since < len(s.journal) {
-		entries = append(entries, s.journal[since:]...)
+	out := map[string]any{"entries": s.journal.since(since), "next": s.journal.total()}
+	if since < s.journal.dropped {
+		out["dropped"] = s.journal.dropped // the oldest entries are no longer kept (maxJournal)
 	}
-	return 200, map[string]any{"entries": entries, "next": len(s.journal)}, nil
+	return 200, out, nil
 }
 
 func (s *Server) ctlFaults(*controlCall) (int, any, *sim.Error) {

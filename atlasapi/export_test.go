@@ -63,3 +63,11 @@ func SetWriteTimeout(d time.Duration) func() {
 	writeTimeout = d
 	return func() { writeTimeout = old }
 }
+
+// LimitJournal lowers the effects journal's bound until the returned func
+// is called.
+func LimitJournal(n int) func() {
+	old := maxJournal
+	maxJournal = n
+	return func() { maxJournal = old }
+}

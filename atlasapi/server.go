@@ -112,12 +112,52 @@ type Server struct {
 	mu      sync.Mutex
 	m       *sim.Machine
 	clock   wallClock
-	journal []Entry
+	journal journal
 	// refusals are the latest requests the model refused, for the
 	// console's timeline; watchers are the console's live pages.
 	refusals refusalLog
 	watchers watchers
 	azure    azureNotes // what ARM was told that the model does not keep (arm.go)
+}
+
+// journal is the effects journal: entries are numbered (Seq) from the last
+// reset, and only the latest maxJournal are kept, so that a long-lived serve
+// does not grow with every request (GET /_sim/v1/effects says from where it
+// answers).
+type journal struct {
+	dropped int // entries before entries[0]
+	entries []Entry
+}
+
+// maxJournal bounds the entries a journal keeps.
+var maxJournal = 1 << 16 // a var for the tests
+
+func (j journal) total() int { return j.dropped + len(j.entries) }
+
+func (j *journal) add(e Entry) {
+	e.Seq = j.total() + 1
+	j.entries = append(j.entries, e)
+	if len(j.entries) > maxJournal {
+		drop := len(j.entries) - maxJournal/2
+		j.entries, j.dropped = slices.Clone(j.entries[drop:]), j.dropped+drop
+	}
+}
+
+// at is the entry of sequence number seq-1 (0-based), which must be kept.
+func (j journal) at(i int) Entry { return j.entries[i-j.dropped] }
+
+// since is the entries after the n-th, as far as they are kept.
+func (j journal) since(n int) []Entry {
+	i := max(0, n-j.dropped)
+	if i >= len(j.entries) {
+		return []Entry{}
+	}
+	return slices.Clone(j.entries[i:])
+}
+
+// snapshot is the journal as it is now; an add to either copies.
+func (j journal) snapshot() journal {
+	return journal{dropped: j.dropped, entries: j.entries[:len(j.entries):len(j.entries)]}
 }
 
 // Entry is one line of the effects journal served at /_sim/v1/effects.
@@ -455,7 +495,7 @@ func (s *Server) step(cmd sim.Command) (sim.Result, *sim.Error) {
 type snapshot struct {
 	m        *sim.Machine
 	state    *sim.State
-	journal  []Entry
+	journal  journal
 	clock    wallClock
 	refusals refusalLog
 	// quiet: the console is told only of effects and refusals, not of the
@@ -467,7 +507,7 @@ type snapshot struct {
 // console whether it changed, and, when there is a state file a save could
 // fail on, a copy to put back. The caller holds s.mu.
 func (s *Server) begin() snapshot {
-	tx := snapshot{state: s.m.State(), journal: s.journal[:len(s.journal):len(s.journal)], refusals: s.refusals}
+	tx := snapshot{state: s.m.State(), journal: s.journal.snapshot(), refusals: s.refusals}
 	if s.opt.StatePath != "" {
 		tx.m, tx.clock = s.m.Fork(), s.clock
 	}
@@ -477,7 +517,7 @@ func (s *Server) begin() snapshot {
 // changed tells whether the world, its journal or its refusals moved since
 // tx began.
 func (s *Server) changed(tx snapshot) bool {
-	return !tx.quiet && s.m.State() != tx.state || len(s.journal) != len(tx.journal) || s.refusals.total != tx.refusals.total
+	return !tx.quiet && s.m.State() != tx.state || s.journal.total() != tx.journal.total() || s.refusals.total != tx.refusals.total
 }
 
 // commit saves the world when it changed since tx began (API.md: a request
@@ -508,7 +548,7 @@ func (s *Server) logf(format string, args ...any) {
 
 func (s *Server) record(cmd sim.Command, res sim.Result) {
 	if res.Err != nil {
-		s.refusals.add(Refusal{After: len(s.journal), At: s.m.State().Now, Op: cmd.Op, GroupID: cmd.GroupID, Error: *res.Err})
+		s.refusals.add(Refusal{After: s.journal.total(), At: s.m.State().Now, Op: cmd.Op, GroupID: cmd.GroupID, Error: *res.Err})
 	}
 	s.journalEffects(cmd.Op, res)
 }
@@ -517,10 +557,10 @@ func (s *Server) record(cmd sim.Command, res sim.Result) {
 // steps come here directly: they are not requests anyone could see refused).
 func (s *Server) journalEffects(op sim.Op, res sim.Result) {
 	for i := range res.Warnings {
-		s.journal = append(s.journal, Entry{Seq: len(s.journal) + 1, Op: op, Forecast: &res.Warnings[i]})
+		s.journal.add(Entry{Op: op, Forecast: &res.Warnings[i]})
 	}
 	for i := range res.Effects {
-		s.journal = append(s.journal, Entry{Seq: len(s.journal) + 1, Op: op, Effect: &res.Effects[i]})
+		s.journal.add(Entry{Op: op, Effect: &res.Effects[i]})
 	}
 }
 

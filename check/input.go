@@ -219,7 +219,11 @@ func addressLines(open opener, path string, addrs map[string]int) {
 func quote(s string) string { b, _ := json.Marshal(s); return string(b) }
 
 func (c *Checker) plan(ctx context.Context, open opener, path string, r io.Reader, fr *FileReport, interruptions bool) error {
-	doc, skipped, err := decodePlan(open, path, r)
+	var keys []string // the plan's parts a team rule reads, kept as it is read
+	if c.team != nil && c.team.ReadsPlan() {
+		keys = c.team.PlanKeys()
+	}
+	doc, skipped, kept, err := decodePlanKeeping(open, path, r, keys)
 	if err != nil {
 		return err
 	}
@@ -232,7 +236,7 @@ func (c *Checker) plan(ctx context.Context, open opener, path string, r io.Reade
 	}
 	fr.Ignored = skipped + ap.ignored
 	doc = nil
-	team, err := c.teamRun(open, path, ap) // nil without --policy
+	team, err := c.teamRun(open, path, ap, kept) // nil without --policy
 	if err != nil {
 		return err
 	}

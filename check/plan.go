@@ -21,6 +21,45 @@ type leanPlan struct {
 	Configuration   map[string]any  `json:"configuration"` // the dependency graph of the apply order
 	ResourceChanges []keptResource  `json:"resource_changes"`
 	PriorState      *leanPriorState `json:"prior_state"`
+	// The other top-level keys of Terraform's JSON plan, decoded only when
+	// a team rule reads them (input.plan; planKeys).
+	TerraformVersion   planPart `json:"terraform_version"`
+	Variables          planPart `json:"variables"`
+	PlannedValues      planPart `json:"planned_values"`
+	ResourceDrift      planPart `json:"resource_drift"`
+	OutputChanges      planPart `json:"output_changes"`
+	RelevantAttributes planPart `json:"relevant_attributes"`
+	Checks             planPart `json:"checks"`
+	Timestamp          planPart `json:"timestamp"`
+	Applyable          planPart `json:"applyable"`
+	Complete           planPart `json:"complete"`
+	Errored            planPart `json:"errored"`
+}
+
+// planParts are the parts of p a team rule may read, by their key.
+func (p *leanPlan) planParts() map[string]*planPart {
+	return map[string]*planPart{
+		"terraform_version": &p.TerraformVersion, "variables": &p.Variables, "planned_values": &p.PlannedValues,
+		"resource_drift": &p.ResourceDrift, "output_changes": &p.OutputChanges, "relevant_attributes": &p.RelevantAttributes,
+		"checks": &p.Checks, "timestamp": &p.Timestamp, "applyable": &p.Applyable, "complete": &p.Complete, "errored": &p.Errored,
+	}
+}
+
+// planPart is a top-level value of the plan, decoded as decodeJSON decodes
+// the whole plan when wanted, else only scanned (as an unknown key is).
+type planPart struct {
+	want, found bool
+	v           any
+}
+
+func (k *planPart) UnmarshalJSON(b []byte) error {
+	if !k.want {
+		return nil
+	}
+	k.found = true
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	return dec.Decode(&k.v)
 }
 
 type leanPriorState struct {
@@ -75,9 +114,42 @@ func (k *keptResource) UnmarshalJSON(b []byte) error {
 // resource_changes and prior_state.values.root_module.resources (child
 // modules' resources flattened in), with the count of skipped changes.
 func decodePlan(open opener, path string, r io.Reader) (map[string]any, int, error) {
+	doc, skipped, _, err := decodePlanKeeping(open, path, r, nil)
+	return doc, skipped, err
+}
+
+// decodePlanKeeping is decodePlan that also keeps the plan's top-level
+// values at keys (a team's rules read them as input.plan), decoded as
+// decodeJSON decodes them: kept is nil when one of keys is not a part it
+// can keep (format_version, and the parts the lean decoding filters or
+// decodes otherwise: configuration, resource_changes, prior_state; a key
+// Terraform does not write), so that the caller reads the plan again.
+func decodePlanKeeping(open opener, path string, r io.Reader, keys []string) (doc map[string]any, skipped int, kept map[string]any, err error) {
 	var p leanPlan
+	parts := p.planParts()
+	for _, k := range keys {
+		if parts[k] == nil {
+			keys = nil
+			break
+		}
+		parts[k].want = true
+	}
+	doc, skipped, err = p.decode(open, path, r)
+	if err != nil || keys == nil {
+		return doc, skipped, nil, err
+	}
+	kept = map[string]any{}
+	for _, k := range keys {
+		if parts[k].found {
+			kept[k] = parts[k].v
+		}
+	}
+	return doc, skipped, kept, nil
+}
+
+func (p *leanPlan) decode(open opener, path string, r io.Reader) (map[string]any, int, error) {
 	dec := json.NewDecoder(r)
-	if err := dec.Decode(&p); err != nil {
+	if err := dec.Decode(p); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
 			return nil, 0, &InputError{File: path, Line: lineAt(open, path, te.Offset), Msg: fmt.Sprintf("invalid plan: %s must be %s, not %s", te.Field, kindOf(te.Type.String()), te.Value)}

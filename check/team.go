@@ -44,12 +44,19 @@ type teamRun struct {
 }
 
 // teamRun returns the recorder of a plan's apply, or nil without a team.
-func (c *Checker) teamRun(open opener, path string, ap *Apply) (*teamRun, error) {
+// kept are the plan's parts the team's rules read (Team.PlanKeys), kept as
+// the plan was read; nil when they read more (the whole plan, or parts the
+// plan's first reading does not keep).
+func (c *Checker) teamRun(open opener, path string, ap *Apply, kept map[string]any) (*teamRun, error) {
 	if c.team == nil {
 		return nil, nil
 	}
 	r := &teamRun{next: c.sim, team: c.team, of: len(ap.Steps), path: path, c: c, seen: map[string]bool{}}
-	if c.team.ReadsPlan() { // the whole plan, read again when a rule that reads it is asked
+	switch {
+	case !c.team.ReadsPlan():
+	case kept != nil:
+		r.plan = c.team.Plan(func() (map[string]any, error) { return kept, nil })
+	default: // the whole plan, read again when a rule that reads it is asked
 		r.plan = c.team.Plan(func() (map[string]any, error) {
 			f, err := open(path)
 			if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -236,7 +237,7 @@ func TestTeamJudgesARequest(t *testing.T) {
 	}
 }
 
-// The team's rules are evaluated plainly, whatever the built-in rules go
+// The team's rules are evaluated apart from whatever the built-in rules go
 // through: the same findings with the simulated applies asking the Engine
 // (every rule evaluated) as through policies.Service with its rule memo ready.
 func TestTeamFindingsThroughTheServiceMemo(t *testing.T) {
@@ -257,5 +258,72 @@ func TestTeamFindingsThroughTheServiceMemo(t *testing.T) {
 	}
 	if d := cmp.Diff(plain, memo, cmp.AllowUnexported(check.Report{})); d != "" {
 		t.Errorf("(-engine +service):\n%s", d)
+	}
+}
+
+// A team rule that reads parts of input.plan (terraform_version, variables,
+// errored) gets them as the plan was read, not read again: the same
+// findings as a team that reads the whole plan (which reads it again).
+func TestTeamPlanPartsAsKept(t *testing.T) {
+	rule := `# METADATA
+# title: Plan facts
+# custom:
+#   id: T-PLAN-01
+package earsim.team.facts
+
+warn contains sprintf("step %d of %d: terraform %s, url %v, errored %v, %v", [input.step.n, input.step.of, input.plan.terraform_version, url, errored, versions])
+
+url := v if v := input.plan.variables.atlas_base_url.value
+else := "none"
+
+errored := v if v := input.plan.errored
+else := "unset"
+
+versions := [x.schema_version | some x in input.plan.planned_values.root_module.resources]
+`
+	whole := "package earsim.team.whole\n\nwarn contains \"never\" if count(input.plan) < 0\n"
+	parts, both := t.TempDir(), t.TempDir()
+	for dir, files := range map[string][]string{parts: {rule}, both: {rule, whole}} {
+		for i, text := range files {
+			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("r%d.rego", i)), []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	t.Chdir("..")
+	plans, _ := filepath.Glob("examples/*.json")
+	clean, _ := filepath.Glob("examples/clean/*.json")
+	plans = append(plans, clean...)
+	var reps [2]*check.Report
+	for i, dir := range []string{parts, both} {
+		team, err := policies.LoadTeam(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if keys := team.PlanKeys(); (i == 0) != (len(keys) == 4) {
+			t.Fatalf("%s: plan keys %v", dir, keys)
+		}
+		c := checker(t)
+		c.SetTeam(team)
+		if reps[i], err = c.Files(context.Background(), plans, check.Options{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, withVars := 0, 0
+	for _, f := range reps[0].Files {
+		for _, x := range f.Findings {
+			if x.Rule == "T-PLAN-01" {
+				n++
+				if !strings.Contains(x.Message, "url none") && strings.Contains(x.Message, "errored false") {
+					withVars++
+				}
+			}
+		}
+	}
+	if n < len(plans) || withVars == 0 {
+		t.Fatalf("%d plan findings in %d plans, %d with variables and errored", n, len(plans), withVars)
+	}
+	if d := cmp.Diff(reps[1].Files, reps[0].Files); d != "" {
+		t.Errorf("(-whole plan read again +parts kept):\n%s", d)
 	}
 }

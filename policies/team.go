@@ -21,9 +21,11 @@ import (
 // files under package earsim.team.<name>, conftest-style deny and warn sets
 // of {msg} objects or strings, a # METADATA block for id, severity,
 // remediation, errorCode and status. They are asked the admission question
-// the built-in rules are asked, about every request that changes something,
-// and are evaluated plainly: never through the Service's memos, which key a
-// built-in rule's answer by what the rule reads.
+// the built-in rules are asked, about every request that changes something.
+// They are never evaluated through the Service's memos (which key a built-in
+// rule's answer by what that rule reads): each op asks the team's rules its
+// guards admit, on what they read, and the Team remembers those answers by
+// the values read (team_memo.go).
 
 // TeamNamespace is the package every team rule file declares, or one below it.
 const TeamNamespace = "earsim.team"
@@ -54,21 +56,38 @@ func (e *TeamError) Error() string {
 
 // Team is a team's rules, compiled with earsim's lib; safe for concurrent use.
 type Team struct {
-	rules     []Rule
-	byID      map[string]Rule
-	sets      []teamSet
-	query     rego.PreparedEvalQuery
-	docs      docCache
+	rules []Rule
+	byID  map[string]Rule
+	sets  []teamSet
+	docs  docCache
+	// byOp is the question each op is asked: the sets of the packages
+	// whose deny and warn rules' input.op guards admit it (RuleMemo's
+	// opGuard), evaluated on what those rules read; other is the question
+	// for an op no guard names (the unguarded packages', or nil). An op
+	// whose question is nil is not evaluated: no rule could say anything
+	// about it.
+	byOp  map[string]*teamQuery
+	other *teamQuery
+	// planPaths are what the rules read of input.plan (nil: all of it),
+	// converted once per plan.
+	planPaths [][]string
 	readsPlan bool
-	// ops are the ops some deny or warn rule can answer, found in their
-	// bodies' input.op guards (nil: any op, a rule without a guard);
-	// planOps the same for the rules that read input.plan. An op no rule
-	// guards for is not evaluated: no rule could say anything about it.
-	ops, planOps map[string]bool
-	// paths are what the rules read of the input (nil: all of it); they
-	// are evaluated on that part, converted from the documents the Machine
-	// hands over unchanged by identity, as RuleMemo evaluates a rule.
-	paths [][]string
+	// memo remembers answers by what they read (team_memo.go); nil asks
+	// every question anew.
+	memo *teamMemo
+}
+
+// teamQuery is one prepared question: some of the team's sets.
+type teamQuery struct {
+	sets  []int    // indices into Team.sets
+	vars  []string // the query's variable bound to each
+	query rego.PreparedEvalQuery
+	// paths are what the sets' rules read of the input (nil: all of it);
+	// they are evaluated on that part, converted from the documents the
+	// Machine hands over unchanged by identity, as RuleMemo evaluates a
+	// rule. step and plan: whether input.step and input.plan are read.
+	paths      [][]string
+	step, plan bool
 }
 
 // teamSet is one package's deny or warn set and the rule id its elements
@@ -209,54 +228,137 @@ func compileTeam(mods map[string]*ast.Module) (*ast.Compiler, error) {
 // LoadTeam reads and compiles a team's rules from one or more directories
 // (tests left out). The error is a *TeamError naming file and line.
 func LoadTeam(dirs ...string) (*Team, error) {
+	return loadTeam(dirs, true)
+}
+
+// loadTeam compiles the team; analysed false asks every set about every op
+// on the whole input (the plain evaluation the analysis must agree with).
+func loadTeam(dirs []string, analysed bool) (*Team, error) {
 	mods, docs, err := loadTeamFiles(dirs, false)
 	if err != nil {
 		return nil, err
 	}
-	ops, planOps, paths := guardedOps(mods)
 	c, err := compileTeam(mods)
 	if err != nil {
 		return nil, err
 	}
-	t := &Team{byID: map[string]Rule{}, docs: newDocCache(teamDocBytes), ops: ops, planOps: planOps, paths: paths}
+	t := &Team{byID: map[string]Rule{}, docs: newDocCache(teamDocBytes)}
 	if err := t.catalog(c, mods); err != nil {
 		return nil, err
 	}
-	var query []string
-	for i, s := range t.sets {
-		query = append(query, fmt.Sprintf("x%d := data.%s.%s", i, s.pkg, s.name))
-	}
-	if len(query) == 0 {
+	if len(t.sets) == 0 {
 		return nil, &TeamError{File: strings.Join(dirs, ", "), Msg: "no deny or warn rule in package " + TeamNamespace + ".<name>"}
 	}
-	t.query, err = rego.New(rego.Query(strings.Join(query, "; ")), rego.Compiler(c), rego.Store(inmem.NewFromObject(docs)),
-		rego.StrictBuiltinErrors(true)).PrepareForEval(context.Background())
-	if err != nil {
-		return nil, fmt.Errorf("prepare team rules: %w", err)
+	store := inmem.NewFromObject(docs)
+	prepared := map[string]*teamQuery{} // by the sets asked
+	question := func(sets []int, reads *readSet) (*teamQuery, error) {
+		if len(sets) == 0 {
+			return nil, nil
+		}
+		key := fmt.Sprint(sets)
+		if p, ok := prepared[key]; ok {
+			return p, nil
+		}
+		q := &teamQuery{sets: sets, paths: reads.list()}
+		var query []string
+		for _, i := range sets {
+			s := t.sets[i]
+			q.vars = append(q.vars, fmt.Sprintf("x%d", i))
+			query = append(query, fmt.Sprintf("x%d := data.%s.%s", i, s.pkg, s.name))
+		}
+		q.step, q.plan = q.paths == nil, q.paths == nil
+		for _, p := range q.paths {
+			q.step = q.step || p[0] == "step"
+			q.plan = q.plan || p[0] == "plan"
+		}
+		var err error
+		q.query, err = rego.New(rego.Query(strings.Join(query, "; ")), rego.Compiler(c), rego.Store(store),
+			rego.StrictBuiltinErrors(true)).PrepareForEval(context.Background())
+		if err != nil {
+			return nil, fmt.Errorf("prepare team rules: %w", err)
+		}
+		prepared[key] = q
+		return q, nil
 	}
-	t.readsPlan = t.planOps == nil || len(t.planOps) > 0
+	an := newReadAnalysis(mods)
+	pkgs := teamPackages(mods)
+	all := make([]int, len(t.sets))
+	for i := range all {
+		all[i] = i
+	}
+	if !analysed {
+		if t.other, err = question(all, &readSet{whole: true}); err != nil {
+			return nil, err
+		}
+		t.readsPlan = true
+		return t, nil
+	}
+	t.memo = newTeamMemo()
+	// The sets a question asks, and what their rules read.
+	ask := func(admits func(guard map[string]bool) bool) ([]int, *readSet) {
+		var sets []int
+		var answers []*ast.Rule
+		for i, s := range t.sets {
+			p := pkgs[s.pkg]
+			if admits(p.guard) {
+				sets = append(sets, i)
+				answers = append(answers, p.answers...)
+			}
+		}
+		return sets, an.teamReads(answers)
+	}
+	ops := map[string]bool{}
+	for _, p := range pkgs {
+		for op := range p.guard {
+			ops[op] = true
+		}
+	}
+	t.byOp = map[string]*teamQuery{}
+	for _, op := range slices.Sorted(maps.Keys(ops)) {
+		if t.byOp[op], err = question(ask(func(g map[string]bool) bool { return g == nil || g[op] })); err != nil {
+			return nil, err
+		}
+	}
+	if t.other, err = question(ask(func(g map[string]bool) bool { return g == nil })); err != nil {
+		return nil, err
+	}
+	_, reads := ask(func(map[string]bool) bool { return true })
+	if paths := reads.list(); paths != nil {
+		t.planPaths = [][]string{}
+		for _, p := range paths {
+			if p[0] == "plan" {
+				if len(p) == 1 {
+					t.planPaths = nil
+					break
+				}
+				t.planPaths = append(t.planPaths, p[1:])
+			}
+		}
+	}
+	for _, q := range t.byOp {
+		t.readsPlan = t.readsPlan || q != nil && q.plan
+	}
+	t.readsPlan = t.readsPlan || t.other != nil && t.other.plan
 	return t, nil
 }
 
-// guardedOps finds, in the team's rule files before they compile, the ops
-// their deny and warn rules can answer, as RuleMemo finds them for the
-// built-in rules (opGuard: every deny and warn rule of a file tests input.op
-// at the top of its body). A file with an unguarded one can answer any op
-// (nil). planOps is the same over the files that read input.plan.
-func guardedOps(mods map[string]*ast.Module) (ops, planOps map[string]bool, paths [][]string) {
-	ops, planOps = map[string]bool{}, map[string]bool{}
-	var all []*ast.Rule
-	add := func(to, guard map[string]bool) map[string]bool {
-		if to == nil || guard == nil {
-			return nil
-		}
-		for op := range guard {
-			to[op] = true
-		}
-		return to
-	}
-	an := newReadAnalysis(mods)
-	for name, m := range mods {
+// teamPackage is one package's deny and warn rules (from every file that
+// declares the package) and the ops their input.op guards admit (nil: any
+// op, a rule without a guard).
+type teamPackage struct {
+	answers []*ast.Rule
+	guard   map[string]bool
+}
+
+// teamPackages finds, in the team's rule files before they compile, each
+// package's deny and warn rules and the ops they can answer, as RuleMemo
+// finds them for the built-in rules (opGuard: every deny and warn rule of a
+// file tests input.op at the top of its body). A rule whose guard does not
+// admit an op says nothing about it.
+func teamPackages(mods map[string]*ast.Module) map[string]*teamPackage {
+	pkgs := map[string]*teamPackage{}
+	for _, name := range slices.Sorted(maps.Keys(mods)) {
+		m := mods[name]
 		if name == teamLibKey || IsTest(name) {
 			continue
 		}
@@ -269,30 +371,21 @@ func guardedOps(mods map[string]*ast.Module) (ops, planOps map[string]bool, path
 		if len(answers) == 0 {
 			continue
 		}
-		all = append(all, answers...)
+		pkg := strings.TrimPrefix(m.Package.Path.String(), "data.")
 		g := opGuard(m.Rules)
-		ops = add(ops, g)
-		if an.teamReadsPlan(answers) {
-			planOps = add(planOps, g)
+		p, seen := pkgs[pkg]
+		switch {
+		case !seen:
+			p = &teamPackage{guard: g}
+			pkgs[pkg] = p
+		case p.guard == nil || g == nil:
+			p.guard = nil
+		default:
+			maps.Copy(p.guard, g)
 		}
+		p.answers = append(p.answers, answers...)
 	}
-	return ops, planOps, an.teamReads(all).list()
-}
-
-// teamReadsPlan reports whether rules read input.plan (or the whole input),
-// with what they use, as closure finds it; a reference to a document no
-// rule defines is the team's data, which reads no input.
-func (a *readAnalysis) teamReadsPlan(rules []*ast.Rule) bool {
-	r := a.teamReads(rules)
-	if r.whole {
-		return true
-	}
-	for _, p := range r.paths {
-		if p[0] == "plan" {
-			return true
-		}
-	}
-	return false
+	return pkgs
 }
 
 // teamReads is what rules read of the input, with what they use, as
@@ -470,6 +563,23 @@ func (t *Team) Rules() []Rule { return slices.Clone(t.rules) }
 // builds that document only when it is read.
 func (t *Team) ReadsPlan() bool { return t.readsPlan }
 
+// PlanKeys are the plan's top-level keys the rules read (terraform_version,
+// variables, ...), so that a caller keeps those while it reads the plan
+// rather than reading it again; nil when a rule reads the plan as a whole
+// (or none reads it).
+func (t *Team) PlanKeys() []string {
+	if !t.readsPlan || t.planPaths == nil {
+		return nil
+	}
+	keys := []string{}
+	for _, p := range t.planPaths {
+		if !slices.Contains(keys, p[0]) {
+			keys = append(keys, p[0])
+		}
+	}
+	return keys
+}
+
 // TeamFinding is one element of a team rule's deny or warn set.
 type TeamFinding struct {
 	Rule   string // its id (METADATA)
@@ -480,32 +590,40 @@ type TeamFinding struct {
 }
 
 // TeamPlan is a plan for input.plan: read and converted once, when a rule
-// that reads it is first asked.
+// that reads it is first asked; only the parts the rules read are converted.
 type TeamPlan struct {
-	load func() (map[string]any, error)
-	once sync.Once
-	v    ast.Value
-	err  error
+	load  func() (map[string]any, error)
+	paths [][]string // Team.planPaths
+	once  sync.Once
+	v     ast.Value
+	d     [32]byte // planDigest of the same parts
+	err   error
 }
 
 // Plan returns a plan document for Judge, loaded by load (the plan as
 // terraform show -json wrote it, decoded) when first needed.
 func (t *Team) Plan(load func() (map[string]any, error)) *TeamPlan {
-	return &TeamPlan{load: load}
+	return &TeamPlan{load: load, paths: t.planPaths}
 }
 
-func (p *TeamPlan) value() (ast.Value, error) {
+func (p *TeamPlan) value() (ast.Value, *[32]byte, error) {
 	p.once.Do(func() {
 		doc, err := p.load()
 		if err != nil {
 			p.err = err
 			return
 		}
-		if p.v, err = ast.InterfaceToValue(doc); err != nil {
+		p.d = planDigest(doc, p.paths)
+		if p.paths == nil {
+			p.v, err = ast.InterfaceToValue(doc)
+		} else {
+			p.v, err = pick(doc, p.paths, nil)
+		}
+		if err != nil {
 			p.err = fmt.Errorf("plan as policy input: %w", err)
 		}
 	})
-	return p.v, p.err
+	return p.v, &p.d, p.err
 }
 
 // TeamJudges reports whether the team's rules are asked about an op: every
@@ -518,34 +636,54 @@ func TeamJudges(op string) bool {
 
 // Judge evaluates the team's rules on an admission input, with step (the
 // apply step, or nil) and plan (or nil) added as input.step and input.plan.
-// Findings come in a stable order: by rule, deny first, then message.
+// Only the rules whose input.op guards admit the op are evaluated, on what
+// they read; an answer to the same values read is remembered. Findings come
+// in a stable order: by rule, deny first, then message.
 func (t *Team) Judge(in sim.Input, step map[string]any, plan *TeamPlan) ([]TeamFinding, error) {
 	op, _ := in["op"].(string)
-	if t.ops != nil && !t.ops[op] {
+	q := t.other
+	if p, ok := t.byOp[op]; ok {
+		q = p
+	}
+	if q == nil {
 		return nil, nil // no rule's guard admits op
 	}
-	if t.planOps != nil && !t.planOps[op] {
-		plan = nil // no rule that reads the plan can answer
+	var pv ast.Value
+	var pd *[32]byte
+	if plan != nil && q.plan {
+		var err error
+		if pv, pd, err = plan.value(); err != nil {
+			return nil, err
+		}
 	}
-	obj, err := t.input(in)
+	var key teamMemoKey
+	if t.memo != nil {
+		key = q.key(in, step, pd)
+		if fs, ok := t.memo.get(key); ok {
+			return slices.Clone(fs), nil
+		}
+	}
+	var obj ast.Object
+	var err error
+	if q.paths == nil {
+		obj, err = t.input(in)
+	} else {
+		obj, err = pick(in, q.paths, &t.docs)
+	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("policy input: %w", err)
 	}
-	if step != nil {
+	if step != nil && q.step {
 		v, err := ast.InterfaceToValue(step)
 		if err != nil {
 			return nil, fmt.Errorf("policy input: %w", err)
 		}
 		obj.Insert(ast.StringTerm("step"), ast.NewTerm(v))
 	}
-	if plan != nil {
-		v, err := plan.value()
-		if err != nil {
-			return nil, err
-		}
-		obj.Insert(ast.StringTerm("plan"), ast.NewTerm(v))
+	if pv != nil {
+		obj.Insert(ast.StringTerm("plan"), ast.NewTerm(pv))
 	}
-	rs, err := t.query.Eval(context.Background(), rego.EvalParsedInput(obj))
+	rs, err := q.query.Eval(context.Background(), rego.EvalParsedInput(obj))
 	if err != nil {
 		return nil, fmt.Errorf("team rules: %w", err)
 	}
@@ -553,8 +691,9 @@ func (t *Team) Judge(in sim.Input, step map[string]any, plan *TeamPlan) ([]TeamF
 		return nil, fmt.Errorf("team rules: a deny or warn rule is undefined (write them as sets: deny contains ... if { ... })")
 	}
 	var out []TeamFinding
-	for i, s := range t.sets {
-		elems, ok := rs[0].Bindings[fmt.Sprintf("x%d", i)].([]any)
+	for j, i := range q.sets {
+		s := t.sets[i]
+		elems, ok := rs[0].Bindings[q.vars[j]].([]any)
 		if !ok {
 			return nil, fmt.Errorf("team rules: data.%s.%s is not a set of messages", s.pkg, s.name)
 		}
@@ -606,7 +745,11 @@ func (t *Team) Judge(in sim.Input, step map[string]any, plan *TeamPlan) ([]TeamF
 		}
 		return strings.Compare(a.Msg, b.Msg)
 	})
-	return slices.CompactFunc(out, func(a, b TeamFinding) bool { return a == b }), nil
+	out = slices.CompactFunc(out, func(a, b TeamFinding) bool { return a == b })
+	if t.memo != nil {
+		t.memo.put(key, slices.Clone(out), findingsSize(out))
+	}
+	return out, nil
 }
 
 // Violation is a team refusal as the simulator answers it: the detail names
@@ -657,29 +800,41 @@ func WithTeamDenials(d sim.Decision, fs []TeamFinding) sim.Decision {
 	return d
 }
 
-// input is the part of in the team's rules read (t.paths), each part
-// converted once while the Machine hands the same map or list over.
+// input is the whole of in, each document converted once while the Machine
+// hands the same map or list over.
 func (t *Team) input(in sim.Input) (ast.Object, error) {
 	root := ast.NewObject()
-	if t.paths == nil {
-		for k, x := range in {
-			v, err := t.docs.value(x)
-			if err != nil {
-				return nil, fmt.Errorf("policy input: %w", err)
-			}
-			root.Insert(ast.StringTerm(k), ast.NewTerm(v))
+	for k, x := range in {
+		v, err := t.docs.value(x)
+		if err != nil {
+			return nil, err
 		}
-		return root, nil
+		root.Insert(ast.StringTerm(k), ast.NewTerm(v))
 	}
+	return root, nil
+}
+
+// pick is the part of doc at paths, each part converted once while the same
+// map or list is handed over (docs; nil converts each time). (An input has
+// no step or plan of its own but for a request document as written, whose
+// own are read where Judge adds none, as on the whole input.)
+func pick(doc map[string]any, paths [][]string, docs *docCache) (ast.Object, error) {
+	root := ast.NewObject()
 	made := map[ast.Object]bool{root: true} // built here; converted ones are shared, never modified
-	for _, p := range t.paths {
-		x, found := lookup(in, p)
+	for _, p := range paths {
+		x, found := lookup(doc, p)
 		if !found {
 			continue
 		}
-		v, err := t.docs.value(x)
+		var v ast.Value
+		var err error
+		if docs != nil {
+			v, err = docs.value(x)
+		} else {
+			v, err = ast.InterfaceToValue(x)
+		}
 		if err != nil {
-			return nil, fmt.Errorf("policy input: %w", err)
+			return nil, err
 		}
 		o := root
 		for _, key := range p[:len(p)-1] {

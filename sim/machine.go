@@ -53,6 +53,7 @@ type Machine struct {
 	checker   Checker
 	reports   map[string]Report
 	log       []Effect
+	logBase   int                       // effects emitted before log[0] (dropped past maxLog)
 	azure     map[string]any            // the Azure side as policy input; nil until needed
 	docs      map[string]map[string]any // each project as policy input, while it is current
 	pos       map[string]int            // each project's index in state.Projects (never changed in place)
@@ -149,13 +150,22 @@ func (m *Machine) State() *State { return m.state }
 // Report returns what the Checker last reported on a project.
 func (m *Machine) Report(groupID string) Report { return m.reports[groupID] }
 
-// Effects returns the effects emitted since the n-th one (0: all of them).
+// Effects returns the effects emitted since the n-th one (0: all of them
+// still kept: a Machine keeps the latest maxLog, so that a long-lived one,
+// the mock's, does not grow with every request).
 func (m *Machine) Effects(since int) []Effect {
-	if since < 0 || since > len(m.log) {
-		since = len(m.log)
+	i := since - m.logBase
+	if i < 0 {
+		i = 0
 	}
-	return slices.Clone(m.log[since:])
+	if since < 0 || i > len(m.log) {
+		i = len(m.log)
+	}
+	return slices.Clone(m.log[i:])
 }
+
+// maxLog bounds the effects a Machine keeps.
+const maxLog = 1 << 16
 
 // Violations returns every invariant the current world breaks, project by project.
 func (m *Machine) Violations() []Broken {
@@ -201,6 +211,10 @@ func (m *Machine) Step(cmd Command) Result {
 	}
 	m.commit(t)
 	m.log = append(m.log, t.effects...)
+	if len(m.log) > maxLog {
+		drop := len(m.log) - maxLog/2
+		m.log, m.logBase = slices.Clone(m.log[drop:]), m.logBase+drop
+	}
 	return m.result(cmd.Op, status, body, nil, t)
 }
 

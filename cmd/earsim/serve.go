@@ -120,7 +120,7 @@ func runServe(ctx context.Context, args []string, e *env) int {
 	}
 	// The policies through the service's memo: each rule's answer
 	// remembered by what it reads (policies.Service); a team's rules
-	// (--policy) after them, evaluated plainly.
+	// (--policy) after them, evaluated apart (policies.Team.Judge).
 	var checker sim.Checker = policies.NewService(engine)
 	rules := consoleRules(engine.Catalog())
 	if len(policyDirs) > 0 {
