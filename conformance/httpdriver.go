@@ -134,9 +134,15 @@ func (d *HTTPDriver) OpenWorld(ctx context.Context) (string, error) {
 		return "", nil // unreachable: Preflight says so
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
+	switch resp.StatusCode {
+	case http.StatusCreated:
+	case http.StatusNotFound, http.StatusMethodNotAllowed: // no worlds here
 		io.Copy(io.Discard, resp.Body)
 		return "", nil
+	default: // worlds, but none for this run (the bound, a control token): never fall back to the user's world
+		var e struct{ Detail string }
+		json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&e)
+		return "", fmt.Errorf("%s/_sim/v1/worlds refused a world for this run (%d: %s); the run stops rather than use the world you work in", d.BaseURL, resp.StatusCode, e.Detail)
 	}
 	var w struct{ Name, BaseURL string }
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&w); err != nil || w.Name == "" || w.BaseURL == "" {

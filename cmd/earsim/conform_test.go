@@ -140,3 +140,19 @@ func TestConformAgainstServe(t *testing.T) {
 		})
 	}
 }
+
+// A serve that has worlds but will not make one for the run (its bound
+// reached) is never reset instead: conform stops and says why.
+func TestConformNeverFallsBackToTheUsersWorld(t *testing.T) {
+	url := startServe(t, "--time-scale", "0", "--max-worlds", "1")
+	post(t, url+"/_sim/v1/clock/advance", `{"seconds": 77}`)
+	before := get(t, url+"/_sim/v1/state")
+	var out, errb bytes.Buffer
+	code := Run(context.Background(), []string{"conform", "--target", url, "--public-key", atlasapi.DevKey.PublicKey, "--private-key", atlasapi.DevKey.PrivateKey}, nil, &out, &errb)
+	if code != exitCannot || !strings.Contains(errb.String(), "TOO_MANY_WORLDS") && !strings.Contains(errb.String(), "refused a world for this run") {
+		t.Fatalf("conform against a full serve: exit %d\n%s%s", code, errb.String(), out.String())
+	}
+	if after := get(t, url+"/_sim/v1/state"); after != before {
+		t.Errorf("conform changed the user's world")
+	}
+}
