@@ -122,6 +122,7 @@ func (h *Hub) open(name string, seed uint64, fresh bool) (*hubWorld, error) {
 	if fresh && opt.StatePath != "" {
 		os.Remove(opt.StatePath)
 	}
+	existed := opt.StatePath != "" && fileExists(opt.StatePath)
 	srv, err := New(opt)
 	if err != nil {
 		return nil, err
@@ -133,9 +134,18 @@ func (h *Hub) open(name string, seed uint64, fresh bool) (*hubWorld, error) {
 	if old := h.worlds[name]; old != nil && !fresh { // made meanwhile by another request
 		return old, nil
 	}
+	if _, held := h.worlds[name]; !held && name != DefaultWorld && h.opt.MaxWorlds > 0 && len(h.worlds) >= h.opt.MaxWorlds {
+		w.srv.watchers.stop()
+		if opt.StatePath != "" && !existed {
+			os.Remove(opt.StatePath) // New wrote the fresh world: it was never made
+		}
+		return nil, errTooManyWorlds // others were made meanwhile: the bound holds under the lock
+	}
 	h.worlds[name] = w
 	return w, nil
 }
+
+var errTooManyWorlds = errors.New("too many worlds")
 
 // acquire finds or makes the world a request names, and counts the
 // request in flight there until release. A world is made on first use
@@ -161,7 +171,9 @@ func (h *Hub) acquire(name string, r *http.Request) (*hubWorld, *sim.Error) {
 	h.mu.Unlock()
 	if w == nil {
 		var err error
-		if w, err = h.open(name, h.opt.Seed, false); err != nil {
+		if w, err = h.open(name, h.opt.Seed, false); errors.Is(err, errTooManyWorlds) {
+			return nil, tooManyWorlds(h.opt.MaxWorlds)
+		} else if err != nil {
 			h.logf("world %s could not be opened: %v", name, err)
 			return nil, sim.Errorf(500, "WORLD_NOT_OPENED", "the world %s could not be opened; see the server's log", name)
 		}
@@ -371,7 +383,9 @@ func (h *Hub) make(name string, seed uint64) *sim.Error {
 	if full {
 		return tooManyWorlds(h.opt.MaxWorlds)
 	}
-	if _, err := h.open(name, seed, true); err != nil {
+	if _, err := h.open(name, seed, true); errors.Is(err, errTooManyWorlds) {
+		return tooManyWorlds(h.opt.MaxWorlds)
+	} else if err != nil {
 		h.logf("world %s could not be made: %v", name, err)
 		return sim.Errorf(500, "WORLD_NOT_OPENED", "the world %s could not be made; see the server's log", name)
 	}
