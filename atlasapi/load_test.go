@@ -7,7 +7,9 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -326,7 +328,8 @@ func cycle(c *http.Client, url, project, region string) error {
 //     mix of BenchmarkRepeatedLoad (POST an endpoint, list, GET the
 //     project, GET the configuration, advance 60 s (past provisioning), DELETE), three runs on
 //     one server, p99 and the live heap after each (target p99 ≤ 50 ms,
-//     memory flat).
+//     memory flat; EARSIM_LOAD_RUNS sets the number of runs,
+//     EARSIM_LOAD_HEAPPROFILE a directory for a heap profile after each).
 func TestLoadTargets(t *testing.T) {
 	if os.Getenv("EARSIM_LOAD") == "" {
 		t.Skip("load runs are part of make bench (EARSIM_LOAD=1)")
@@ -377,7 +380,11 @@ func TestLoadTargets(t *testing.T) {
 	defer srv.Close()
 	c := transport(64)
 	ids, next := make([]string, 64), make([]int, 64) // a client's mix goes on where the last run left it
-	for run := 1; run <= 3; run++ {
+	runs := 3
+	if n, err := strconv.Atoi(os.Getenv("EARSIM_LOAD_RUNS")); err == nil && n > 0 {
+		runs = n // more runs, to see where the bounded stores level off
+	}
+	for run := 1; run <= runs; run++ {
 		r := load(fmt.Sprintf("mixed, 16 projects, policies.Service, run %d", run), 64, d, func(client, _ int) error {
 			i := next[client]
 			next[client]++
@@ -401,7 +408,19 @@ func TestLoadTargets(t *testing.T) {
 			}
 			return err
 		})
-		fmt.Printf("%s live heap %.1f MB |\n", r, liveHeapMB())
+		heap := liveHeapMB()
+		journal, _ := send(c, srv.URL, "GET", "/_sim/v1/effects?since=1000000000", "", 200)
+		fmt.Printf("%s live heap %.1f MB | journal %s entries |\n", r, heap, between(journal, `"next":`, `}`))
+		if dir := os.Getenv("EARSIM_LOAD_HEAPPROFILE"); dir != "" { // for go tool pprof -diff_base
+			f, err := os.Create(fmt.Sprintf("%s/heap-run%d.pprof", dir, run))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := pprof.WriteHeapProfile(f); err != nil {
+				t.Fatal(err)
+			}
+			f.Close()
+		}
 	}
 }
 

@@ -2,10 +2,12 @@ package explore_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/earsim/earsim/explore"
 	"github.com/earsim/earsim/policies"
+	"github.com/earsim/earsim/sim"
 )
 
 // A search gives the same result with the rule memo or the Engine itself,
@@ -30,5 +32,40 @@ func TestSearchIndependentOfMemoAndWorkers(t *testing.T) {
 		if got.Stats.States != want.Stats.States || got.Stats.Transitions != want.Stats.Transitions || got.Graph.Mermaid() != want.Graph.Mermaid() {
 			t.Errorf("%T, %d workers: %d states %d transitions, want %d %d", opt.Checker, opt.Workers, got.Stats.States, got.Stats.Transitions, want.Stats.States, want.Stats.Transitions)
 		}
+	}
+}
+
+// readingAllowAll allows everything like sim.AllowAll but does not say it
+// reads no documents, so every Machine of the search builds them.
+type readingAllowAll struct{}
+
+func (readingAllowAll) Admit(in sim.Input) (sim.Decision, error) {
+	if in == nil {
+		return sim.Decision{}, errors.New("asked without a document")
+	}
+	return sim.Decision{}, nil
+}
+
+func (readingAllowAll) Inspect(in sim.Input) (sim.Report, error) {
+	if in == nil {
+		return sim.Report{}, errors.New("asked without a document")
+	}
+	return sim.Report{}, nil
+}
+
+// An allow-all search finds the same states and transitions whether the
+// Machines skip the policy documents (sim.AllowAll is sim.DocumentFree) or
+// build them.
+func TestAllowAllSearchWithoutDocuments(t *testing.T) {
+	run := func(c sim.Checker) explore.Result {
+		res, err := explore.BFS(context.Background(), explore.Options{Depth: 5, KeepGoing: true, Checker: c})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	without, with := run(sim.AllowAll{}), run(readingAllowAll{})
+	if without.Stats.States != with.Stats.States || without.Stats.Transitions != with.Stats.Transitions || without.Graph.Mermaid() != with.Graph.Mermaid() {
+		t.Errorf("without documents %d states %d transitions, with them %d %d", without.Stats.States, without.Stats.Transitions, with.Stats.States, with.Stats.Transitions)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/earsim/earsim/policies"
 	"github.com/earsim/earsim/scenarios"
+	"github.com/earsim/earsim/sim"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -207,6 +208,51 @@ func TestYAMLErrorsRedactSecrets(t *testing.T) {
 		}
 		if strings.Contains(err.Error(), "s3cr3t") || pe.Line == 0 {
 			t.Errorf("%q: %v: the secret is shown or no line is named", src, err)
+		}
+	}
+}
+
+// readingAllowAll allows everything like sim.AllowAll but does not say it
+// reads no documents, so a Machine builds them for it as for the policies.
+type readingAllowAll struct{}
+
+func (readingAllowAll) Admit(in sim.Input) (sim.Decision, error) {
+	if in == nil {
+		return sim.Decision{}, errors.New("asked without a document")
+	}
+	return sim.Decision{}, nil
+}
+
+func (readingAllowAll) Inspect(in sim.Input) (sim.Report, error) {
+	if in == nil {
+		return sim.Report{}, errors.New("asked without a document")
+	}
+	return sim.Report{}, nil
+}
+
+// A Machine skips the policy documents for sim.AllowAll (sim.DocumentFree):
+// every bundled scenario's trace is byte for byte the one it gives when the
+// documents are built.
+func TestAllowAllTracesWithoutDocuments(t *testing.T) {
+	all, err := scenarios.Bundled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range all {
+		var traces []string
+		for _, c := range []sim.Checker{sim.AllowAll{}, readingAllowAll{}} {
+			tr, err := scenarios.Run(s, c, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := json.MarshalIndent(tr, "", " ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			traces = append(traces, string(b))
+		}
+		if traces[0] != traces[1] {
+			t.Errorf("%s: the trace differs without documents (-without +with):\n%s", s.File, cmp.Diff(traces[0], traces[1]))
 		}
 	}
 }

@@ -101,9 +101,32 @@ type Broken struct {
 	Target map[string]string `json:"target,omitempty"`
 }
 
+// DocumentFree is implemented by a Checker whose answers read nothing of
+// their Input. When a Machine's Checker says so (DocumentFree returns true),
+// the Machine builds no policy documents for it (no project or Azure
+// documents, no Input map) and asks it with a nil Input. AllowAll is taken
+// as document-free without the method, so that a Checker embedding AllowAll
+// (for its Inspect) and reading its Input is not; a wrapper around another
+// Checker (Breaking, a recorder) gets its documents as before.
+type DocumentFree interface {
+	DocumentFree() bool
+}
+
+// documentFree reports whether c reads nothing of its Input: AllowAll
+// itself (not a type embedding it), or a DocumentFree saying so.
+func documentFree(c Checker) bool {
+	if _, ok := c.(AllowAll); ok {
+		return true
+	}
+	f, ok := c.(DocumentFree)
+	return ok && f.DocumentFree()
+}
+
 // AllowAll is a Checker that refuses nothing, forecasts nothing and reports
 // nothing. With it the Machine applies bare mechanics: a test runs it beside
-// the policies to show that the rules live in the policies, not in Go.
+// the policies to show that the rules live in the policies, not in Go. It
+// reads nothing of its Input, so a Machine builds no policy documents for it
+// (see DocumentFree).
 type AllowAll struct{}
 
 // Admit allows everything.

@@ -60,6 +60,7 @@ type Machine struct {
 	clocked   map[string]bool           // projects whose last report is Clocked
 	violating map[string]bool           // projects whose last report has violations
 	verify    bool                      // compare every reused document with a fresh one
+	noDocs    bool                      // the Checker is DocumentFree: no documents are built
 	stale     int                       // reused documents that differed from a fresh one
 }
 
@@ -74,7 +75,7 @@ func (m *Machine) StaleDocs() int { return m.stale }
 // NewMachine returns a Machine over a copy of s and inspects every project once.
 func NewMachine(s *State, c Checker) (*Machine, error) {
 	m := &Machine{state: s.Clone(), checker: c, reports: map[string]Report{}, docs: map[string]map[string]any{},
-		clocked: map[string]bool{}, violating: map[string]bool{}}
+		clocked: map[string]bool{}, violating: map[string]bool{}, noDocs: documentFree(c)}
 	m.index()
 	t := m.begin()
 	t.allDirty = true
@@ -365,6 +366,10 @@ func (t *tx) doc(p *Project) map[string]any {
 	return d
 }
 
+// noDocs reports whether the step's Checker reads no documents
+// (DocumentFree): then none is built.
+func (t *tx) noDocs() bool { return t.m != nil && t.m.noDocs }
+
 func (t *tx) azureInput() map[string]any {
 	if t.azure == nil {
 		t.azure = t.s.Azure.input()
@@ -376,7 +381,11 @@ func (t *tx) azureInput() map[string]any {
 // comes back as the Error that answers the request. notFound, when set, is
 // the 404 the request earns unless a role check (order 0) refuses it first.
 func (t *tx) admit(op Op, request map[string]any, p *Project, actor *Actor, groupID string, notFound *Error) (Decision, *Error) {
-	d, err := t.checker.Admit(t.s.input(op, request, t.doc(p), actor, groupID, t.azureInput()))
+	var in Input
+	if !t.noDocs() {
+		in = t.s.input(op, request, t.doc(p), actor, groupID, t.azureInput())
+	}
+	d, err := t.checker.Admit(in)
 	if err != nil {
 		return Decision{}, Errorf(500, "UNEXPECTED_ERROR", "policy evaluation: %v", err)
 	}
@@ -455,9 +464,17 @@ func (t *tx) settle() *Error {
 // inspect asks the Checker about every changed project and emits the
 // conditions (effects and hazards) that newly appear.
 func (t *tx) inspect() *Error {
-	azure := t.azureInput()
+	noDocs := t.noDocs()
+	var azure map[string]any
+	if !noDocs {
+		azure = t.azureInput()
+	}
 	for _, p := range t.toInspect() {
-		r, err := t.checker.Inspect(t.s.input("", nil, t.doc(p), nil, p.ID, azure))
+		var in Input
+		if !noDocs {
+			in = t.s.input("", nil, t.doc(p), nil, p.ID, azure)
+		}
+		r, err := t.checker.Inspect(in)
 		if err != nil {
 			return Errorf(500, "UNEXPECTED_ERROR", "policy evaluation: %v", err)
 		}
@@ -620,6 +637,9 @@ func (m *Machine) Compact() {
 // Warm builds the policy documents of every project and of the Azure side,
 // so that Machines forked from m share them instead of each building its own.
 func (m *Machine) Warm() {
+	if m.noDocs {
+		return // the Checker reads none
+	}
 	for _, p := range m.state.Projects {
 		if _, ok := m.docs[p.ID]; !ok {
 			m.docs[p.ID] = projectInput(p)
