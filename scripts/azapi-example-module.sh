@@ -1,4 +1,6 @@
-# Sourced by scripts/record-azapi-example.sh and scripts/azapi-plans.sh: the
+# Sourced by scripts/record-azapi-example.sh and scripts/azapi-plans.sh:
+# azapi_example_serve starts earsim serve --tls for them, and
+# azapi_example_module lays out the
 # mongodbatlas provider's own example for this feature
 # (examples/mongodbatlas_encryption_at_rest_private_endpoint/azure, provider
 # v2.16.0) made ready for `earsim serve --tls` with nothing changed in its
@@ -66,4 +68,25 @@ azure_key_vault_name      = "EXAMPLEKeyVault"
 azure_key_identifier      = "https://EXAMPLEKeyVault.vault.azure.net/keys/EXAMPLEKey/d891821e3d364e9eb88fbd3d11807b86"
 azure_region_name         = "US_CENTRAL"
 HCL
+}
+
+# azapi_example_serve WORK PORT [SERVE_ARGS...]: builds earsim into WORK,
+# starts `earsim serve --tls --time-scale 30` on 127.0.0.1:PORT with a CA of
+# this run's own, waits until it answers, and exports SSL_CERT_FILE for the
+# providers; sets serve (its pid, for the caller's trap) and ca.
+azapi_example_serve() {
+  local work=$1 port=$2
+  shift 2
+  go build -o "$work/earsim" ./cmd/earsim
+  : >"$work/serve.log"
+  "$work/earsim" serve --addr "127.0.0.1:$port" --tls --tls-dir "$work/tls" --time-scale 30 "$@" 2>"$work/serve.log" &
+  serve=$!
+  ca=
+  for _ in $(seq 60); do
+    ca=$(sed -n 's/.*trust it with SSL_CERT_FILE=\([^;]*\);.*/\1/p' "$work/serve.log")
+    [ -n "$ca" ] && curl -sf --cacert "$ca" "https://127.0.0.1:$port/_sim/v1/clock" >/dev/null && break
+    sleep 0.5
+  done
+  [ -n "$ca" ] && curl -sf --cacert "$ca" "https://127.0.0.1:$port/_sim/v1/clock" >/dev/null || { cat "$work/serve.log" >&2; exit 2; }
+  export SSL_CERT_FILE=$ca
 }

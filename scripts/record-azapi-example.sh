@@ -49,19 +49,8 @@ base="https://127.0.0.1:$port/"
 . scripts/azapi-example-module.sh
 azapi_example_module "$example" "$work/module" "$base"
 
-go build -o "$work/earsim" ./cmd/earsim
 trace=$work/trace.jsonl
-: >"$work/serve.log"
-"$work/earsim" serve --addr "127.0.0.1:$port" --tls --tls-dir "$work/tls" --time-scale 30 --trace "$trace" 2>"$work/serve.log" &
-serve=$!
-ca=
-for _ in $(seq 60); do
-  ca=$(sed -n 's/.*trust it with SSL_CERT_FILE=\([^;]*\);.*/\1/p' "$work/serve.log")
-  [ -n "$ca" ] && curl -sf --cacert "$ca" "https://127.0.0.1:$port/_sim/v1/clock" >/dev/null && break
-  sleep 0.5
-done
-[ -n "$ca" ] && curl -sf --cacert "$ca" "https://127.0.0.1:$port/_sim/v1/clock" >/dev/null || { cat "$work/serve.log" >&2; exit 2; }
-export SSL_CERT_FILE=$ca
+azapi_example_serve "$work" "$port" --trace "$trace"
 
 step() { echo "== $*" >&2; }
 cd "$work/module"
