@@ -2,12 +2,12 @@ package explore_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 
 	"github.com/earsim/earsim/explore"
 	"github.com/earsim/earsim/policies"
 	"github.com/earsim/earsim/sim"
+	"github.com/earsim/earsim/sim/simtest"
 )
 
 // A search gives the same result with the rule memo or the Engine itself,
@@ -35,24 +35,6 @@ func TestSearchIndependentOfMemoAndWorkers(t *testing.T) {
 	}
 }
 
-// readingAllowAll allows everything like sim.AllowAll but does not say it
-// reads no documents, so every Machine of the search builds them.
-type readingAllowAll struct{}
-
-func (readingAllowAll) Admit(in sim.Input) (sim.Decision, error) {
-	if in == nil {
-		return sim.Decision{}, errors.New("asked without a document")
-	}
-	return sim.Decision{}, nil
-}
-
-func (readingAllowAll) Inspect(in sim.Input) (sim.Report, error) {
-	if in == nil {
-		return sim.Report{}, errors.New("asked without a document")
-	}
-	return sim.Report{}, nil
-}
-
 // An allow-all search finds the same states and transitions whether the
 // Machines skip the policy documents (sim.AllowAll is sim.DocumentFree) or
 // build them.
@@ -64,7 +46,7 @@ func TestAllowAllSearchWithoutDocuments(t *testing.T) {
 		}
 		return res
 	}
-	without, with := run(sim.AllowAll{}), run(readingAllowAll{})
+	without, with := run(sim.AllowAll{}), run(simtest.ReadingAllowAll{})
 	if without.Stats.States != with.Stats.States || without.Stats.Transitions != with.Stats.Transitions || without.Graph.Mermaid() != with.Graph.Mermaid() {
 		t.Errorf("without documents %d states %d transitions, with them %d %d", without.Stats.States, without.Stats.Transitions, with.Stats.States, with.Stats.Transitions)
 	}

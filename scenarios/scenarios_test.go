@@ -13,6 +13,7 @@ import (
 	"github.com/earsim/earsim/policies"
 	"github.com/earsim/earsim/scenarios"
 	"github.com/earsim/earsim/sim"
+	"github.com/earsim/earsim/sim/simtest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -212,24 +213,6 @@ func TestYAMLErrorsRedactSecrets(t *testing.T) {
 	}
 }
 
-// readingAllowAll allows everything like sim.AllowAll but does not say it
-// reads no documents, so a Machine builds them for it as for the policies.
-type readingAllowAll struct{}
-
-func (readingAllowAll) Admit(in sim.Input) (sim.Decision, error) {
-	if in == nil {
-		return sim.Decision{}, errors.New("asked without a document")
-	}
-	return sim.Decision{}, nil
-}
-
-func (readingAllowAll) Inspect(in sim.Input) (sim.Report, error) {
-	if in == nil {
-		return sim.Report{}, errors.New("asked without a document")
-	}
-	return sim.Report{}, nil
-}
-
 // A Machine skips the policy documents for sim.AllowAll (sim.DocumentFree):
 // every bundled scenario's trace is byte for byte the one it gives when the
 // documents are built.
@@ -240,7 +223,7 @@ func TestAllowAllTracesWithoutDocuments(t *testing.T) {
 	}
 	for _, s := range all {
 		var traces []string
-		for _, c := range []sim.Checker{sim.AllowAll{}, readingAllowAll{}} {
+		for _, c := range []sim.Checker{sim.AllowAll{}, simtest.ReadingAllowAll{}} {
 			tr, err := scenarios.Run(s, c, nil)
 			if err != nil {
 				t.Fatal(err)
