@@ -22,19 +22,26 @@ const (
 	newKeyAndApproval = "../examples/clean/azure-new-key-and-approval.json"
 )
 
+// applySteps loads a plan's apply order: the Apply, and each step as "Op address".
+func applySteps(t *testing.T, file string) (*check.Apply, []string) {
+	t.Helper()
+	ap, err := checker(t).LoadApply(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var steps []string
+	for _, s := range ap.Steps {
+		steps = append(steps, string(s.Command.Op)+" "+s.Address)
+	}
+	return ap, steps
+}
+
 // The provider's example as tofu planned it: the config, the endpoint
 // (provisioned), azapi's approval of the connection the endpoint names, a
 // wait for the lag (EAR-LAG-01), then the cluster that depends on the
 // approval; the data sources send nothing.
 func TestApplyOrderOfTheProviderExample(t *testing.T) {
-	ap, err := checker(t).LoadApply(providerExample)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, s := range ap.Steps {
-		got = append(got, string(s.Command.Op)+" "+s.Address)
-	}
+	ap, got := applySteps(t, providerExample)
 	want := []string{
 		"UpdateEncryptionConfig mongodbatlas_encryption_at_rest.ear",
 		"CreatePrivateEndpoint mongodbatlas_encryption_at_rest_private_endpoint.endpoint",
@@ -55,14 +62,7 @@ func TestApplyOrderOfTheProviderExample(t *testing.T) {
 // waits out the lag (EAR-LAG-01), then the cluster that depends on the
 // approval is created. The vault's creation sends nothing.
 func TestApplyOrderOfANewKeyAndApproval(t *testing.T) {
-	ap, err := checker(t).LoadApply(newKeyAndApproval)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, s := range ap.Steps {
-		got = append(got, string(s.Command.Op)+" "+s.Address)
-	}
+	ap, got := applySteps(t, newKeyAndApproval)
 	want := []string{
 		"CreateKey azurerm_key_vault_key.key",
 		"UpdateEncryptionConfig mongodbatlas_encryption_at_rest.ear",

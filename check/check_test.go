@@ -229,6 +229,20 @@ func TestProviderShapesAgree(t *testing.T) {
 // TestSARIFValidates: the SARIF output of every example, a suppressed
 // finding and an expired suppression included, validates against the SARIF
 // 2.1.0 schema (testdata, from the schemastore copy of the OASIS schema).
+// suppressions loads a suppressions file of the given YAML.
+func suppressions(t *testing.T, yaml string) []check.Suppression {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "suppressions.yaml")
+	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sups, err := check.LoadSuppressions(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sups
+}
+
 func TestSARIFValidates(t *testing.T) {
 	paths := inputs(t)
 	comp := jsonschema.NewCompiler()
@@ -236,14 +250,7 @@ func TestSARIFValidates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	supFile := filepath.Join(t.TempDir(), "sup.yaml")
-	if err := os.WriteFile(supFile, []byte("- {rule: EAR-IMM-01, resource: '*', reason: approved, expires: 2030-01-01}\n- {rule: EAR-PN-01, resource: '*', reason: old, expires: 2020-01-01}\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	sups, err := check.LoadSuppressions(supFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sups := suppressions(t, "- {rule: EAR-IMM-01, resource: '*', reason: approved, expires: 2030-01-01}\n- {rule: EAR-PN-01, resource: '*', reason: old, expires: 2020-01-01}\n")
 	rep, err := checker(t).Files(context.Background(), paths, check.Options{Suppressions: sups, Today: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)

@@ -192,14 +192,7 @@ func TestInterruptionsSuppressedAndInEveryFormat(t *testing.T) {
 			}
 		}
 	}
-	sup := filepath.Join(t.TempDir(), "sup.yaml")
-	if err := os.WriteFile(sup, []byte("- {rule: EAR-MR-01, resource: mongodbatlas_advanced_cluster.orders, reason: the apply is rerun at once, expires: 2030-01-01}\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	sups, err := check.LoadSuppressions(sup)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sups := suppressions(t, "- {rule: EAR-MR-01, resource: mongodbatlas_advanced_cluster.orders, reason: the apply is rerun at once, expires: 2030-01-01}\n")
 	rep, err = c.Files(context.Background(), []string{plan}, check.Options{Interruptions: true, Suppressions: sups, Today: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)

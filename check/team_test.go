@@ -200,14 +200,7 @@ func TestTeamFindingsInEveryFormat(t *testing.T) {
 		t.Errorf("text:\n%s", text.String())
 	}
 
-	sup := filepath.Join(t.TempDir(), "suppressions.yaml")
-	if err := os.WriteFile(sup, []byte("- rule: ACME-REGION-01\n  resource: mongodbatlas_encryption_at_rest_private_endpoint.brazil_south\n  reason: pilot in Brazil, CHG-7\n  expires: 2099-01-01\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	loaded, err := check.LoadSuppressions(sup)
-	if err != nil {
-		t.Fatal(err)
-	}
+	loaded := suppressions(t, "- rule: ACME-REGION-01\n  resource: mongodbatlas_encryption_at_rest_private_endpoint.brazil_south\n  reason: pilot in Brazil, CHG-7\n  expires: 2099-01-01\n")
 	rep, err = c.Files(context.Background(), []string{"examples/team-policy/plans/region-not-allowed.json"}, check.Options{Suppressions: loaded, Today: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)
