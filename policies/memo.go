@@ -673,28 +673,8 @@ func (k *call) projected(paths [][]string, each bool, e any) (ast.Value, error) 
 		}
 		return k.value, nil
 	}
-	root := ast.NewObject()
-	made := map[ast.Object]bool{root: true} // objects built here; converted ones are shared, never modified
-	put := func(p []string, t ast.Value) {
-		o := root
-		for _, key := range p[:len(p)-1] {
-			kt := ast.StringTerm(key)
-			var child ast.Object
-			if t := o.Get(kt); t != nil {
-				child, _ = t.Value.(ast.Object)
-			}
-			if !made[child] { // absent, not an object, or converted: a copy to add to
-				c := ast.NewObject()
-				if child != nil {
-					child.Foreach(func(ck, cv *ast.Term) { c.Insert(ck, cv) })
-				}
-				child, made[c] = c, true
-				o.Insert(kt, ast.NewTerm(child))
-			}
-			o = child
-		}
-		o.Insert(ast.StringTerm(p[len(p)-1]), ast.NewTerm(t))
-	}
+	part := newPartial()
+	put := part.put
 	for _, p := range paths {
 		if v, found := lookup(k.in, p); found {
 			t, err := k.m.engine.docs.value(v)
@@ -711,7 +691,42 @@ func (k *call) projected(paths [][]string, each bool, e any) (ast.Value, error) 
 		}
 		put([]string{"project", "endpoints"}, ast.NewArray(ast.NewTerm(t)))
 	}
-	return root, nil
+	return part.root, nil
+}
+
+// partial builds the part of an input that some paths name: objects along
+// the paths are built here; the values put at their ends, converted once
+// and shared, are never modified (a path through one is copied first).
+type partial struct {
+	root ast.Object
+	made map[ast.Object]bool
+}
+
+func newPartial() *partial {
+	root := ast.NewObject()
+	return &partial{root: root, made: map[ast.Object]bool{root: true}}
+}
+
+// put sets the value at path p (at least one key).
+func (b *partial) put(p []string, v ast.Value) {
+	o := b.root
+	for _, key := range p[:len(p)-1] {
+		kt := ast.StringTerm(key)
+		var child ast.Object
+		if t := o.Get(kt); t != nil {
+			child, _ = t.Value.(ast.Object)
+		}
+		if !b.made[child] { // absent, not an object, or converted: a copy to add to
+			c := ast.NewObject()
+			if child != nil {
+				child.Foreach(func(ck, cv *ast.Term) { c.Insert(ck, cv) })
+			}
+			child, b.made[c] = c, true
+			o.Insert(kt, ast.NewTerm(child))
+		}
+		o = child
+	}
+	o.Insert(ast.StringTerm(p[len(p)-1]), ast.NewTerm(v))
 }
 
 // evalQuery evaluates a query binding x on the part of the call's input

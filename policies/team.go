@@ -819,8 +819,7 @@ func (t *Team) input(in sim.Input) (ast.Object, error) {
 // no step or plan of its own but for a request document as written, whose
 // own are read where Judge adds none, as on the whole input.)
 func pick(doc map[string]any, paths [][]string, docs *docCache) (ast.Object, error) {
-	root := ast.NewObject()
-	made := map[ast.Object]bool{root: true} // built here; converted ones are shared, never modified
+	part := newPartial()
 	for _, p := range paths {
 		x, found := lookup(doc, p)
 		if !found {
@@ -836,24 +835,7 @@ func pick(doc map[string]any, paths [][]string, docs *docCache) (ast.Object, err
 		if err != nil {
 			return nil, err
 		}
-		o := root
-		for _, key := range p[:len(p)-1] {
-			kt := ast.StringTerm(key)
-			var child ast.Object
-			if c := o.Get(kt); c != nil {
-				child, _ = c.Value.(ast.Object)
-			}
-			if !made[child] {
-				c := ast.NewObject()
-				if child != nil {
-					child.Foreach(func(ck, cv *ast.Term) { c.Insert(ck, cv) })
-				}
-				child, made[c] = c, true
-				o.Insert(kt, ast.NewTerm(child))
-			}
-			o = child
-		}
-		o.Insert(ast.StringTerm(p[len(p)-1]), ast.NewTerm(v))
+		part.put(p, v)
 	}
-	return root, nil
+	return part.root, nil
 }
