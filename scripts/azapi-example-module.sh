@@ -90,3 +90,18 @@ azapi_example_serve() {
   [ -n "$ca" ] && curl -sf --cacert "$ca" "https://127.0.0.1:$port/_sim/v1/clock" >/dev/null || { cat "$work/serve.log" >&2; exit 2; }
   export SSL_CERT_FILE=$ca
 }
+
+# azapi_example_wait_active BASE_URL: waits until the world's one endpoint is
+# ACTIVE (Atlas shows azapi's approval after the lag, EAR-LAG-01: up to 180
+# logical seconds, 6 s at --time-scale 30); exits 1 if it does not become so.
+# Needs jq, and step() and ca from the caller.
+azapi_example_wait_active() {
+  local base=$1 status=
+  for _ in $(seq 60); do
+    status=$(curl -sf --cacert "$ca" "${base}_sim/v1/state" | jq -r '[.state.projects[].endpoints[].status] | join(",")')
+    [ "$status" = ACTIVE ] && break
+    sleep 0.5
+  done
+  step "endpoint: ${status:-none}"
+  [ "$status" = ACTIVE ] || { echo "the endpoint is not ACTIVE after the approval lag" >&2; exit 1; }
+}

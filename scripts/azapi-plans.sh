@@ -120,14 +120,7 @@ rm earsim_cluster.tf
 step apply; run "$tofu" apply -auto-approve -input=false -no-color
 # azapi approved the connection; Atlas shows it ACTIVE after the approval lag
 # (EAR-LAG-01, up to 180 logical seconds: 6 s at --time-scale 30).
-status=
-for _ in $(seq 60); do
-  status=$(curl -sf --cacert "$ca" "${base}_sim/v1/state" | jq -r '[.state.projects[].endpoints[].status] | join(",")')
-  [ "$status" = ACTIVE ] && break
-  sleep 0.5
-done
-step "endpoint: ${status:-none}"
-[ "$status" = ACTIVE ] || { echo "the endpoint is not ACTIVE after the approval lag" >&2; exit 1; }
+azapi_example_wait_active "$base"
 # The plural data source read zero endpoints while planning the first apply:
 # one more apply settles its output (README "The provider's example").
 step "apply again (output number_of_endpoints)"; run "$tofu" apply -auto-approve -input=false -no-color

@@ -63,14 +63,7 @@ step apply; run "$tofu" apply -auto-approve -input=false -no-color
 grep -E '^(number_of_endpoints|endpoint_connection_name) =' "$log" >&2 || true
 # azapi's PUT approved the connection; Atlas shows it ACTIVE after the
 # approval lag (EAR-LAG-01, up to 180 logical seconds: 6 s at --time-scale 30).
-status=
-for _ in $(seq 60); do
-  status=$(curl -sf --cacert "$ca" "${base}_sim/v1/state" | jq -r '[.state.projects[].endpoints[].status] | join(",")')
-  [ "$status" = ACTIVE ] && break
-  sleep 0.5
-done
-step "endpoint: ${status:-none}"
-[ "$status" = ACTIVE ] || { echo "the endpoint is not ACTIVE after the approval lag" >&2; exit 1; }
+azapi_example_wait_active "$base"
 step plan
 set +e
 "$tofu" plan -detailed-exitcode -input=false -no-color -out="$work/plan.bin" >"$log" 2>&1
