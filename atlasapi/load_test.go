@@ -288,19 +288,7 @@ func enableOpen(t *testing.T, url, project string) {
 func cycle(c *http.Client, url, project, region string) error {
 	eps := "/api/atlas/v2/groups/" + project + "/encryptionAtRest/AZURE/privateEndpoints"
 	send := func(method, path, body string, want int) (string, error) {
-		req, _ := http.NewRequest(method, url+path, strings.NewReader(body))
-		req.Header.Set("Accept", accept)
-		req.Header.Set("Content-Type", "application/json") // writes are JSON (the browser guard)
-		resp, err := c.Do(req)
-		if err != nil {
-			return "", err
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != want {
-			return "", fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, b)
-		}
-		return string(b), nil
+		return send(c, url, method, path, body, want)
 	}
 	out, err := send("POST", eps, `{"regionName":"`+region+`"}`, 202)
 	if err != nil {
