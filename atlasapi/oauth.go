@@ -270,6 +270,11 @@ func isBearer(header string) bool {
 func (s *Server) logicalNow() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.logicalNowLocked()
+}
+
+// logicalNowLocked is logicalNow for a caller that holds s.mu.
+func (s *Server) logicalNowLocked() int64 {
 	now := s.m.State().Now
 	if s.clock.scale > 0 {
 		now = max(now, s.clock.target(s.opt.Now()))

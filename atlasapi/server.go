@@ -352,7 +352,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, body []byte) {
 		return
 	}
 	c := &call{route: rt, params: params, body: body, actor: who.actor, version: version, query: r.URL.Query()}
-	st := s.limits.take(rt, scopeKeys{group: params["groupId"], org: s.orgID(), user: who.id, ip: clientIP(r)}, s.logicalNow())
+	now, org := s.nowAndOrg()
+	st := s.limits.take(rt, scopeKeys{group: params["groupId"], org: org, user: who.id, ip: clientIP(r)}, now)
 	if st.refused {
 		rateLimited(w, r, st, s.clientSeconds(st.retryAfter))
 		return
@@ -449,11 +450,12 @@ func requestURI(r *http.Request) string {
 	return r.RequestURI
 }
 
-// orgID is the world's organization (the ORGANIZATION scope of rate limits).
-func (s *Server) orgID() string {
+// nowAndOrg are the world's logical time and its organization (what the
+// rate limits read), under one take of the lock.
+func (s *Server) nowAndOrg() (int64, string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.m.State().Org.ID
+	return s.logicalNowLocked(), s.m.State().Org.ID
 }
 
 // clientSeconds turns logical seconds into the seconds a client waits:
