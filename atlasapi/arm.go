@@ -471,7 +471,7 @@ func (c *armConn) view(v *sim.Vault) map[string]any {
 func (s *Server) connections(st *sim.State, v *sim.Vault) []armConn {
 	notes := s.azureNotes()
 	var out []armConn
-	for _, p := range st.Projects {
+	for _, p := range st.Projects.All() {
 		if !strings.EqualFold(p.Encryption.KeyVaultName, v.Name) {
 			continue
 		}

@@ -96,7 +96,7 @@ func (s *Server) approvals(st *sim.State, failed map[string]bool) []approval {
 		return nil
 	}
 	var out []approval
-	for _, p := range st.Projects {
+	for _, p := range st.Projects.All() {
 		for _, e := range p.Endpoints {
 			if e.Status == sim.StatusPendingAcceptance && e.Connection == sim.ConnectionPending && !failed[e.ID] {
 				out = append(out, approval{group: p.ID, endpoint: e.ID, at: e.Since + s.approveAfter})

@@ -369,8 +369,7 @@ func (s *Server) ctlConsoleWorld(*controlCall) (int, any, *sim.Error) {
 		out.Azure.Vaults[i] = consoleVault{Name: v.Name, SubscriptionID: v.SubscriptionID, ResourceGroupName: v.ResourceGroupName, Connections: []consoleConnection{}}
 		vaults[v] = &out.Azure.Vaults[i]
 	}
-	for i := range st.Projects {
-		p := st.Projects[i]
+	for _, p := range st.Projects.All() {
 		rep := s.m.Report(p.ID)
 		cp := consoleProject{ID: p.ID, Name: p.Name, State: p.State, Encryption: p.Encryption.View(rep.Valid).AzureKeyVault,
 			Endpoints: []sim.EndpointView{}, Clusters: []consoleCluster{}, Conditions: rep.Conditions}

@@ -215,7 +215,7 @@ func TestLoadMemory(t *testing.T) {
 	}
 	for i := range 1000 {
 		id := fmt.Sprintf("%024x", 0x100000+i)
-		st.Projects = append(st.Projects, sim.NewProject(id, "p"+id, sim.DefaultOrgID, 0))
+		st.Projects = st.Projects.Append(sim.NewProject(id, "p"+id, sim.DefaultOrgID, 0))
 		p := st.Project(id)
 		p.Encryption = sim.Presets["example"].Config(st)
 		p.Encryption.RequirePrivateNetworking = true

@@ -98,7 +98,7 @@ func BenchmarkHeapAgainstWorld(b *testing.B) {
 	}{
 		{"projects", func(st *sim.State, n int) {
 			for i := range n {
-				st.Projects = append(st.Projects, sim.NewProject(id(i), "p"+id(i), sim.DefaultOrgID, 0))
+				st.Projects = st.Projects.Append(sim.NewProject(id(i), "p"+id(i), sim.DefaultOrgID, 0))
 			}
 		}, func(s *testServer, n, i int) answer {
 			return s.do("POST", "/api/atlas/v2/groups", accept, map[string]any{"name": fmt.Sprintf("api%d-%d", n, i), "orgId": sim.DefaultOrgID})
@@ -124,7 +124,7 @@ func BenchmarkHeapAgainstWorld(b *testing.B) {
 		}},
 		{"endpoints", func(st *sim.State, n int) {
 			for i := 0; i < n; i += len(regions32) {
-				st.Projects = append(st.Projects, sim.NewProject(id(i), "e"+id(i), sim.DefaultOrgID, 0))
+				st.Projects = st.Projects.Append(sim.NewProject(id(i), "e"+id(i), sim.DefaultOrgID, 0))
 				p := st.Project(id(i))
 				p.Encryption = sim.Presets["example"].Config(st)
 				p.Encryption.RequirePrivateNetworking = true

@@ -99,7 +99,7 @@ func checkWorld(st *sim.State) error {
 		return nil
 	}
 	statuses := []string{sim.StatusInitiating, sim.StatusPendingAcceptance, sim.StatusActive, sim.StatusPendingRecreation, sim.StatusFailed, sim.StatusDeleting}
-	for i, p := range st.Projects {
+	for i, p := range st.Projects.All() {
 		if p == nil {
 			return fmt.Errorf("projects[%d] is null: every project is an object with at least an id and an orgId", i)
 		}

@@ -439,7 +439,7 @@ func (h *Hub) list() map[string]any {
 	for n, w := range held {
 		w.srv.mu.Lock()
 		st := w.srv.m.State()
-		rows = append(rows, row{Name: n, Seed: st.Seed, Projects: len(st.Projects), Held: true})
+		rows = append(rows, row{Name: n, Seed: st.Seed, Projects: st.Projects.Len(), Held: true})
 		w.srv.mu.Unlock()
 	}
 	if h.opt.StateDir != "" {
@@ -451,7 +451,7 @@ func (h *Hub) list() map[string]any {
 			}
 			r := row{Name: n}
 			if st, err := loadState(f); err == nil && st != nil {
-				r.Seed, r.Projects = st.Seed, len(st.Projects)
+				r.Seed, r.Projects = st.Seed, st.Projects.Len()
 			}
 			rows = append(rows, r)
 		}

@@ -657,7 +657,7 @@ func keyVault(v map[string]any) (*sim.AzureKeyVaultPatch, bool) {
 // (registered).
 func priorWorld(prior []map[string]any, changes []*planChange, az *azureSide) *sim.State {
 	st := sim.NewWorld(1)
-	st.Projects = nil
+	st.Projects = sim.ProjectList{}
 	ensure := func(id string) *sim.Project {
 		if id == "" || strings.HasPrefix(id, "project:") { // created by the plan itself
 			return nil
@@ -665,7 +665,7 @@ func priorWorld(prior []map[string]any, changes []*planChange, az *azureSide) *s
 		if p := st.Project(id); p != nil {
 			return p
 		}
-		st.Projects = append(st.Projects, sim.NewProject(id, id, sim.DefaultOrgID, 0))
+		st.Projects = st.Projects.Append(sim.NewProject(id, id, sim.DefaultOrgID, 0))
 		return st.Project(id)
 	}
 	azure := func(p *sim.AzureKeyVaultPatch) {

@@ -314,7 +314,7 @@ func (c *Checker) applyFindings(ap *Apply, outcomes []Outcome, m *sim.Machine, p
 			out = append(out, f)
 		}
 	}
-	for _, p := range m.State().Projects {
+	for _, p := range m.State().Projects.All() {
 		for _, x := range m.Report(p.ID).Conditions {
 			if r := c.rules[x.Rule]; r.Check == LevelError {
 				out = append(out, c.finding(x.Rule, x.Severity, "planned state", x.Msg, "", "project "+p.ID, path, x.Target))
@@ -460,7 +460,7 @@ func (c *Checker) state(open opener, path string, r io.Reader, fr *FileReport) e
 			fr.Findings[i].Line = line
 		}
 	}()
-	for _, p := range rp.Machine.State().Projects {
+	for _, p := range rp.Machine.State().Projects.All() {
 		rep := rp.Machine.Report(p.ID)
 		res := "project " + p.ID
 		for _, x := range rep.Violations {

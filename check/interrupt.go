@@ -51,7 +51,7 @@ func cutOf(m *sim.Machine) worldCut {
 			w.items = append(w.items, it)
 		}
 	}
-	for _, p := range m.State().Projects {
+	for _, p := range m.State().Projects.All() {
 		rep := m.Report(p.ID)
 		for _, x := range rep.Conditions {
 			add(cutItem{key: p.ID + "|condition|" + x.Key(), rule: x.Rule, severity: x.Severity, msg: x.Msg, target: x.Target})

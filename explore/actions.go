@@ -32,8 +32,7 @@ type Action struct {
 func Actions(s *sim.State, all bool) []Action {
 	var out []Action
 	add := func(cmd sim.Command, step string) { out = append(out, Action{Cmd: cmd, Step: step}) }
-	for i := range s.Projects {
-		p := s.Projects[i]
+	for _, p := range s.Projects.All() {
 		g := p.ID
 		gy := ""
 		if g != sim.DefaultProjectID {
@@ -128,7 +127,7 @@ func Actions(s *sim.State, all bool) []Action {
 		}
 	}
 	if all {
-		if len(s.Projects) < 2 {
+		if s.Projects.Len() < 2 {
 			add(sim.Command{Op: sim.CreateProject, Project: &sim.ProjectSpec{Name: "explore-2", OrgID: sim.DefaultOrgID}}, "{do: CreateProject, project: {name: explore-2}}")
 		}
 		for _, sub := range s.Azure.Subscriptions {

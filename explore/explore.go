@@ -285,7 +285,7 @@ func expand(n node, all bool, c *sim.Canon, seen map[[32]byte]struct{}) expansio
 // inaccessible.
 func darkProjects(m *sim.Machine) map[string]bool {
 	var out map[string]bool
-	for _, p := range m.State().Projects {
+	for _, p := range m.State().Projects.All() {
 		for _, c := range m.Report(p.ID).Conditions {
 			if c.Effect == "DataInaccessible" {
 				if out == nil {
@@ -316,7 +316,7 @@ func check(before, after *sim.State, cmd sim.Command, r sim.Result, deleted, dar
 		return &Violation{Property: v.Rule, Msg: v.Msg}
 	}
 	// A 204 DELETE is never followed by ACTIVE for that endpoint id.
-	for _, p := range after.Projects {
+	for _, p := range after.Projects.All() {
 		for _, e := range p.Endpoints {
 			if deleted[e.ID] && e.Status == sim.StatusActive {
 				return &Violation{Property: "deleted-stays-deleted", Msg: fmt.Sprintf("endpoint %s answered 204 to DELETE and is ACTIVE again", e.ID),
@@ -328,7 +328,7 @@ func check(before, after *sim.State, cmd sim.Command, r sim.Result, deleted, dar
 		}
 	}
 	// The vault, subscription and resource group never change while an endpoint exists.
-	for _, bp := range before.Projects {
+	for _, bp := range before.Projects.All() {
 		ap := after.Project(bp.ID)
 		if ap == nil || len(bp.Endpoints) == 0 {
 			continue

@@ -40,7 +40,7 @@ func (g *Graph) merge(o *Graph) {
 // record adds the transitions one step made.
 func (g *Graph) record(before, after *sim.State, cmd sim.Command, r sim.Result) {
 	label := string(cmd.Op)
-	for _, bp := range after.Projects {
+	for _, bp := range after.Projects.All() {
 		prev := before.Project(bp.ID)
 		for _, e := range bp.Endpoints {
 			from := none

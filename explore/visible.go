@@ -44,7 +44,7 @@ func visible(before, after *sim.State, cmd sim.Command, r sim.Result) string {
 			return fmt.Sprintf("the project was set %s and is not", cmd.State)
 		}
 	case sim.CreateProject:
-		for _, x := range after.Projects {
+		for _, x := range after.Projects.All() {
 			if x.Name == cmd.Project.Name {
 				return ""
 			}

@@ -143,7 +143,7 @@ func (s *Scenario) build(seed uint64) (*sim.State, map[string]string, error) {
 			if name == "" {
 				name = "project-" + id[:6]
 			}
-			st.Projects = append(st.Projects, sim.NewProject(id, name, sim.DefaultOrgID, 0))
+			st.Projects = st.Projects.Append(sim.NewProject(id, name, sim.DefaultOrgID, 0))
 		}
 		p := st.Project(id)
 		if wp.Name != "" {

@@ -215,8 +215,8 @@ func (c *Canon) state(s *State) {
 	c.str(s.SecretKey) // it decides the digests of secrets sent later
 	c.str(s.Org.ID)
 	c.str(s.Org.Name)
-	c.u64(uint64(len(s.Projects)))
-	for _, p := range s.Projects {
+	c.u64(uint64(s.Projects.Len()))
+	for _, p := range s.Projects.All() {
 		c.project(p)
 	}
 	a := &s.Azure

@@ -14,11 +14,19 @@ import (
 func populated() *sim.State {
 	s := &sim.State{}
 	fill(reflect.ValueOf(s).Elem(), 0)
-	s.Projects[0].Endpoints[0].Connection = sim.ConnectionApproved // so its approval time counts
+	s.Projects.At(0).Endpoints[0].Connection = sim.ConnectionApproved // so its approval time counts
 	return s
 }
 
+var projectList = reflect.TypeFor[sim.ProjectList]()
+
 func fill(v reflect.Value, n int) {
+	if v.Type() == projectList { // a list of one project, filled
+		p := &sim.Project{}
+		fill(reflect.ValueOf(p).Elem(), n)
+		v.Set(reflect.ValueOf(sim.ListOf(p)))
+		return
+	}
 	switch v.Kind() {
 	case reflect.Struct:
 		for i := 0; i < v.NumField(); i++ {
@@ -45,6 +53,12 @@ func fill(v reflect.Value, n int) {
 
 // leaves calls f with every settable leaf of v and its path.
 func leaves(v reflect.Value, path string, f func(string, reflect.Value)) {
+	if v.Type() == projectList {
+		for i, p := range v.Interface().(sim.ProjectList).All() {
+			leaves(reflect.ValueOf(p).Elem(), fmt.Sprintf("%s[%d]", path, i), f)
+		}
+		return
+	}
 	switch v.Kind() {
 	case reflect.Struct:
 		for i := 0; i < v.NumField(); i++ {
@@ -98,13 +112,13 @@ func TestCanonCoversEveryField(t *testing.T) {
 	}
 	// A pointer set or not, and a list one longer, are different worlds.
 	s := populated()
-	s.Projects[0].Encryption.Rotation = nil
-	s.Projects[0].Clusters[0].ReplicationSpecs[0].RegionConfigs[0].ElectableSpecs = nil
+	s.Projects.At(0).Encryption.Rotation = nil
+	s.Projects.At(0).Clusters[0].ReplicationSpecs[0].RegionConfigs[0].ElectableSpecs = nil
 	if sim.NewCanon().StateHash(s) == base {
 		t.Error("nil pointers hash like set ones")
 	}
 	s = populated()
-	s.Projects[0].Endpoints = append(s.Projects[0].Endpoints, sim.Endpoint{})
+	s.Projects.At(0).Endpoints = append(s.Projects.At(0).Endpoints, sim.Endpoint{})
 	if sim.NewCanon().StateHash(s) == base {
 		t.Error("an extra endpoint does not change the hash")
 	}
@@ -115,7 +129,7 @@ func TestCanonCoversEveryField(t *testing.T) {
 func TestCanonRenamesGeneratedIDs(t *testing.T) {
 	world := func(a, b string) *sim.State {
 		s := sim.NewWorld(1)
-		p := s.Projects[0]
+		p := s.Projects.At(0)
 		p.Endpoints = []sim.Endpoint{
 			{ID: a, RegionName: "US_CENTRAL", Status: sim.StatusActive, ConnectionName: "earsim-US_CENTRAL-" + a},
 			{ID: b, RegionName: "US_EAST_2", Status: sim.StatusInitiating},
@@ -138,7 +152,7 @@ func TestCanonRenamesGeneratedIDs(t *testing.T) {
 		t.Error("a timer pointing at the other endpoint hashes alike")
 	}
 	s = world(x, y)
-	s.Projects[0].ID = "66c9e8f1dd6c9960802420ea"
+	s.Projects.At(0).ID = "66c9e8f1dd6c9960802420ea"
 	if c.StateHash(s) == h {
 		t.Error("a project id other than the default one hashes like it")
 	}
@@ -149,7 +163,7 @@ func TestCanonRenamesGeneratedIDs(t *testing.T) {
 func TestCanonSeesWorldsFromTheirClock(t *testing.T) {
 	shift := func(d int64) *sim.State {
 		s := populated()
-		p := s.Projects[0]
+		p := s.Projects.At(0)
 		s.Now += d
 		s.Timers[0].At += d
 		p.Created += d
@@ -172,8 +186,8 @@ func TestCanonSeesWorldsFromTheirClock(t *testing.T) {
 	}
 	// The approval time of a connection that is not approved is not read.
 	a, b := shift(0), shift(0)
-	a.Projects[0].Endpoints[0].Connection, b.Projects[0].Endpoints[0].Connection = sim.ConnectionRejected, sim.ConnectionRejected
-	b.Projects[0].Endpoints[0].ApprovedAt += 60
+	a.Projects.At(0).Endpoints[0].Connection, b.Projects.At(0).Endpoints[0].Connection = sim.ConnectionRejected, sim.ConnectionRejected
+	b.Projects.At(0).Endpoints[0].ApprovedAt += 60
 	if c.StateHash(a) != c.StateHash(b) {
 		t.Error("a rejected connection's approval time changes the hash")
 	}

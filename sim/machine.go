@@ -43,8 +43,8 @@ type List[T any] struct {
 //
 // A step costs what it changes, not the size of the world: it works on a
 // copy of the world that shares every project it does not change (a
-// project is copied before its first change, the list of pointers to
-// projects before the first change to any: 8 bytes a project), asks the Checker only about the projects it
+// project is copied before its first change, and of the list of projects
+// only the chunk that holds it: ProjectList), asks the Checker only about the projects it
 // changed, and on a move of the clock alone only about those whose last
 // report was Clocked (Report.Clocked: the others' reports stay as they
 // are).
@@ -88,8 +88,8 @@ func NewMachine(s *State, c Checker) (*Machine, error) {
 
 // index records where each project is in the world's list.
 func (m *Machine) index() {
-	m.pos = make(map[string]int, len(m.state.Projects))
-	for i, p := range m.state.Projects {
+	m.pos = make(map[string]int, m.state.Projects.Len())
+	for i, p := range m.state.Projects.All() {
 		m.pos[p.ID] = i
 	}
 }
@@ -99,10 +99,10 @@ func (m *Machine) project(id string) *Project { return findIn(m.state, m.pos, id
 
 // findIn finds a project through pos when pos still says where it is.
 func findIn(s *State, pos map[string]int, id string) *Project {
-	if i, ok := pos[id]; ok && i < len(s.Projects) && s.Projects[i].ID == id {
-		return s.Projects[i]
+	if i, ok := pos[id]; ok && i < s.Projects.Len() && s.Projects.At(i).ID == id {
+		return s.Projects.At(i)
 	}
-	if len(pos) == len(s.Projects) && pos != nil {
+	if len(pos) == s.Projects.Len() && pos != nil {
 		return nil // every project is where pos says: id is none of them
 	}
 	return s.Project(id)
@@ -240,8 +240,8 @@ func (m *Machine) result(op Op, status int, body any, err *Error, t *tx) Result 
 }
 
 // tx is one step in progress over a copy of the world that shares what the
-// step has not changed: the list of projects until ownList, each project
-// until own, the timers until ownTimers, the Azure side until ownAzure.
+// step has not changed: each chunk of the list of projects until list.set,
+// each project until own, the timers until ownTimers, the Azure side until ownAzure.
 // Every change goes through them first.
 type tx struct {
 	s          *State
@@ -258,10 +258,11 @@ type tx struct {
 	fresh      map[string]map[string]any // documents of changed projects, built after their last change
 	m          *Machine
 
-	listOwned, timersOwned, azureOwned bool
-	owned                              map[string]bool // projects copied for this step
-	structural                         bool            // projects added or removed
-	deleted                            []string
+	list                    listWriter // the chunks of the list this step copied
+	timersOwned, azureOwned bool
+	owned                   map[string]bool // projects copied for this step
+	structural              bool            // projects added or removed
+	deleted                 []string
 }
 
 func (m *Machine) begin() *tx {
@@ -286,14 +287,6 @@ func (t *tx) project(id string) *Project {
 	return findIn(t.s, t.m.pos, id)
 }
 
-// ownList gives the step its own list of projects (the projects themselves
-// still shared until own).
-func (t *tx) ownList() {
-	if !t.listOwned {
-		t.s.Projects, t.listOwned = slices.Clone(t.s.Projects), true
-	}
-}
-
 // own gives the step its own copy of a project, before anything in it is
 // changed or pointed into, and returns it (nil for no such project). The
 // copy replaces the shared project in the step's list, so a *Project found
@@ -306,23 +299,27 @@ func (t *tx) own(id string) *Project {
 	if t.owned[id] {
 		return t.project(id)
 	}
-	t.ownList()
 	i := t.index(id)
 	if i < 0 {
 		return nil
 	}
-	p := t.s.Projects[i].clone()
-	t.s.Projects[i] = &p
+	p := t.s.Projects.At(i).clone()
+	t.list.set(&t.s.Projects, i, &p)
 	t.owned[id] = true
 	return &p
 }
 
 // index is where a project is in the step's list, or -1.
 func (t *tx) index(id string) int {
-	if i, ok := t.m.pos[id]; ok && !t.structural && i < len(t.s.Projects) && t.s.Projects[i].ID == id {
+	if i, ok := t.m.pos[id]; ok && !t.structural && i < t.s.Projects.Len() && t.s.Projects.At(i).ID == id {
 		return i
 	}
-	return slices.IndexFunc(t.s.Projects, func(p *Project) bool { return p.ID == id })
+	for i, p := range t.s.Projects.All() {
+		if p.ID == id {
+			return i
+		}
+	}
+	return -1
 }
 
 func (t *tx) ownTimers() {
@@ -499,7 +496,7 @@ func (t *tx) inspect() *Error {
 func (t *tx) toInspect() []*Project {
 	var out []*Project
 	if t.allDirty || t.structural {
-		for _, p := range t.s.Projects {
+		for _, p := range t.s.Projects.All() {
 			if t.allDirty || t.dirty[p.ID] || t.clockMoved && t.m.clocked[p.ID] {
 				out = append(out, p)
 			}
@@ -640,7 +637,7 @@ func (m *Machine) Warm() {
 	if m.noDocs {
 		return // the Checker reads none
 	}
-	for _, p := range m.state.Projects {
+	for _, p := range m.state.Projects.All() {
 		if _, ok := m.docs[p.ID]; !ok {
 			m.docs[p.ID] = projectInput(p)
 		}

@@ -81,7 +81,7 @@ func (m *Machine) read(cmd Command) (any, *Error) {
 		// project, as for GetProject); the others are left out, as Atlas
 		// lists only what the caller's roles reach.
 		out := List[ProjectView]{Results: []ProjectView{}}
-		for _, p := range s.Projects {
+		for _, p := range s.Projects.All() {
 			if _, err := t.admit(GetProject, map[string]any{}, p, cmd.Actor, p.ID, nil); err != nil {
 				if err.Status == 403 {
 					continue
@@ -97,7 +97,7 @@ func (m *Machine) read(cmd Command) (any, *Error) {
 		if cmd.Project != nil {
 			name = cmd.Project.Name
 		}
-		for _, p := range s.Projects {
+		for _, p := range s.Projects.All() {
 			if p.Name == name {
 				if _, err := t.admit(GetProject, map[string]any{}, p, cmd.Actor, p.ID, nil); err != nil {
 					return nil, err
@@ -154,8 +154,7 @@ func (t *tx) apply(cmd Command) (int, any, *Error) {
 	switch cmd.Op {
 	case Advance: // the timers that fire own what they change
 	case CreateKey, DisableKey, DeleteKey, RevokeKeyAccess, RestoreKeyAccess, RegisterNetwork, UnregisterNetwork:
-		t.ownList() // every project may be asked about, and changed
-		t.ownAzure()
+		t.ownAzure() // every project may be asked about, and changed (each owned as it is)
 	default:
 		t.own(cmd.GroupID) // before anything in it is pointed into
 	}
@@ -180,7 +179,7 @@ func (t *tx) apply(cmd Command) (int, any, *Error) {
 		}
 		var ds []decided
 		if cmd.Op == UnregisterNetwork {
-			for _, p := range t.s.Projects {
+			for _, p := range t.s.Projects.All() {
 				if p.Encryption.SubscriptionID != sub.ID {
 					continue
 				}
@@ -297,7 +296,8 @@ func (t *tx) apply(cmd Command) (int, any, *Error) {
 		}
 		status = 204
 	case DeleteProject:
-		t.s.Projects = slices.DeleteFunc(t.s.Projects, func(x *Project) bool { return x.ID == p.ID })
+		t.s.Projects = t.s.Projects.Delete(t.index(p.ID))
+		t.list.reset()
 		t.structural, t.deleted = true, append(t.deleted, p.ID)
 		t.emit(cmd.GroupID, "ProjectDeleted", "", nil, "")
 		return 204, nil, nil
@@ -516,7 +516,7 @@ func (t *tx) createProject(cmd Command) (int, any, *Error) {
 	case spec.OrgID != t.s.Org.ID:
 		missing = Errorf(404, "ORG_NOT_FOUND", "no organization with id %s exists", spec.OrgID)
 	default:
-		for _, p := range t.s.Projects {
+		for _, p := range t.s.Projects.All() {
 			if p.Name == spec.Name {
 				missing = Errorf(409, "GROUP_ALREADY_EXISTS", "a project named %q already exists", spec.Name)
 			}
@@ -527,8 +527,8 @@ func (t *tx) createProject(cmd Command) (int, any, *Error) {
 	}
 	p := NewProject(t.s.NewID(), spec.Name, spec.OrgID, t.s.Now)
 	p.NoDefaultAlerts = spec.WithDefaultAlertsSettings != nil && !*spec.WithDefaultAlertsSettings
-	t.ownList()
-	t.s.Projects = append(t.s.Projects, p)
+	t.s.Projects = t.s.Projects.Append(p)
+	t.list.reset()
 	t.structural = true
 	t.owned[p.ID] = true // made by this step: nobody else holds it
 	t.touch(p.ID)
@@ -578,7 +578,7 @@ func (t *tx) keyEvent(cmd Command, kid string) (int, any, *Error) {
 		d Decision
 	}
 	var ds []decided
-	for _, p := range t.s.Projects {
+	for _, p := range t.s.Projects.All() {
 		if !usesKey(p, key) {
 			continue
 		}

@@ -56,7 +56,7 @@ type State struct {
 	Counter  uint64       `json:"counter"` // draws made from the seed (ids, lags, timer order)
 	Now      int64        `json:"now"`     // logical seconds since Epoch
 	Org      Organization `json:"org"`
-	Projects []*Project   `json:"projects"`
+	Projects ProjectList  `json:"projects"`
 	Azure    Azure        `json:"azure"`
 	Timers   []Timer      `json:"timers"`
 	// SecretKey (hex) keys the digests of this world's secrets (Digest).
@@ -231,11 +231,12 @@ const (
 // Clone returns a deep copy of s.
 func (s *State) Clone() *State {
 	c := *s
-	c.Projects = make([]*Project, len(s.Projects))
-	for i, p := range s.Projects {
+	ps := make([]*Project, s.Projects.Len())
+	for i, p := range s.Projects.All() {
 		cp := p.clone()
-		c.Projects[i] = &cp
+		ps[i] = &cp
 	}
+	c.Projects = ListOf(ps...)
 	c.Azure = Azure{
 		Apps:          slices.Clone(s.Azure.Apps),
 		Vaults:        slices.Clone(s.Azure.Vaults),
@@ -282,7 +283,7 @@ func (c Cluster) clone() Cluster {
 
 // Project returns the project with the given id, or nil.
 func (s *State) Project(id string) *Project {
-	for _, p := range s.Projects {
+	for _, p := range s.Projects.All() {
 		if p.ID == id {
 			return p
 		}

@@ -56,7 +56,7 @@ func NewWorldWithKey(seed uint64, secretKey []byte) *State {
 		Seed:      seed,
 		SecretKey: hex.EncodeToString(secretKey),
 		Org:       Organization{ID: DefaultOrgID, Name: DefaultOrgName},
-		Projects:  []*Project{NewProject(DefaultProjectID, DefaultProject, DefaultOrgID, 0)},
+		Projects:  ListOf(NewProject(DefaultProjectID, DefaultProject, DefaultOrgID, 0)),
 	}
 	for _, name := range []string{"test-tf-export", "example"} {
 		p := Presets[name]
