@@ -16,16 +16,16 @@ build:
 
 ## test: every Go test, the Rego tests with their 100% coverage gate, the
 ## bundled scenarios (twice, byte for byte), the CLI scripts, and the tests
-## that run goroutines (the mock's 32 clients, the explorer's workers) under
-## the race detector, in one go command so both compile at once (sim runs no
-## goroutines: the detector has nothing to find there)
+## that run goroutines (the mock's 32 clients, writes prepared beside each
+## other, the explorer's workers) under the race detector, in one go command
+## so they compile at once
 test:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || [ "$$EARSIM_SKIP_BROWSER" = 1 ] || \
 		{ echo "make test: the console's browser test needs Debian's chromium: apt-get install chromium (or EARSIM_SKIP_BROWSER=1 make test to skip it)"; exit 2; }
 	@echo "make test: go test (the first run also downloads the Atlas SDK modules whose OpenAPI definitions the mock is checked against)"
 	$(GO) test -count=1 ./...
-	@echo "make test: the concurrent tests under the race detector (the mock's clients, the explorer's workers)"
-	$(GO) test -race -count=1 -run '^(TestConcurrentClients|TestConcurrentWorlds|TestWorldsDoNotWaitForEachOther|TestSearchIndependentOfMemoAndWorkers)$$' ./atlasapi ./explore
+	@echo "make test: the concurrent tests under the race detector (the mock's clients, steps prepared at once, the explorer's workers)"
+	$(GO) test -race -count=1 -run '^(TestConcurrentClients|TestConcurrentWorlds|TestWorldsDoNotWaitForEachOther|TestWritesToDifferentProjectsAreJudgedAtOnce|TestPreparedStepsAtOnce|TestSearchIndependentOfMemoAndWorkers)$$' ./atlasapi ./explore ./sim
 
 ## policies: the Rego tests alone, through OPA's tester and through `opa test`
 policies:

@@ -71,3 +71,15 @@ func LimitJournal(n int) func() {
 	maxJournal = n
 	return func() { maxJournal = old }
 }
+
+// OneLock makes every write of s run with the world's lock held alone
+// throughout, as before writes were prepared beside each other (the load
+// runs' same-run baseline).
+func OneLock(s *Server) { s.contention.alone = true }
+
+// Reruns is how many prepared steps ran again at commit in s's world.
+func Reruns(s *Server) int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.m.Reruns()
+}

@@ -364,6 +364,35 @@ func TestLoadTargets(t *testing.T) {
 		}))
 		srv.Close()
 	}
+	// Writes at a still clock, prepared beside each other and with one
+	// lock (the tree before) in the same run: PATCH the configuration,
+	// private networking required and not in turn (no endpoints).
+	for _, oneLock := range []bool{false, true} {
+		server := mustServer(t, atlasapi.Options{Seed: 1, Checker: service, NoAuth: true})
+		name := "prepared beside each other"
+		if oneLock {
+			atlasapi.OneLock(server)
+			name = "one lock"
+		}
+		srv := httptest.NewServer(server)
+		projects := []string{group}
+		for i := 1; i < 16; i++ {
+			projects = append(projects, newProject(t, srv.URL, fmt.Sprintf("still-%d", i)))
+		}
+		for _, p := range projects {
+			enableOpen(t, srv.URL, p)
+		}
+		c := transport(16)
+		fmt.Println(load("writes at a still clock (PATCH requirePrivateNetworking on/off), 16 projects, policies.Service, "+name, 16, d, func(client, i int) error {
+			_, err := send(c, srv.URL, "PATCH", "/api/atlas/v2/groups/"+projects[client]+"/encryptionAtRest",
+				fmt.Sprintf(`{"azureKeyVault":{"requirePrivateNetworking":%t}}`, i%2 == 1), 200)
+			return err
+		}))
+		if !oneLock {
+			fmt.Printf("(prepared steps run again at commit: %d)\n", atlasapi.Reruns(server))
+		}
+		srv.Close()
+	}
 	srv, projects := start(service)
 	defer srv.Close()
 	c := transport(64)

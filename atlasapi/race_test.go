@@ -6,8 +6,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/earsim/earsim/atlasapi"
+	"github.com/earsim/earsim/policies"
 	"github.com/earsim/earsim/sim"
 	"github.com/mongodb-forks/digest"
 )
@@ -98,5 +100,71 @@ func TestConcurrentClients(t *testing.T) {
 	}
 	if a := s.control("PUT", "state", export.Raw); a.Status != 200 {
 		t.Fatalf("the world after the run does not re-import cleanly: %d %s", a.Status, a.Raw)
+	}
+}
+
+// meeting is a Checker whose first two admissions of an endpoint's creation
+// wait for each other (for at most wait): they meet only if the server asks
+// both at once.
+type meeting struct {
+	sim.Checker
+	mu      sync.Mutex
+	arrived int
+	met     chan struct{}
+	wait    time.Duration
+	alone   bool
+}
+
+func (c *meeting) Admit(in sim.Input) (sim.Decision, error) {
+	if in["op"] == string(sim.CreatePrivateEndpoint) {
+		c.mu.Lock()
+		c.arrived++
+		if c.arrived == 2 {
+			close(c.met)
+		}
+		first := c.arrived <= 2
+		c.mu.Unlock()
+		if first {
+			select {
+			case <-c.met:
+			case <-time.After(c.wait):
+				c.mu.Lock()
+				c.alone = true
+				c.mu.Unlock()
+			}
+		}
+	}
+	return c.Checker.Admit(in)
+}
+
+// Writes to different projects of one world are judged at the same time
+// (issue 24): two endpoint creations, each on a project of its own, are
+// both inside the policies at once. With one lock held through the step
+// the first would wait there alone until the meeting gave up.
+func TestWritesToDifferentProjectsAreJudgedAtOnce(t *testing.T) {
+	c := &meeting{Checker: policies.NewService(policies.MustDefault()), met: make(chan struct{}), wait: 20 * time.Second}
+	s := newServer(t, atlasapi.Options{Seed: 1, Checker: c})
+	second := s.do("POST", "/api/atlas/v2/groups", accept, map[string]any{"name": "second", "orgId": sim.DefaultOrgID})
+	if second.Status != 200 {
+		t.Fatalf("POST /groups: %d %s", second.Status, second.Raw)
+	}
+	var wg sync.WaitGroup
+	statuses := make([]int, 2)
+	for i, g := range []string{sim.DefaultProjectID, second.Body["id"].(string)} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			path := "/api/atlas/v2/groups/" + g + "/encryptionAtRest/AZURE/privateEndpoints"
+			statuses[i] = s.do("POST", path, accept, map[string]any{"regionName": "US_CENTRAL"}).Status
+		}()
+	}
+	wg.Wait()
+	if c.alone {
+		t.Fatal("the second project's write waited for the first's: they were never judged at once")
+	}
+	for i, st := range statuses {
+		if st == 0 || st >= 500 {
+			t.Errorf("write %d answered %d", i+1, st)
+		}
 	}
 }

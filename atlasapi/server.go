@@ -109,10 +109,15 @@ type Server struct {
 	trace        *tracer
 	hosts        *hostGuard
 
-	mu      sync.Mutex
-	m       *sim.Machine
-	clock   wallClock
-	journal journal
+	// mu guards the world: held shared while a request's step is prepared
+	// (sim.Machine.Prepare: the policies' questions, most of its cost, asked
+	// beside other requests'), alone for everything that changes the world.
+	mu    sync.RWMutex
+	m     *sim.Machine
+	clock wallClock
+	// contention decides which writes are prepared with mu shared (step).
+	contention contention
+	journal    journal
 	// refusals are the latest requests the model refused, for the
 	// console's timeline; watchers are the console's live pages.
 	refusals refusalLog
@@ -268,9 +273,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.trace != nil && !(r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, controlPrefix+"console/")) {
 		c := &capture{ResponseWriter: w}
 		defer func() {
-			s.mu.Lock()
+			s.mu.RLock()
 			now := s.m.State().Now
-			s.mu.Unlock()
+			s.mu.RUnlock()
 			s.trace.record(r, body, c, now, s.opt.World)
 		}()
 		w = c
@@ -453,8 +458,8 @@ func requestURI(r *http.Request) string {
 // nowAndOrg are the world's logical time and its organization (what the
 // rate limits read), under one take of the lock.
 func (s *Server) nowAndOrg() (int64, string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	return s.logicalNowLocked(), s.m.State().Org.ID
 }
 
@@ -477,9 +482,50 @@ type call struct {
 	query   url.Values
 }
 
-// step applies a command to the world under the lock; an accepted change is
-// persisted before the answer goes out.
+// step applies a command to the world; an accepted change is persisted
+// before the answer goes out. A read, and a write to one project while
+// such writes mostly hold (contention), is prepared with the world's lock
+// shared, so that requests to different projects are judged at the same
+// time, and committed with it alone: a step that read what another changed
+// meanwhile runs again then (sim.Machine.Commit). A read is answered from
+// the world it was prepared on, and takes the lock alone only to note a
+// refusal. Every other step runs with the lock alone.
 func (s *Server) step(cmd sim.Command) (sim.Result, *sim.Error) {
+	spec, _ := sim.Spec(cmd.Op)
+	if !spec.Read && !s.contention.optimistic(cmd) {
+		return s.stepAlone(cmd)
+	}
+	s.mu.RLock()
+	if s.behind() { // the clock first, alone
+		s.mu.RUnlock()
+		s.mu.Lock()
+		s.catchUp()
+		s.mu.Unlock()
+		s.mu.RLock()
+	}
+	p := s.m.Prepare(cmd)
+	s.mu.RUnlock()
+	if res, read := p.Answer(); read && res.Err == nil && len(res.Effects) == 0 && len(res.Warnings) == 0 {
+		return res, nil // nothing to note: the journal and the console see reads only when refused
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tx := s.begin()
+	s.catchUp()
+	reruns := s.m.Reruns()
+	res := s.m.Commit(p)
+	if !spec.Read {
+		s.contention.note(s.m.Reruns() != reruns)
+	}
+	s.record(cmd, res)
+	if err := s.commit(tx); err != nil {
+		return sim.Result{}, err
+	}
+	return res, nil
+}
+
+// stepAlone applies a command with the world's lock held alone throughout.
+func (s *Server) stepAlone(cmd sim.Command) (sim.Result, *sim.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tx := s.begin()
@@ -490,6 +536,52 @@ func (s *Server) step(cmd sim.Command) (sim.Result, *sim.Error) {
 		return sim.Result{}, err
 	}
 	return res, nil
+}
+
+// contention decides which writes are prepared beside others: those to one
+// project (a clock move, a change to the Azure side or to the list of
+// projects holds beside nothing), while most prepared writes hold. When the
+// world changes under them (clients moving the clock between their writes:
+// every move makes the steps prepared meanwhile run again), preparing costs
+// twice: writes then run alone, and one in probeEvery is prepared to notice
+// when they hold again.
+type contention struct {
+	mu    sync.Mutex
+	score int // rises by 2 with every prepared write run again, falls by 1 with every one that held
+	n     int
+	alone bool // every write alone (the tests' baseline)
+}
+
+const (
+	contended  = 8  // the score from which writes run alone
+	probeEvery = 16 // while they do, one in probeEvery is prepared
+)
+
+func (c *contention) optimistic(cmd sim.Command) bool {
+	switch {
+	case c.alone, cmd.GroupID == "", cmd.Op == sim.DeleteProject, cmd.Op == sim.Advance:
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n++
+	return c.score < contended || c.n%probeEvery == 0
+}
+
+func (c *contention) note(rerun bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if rerun {
+		c.score = min(c.score+2, 2*contended)
+	} else {
+		c.score = max(c.score-1, 0)
+	}
+}
+
+// behind tells whether the world's clock is behind the wall clock's
+// logical time. The caller holds s.mu.
+func (s *Server) behind() bool {
+	return s.clock.scale > 0 && s.clock.target(s.opt.Now()) > s.m.State().Now
 }
 
 // snapshot is the server's world before a change, to put back when the

@@ -175,6 +175,45 @@ func TestStepLeavesTheWorldBefore(t *testing.T) {
 	}
 }
 
+// Every bundled scenario replays byte for byte through Prepare and Commit,
+// as the server applies a request, as through Step: the answers, the
+// effects and the world (issue 24: steps prepared beside each other keep a
+// scenario's replay).
+func TestPreparedStepsReplayScenarios(t *testing.T) {
+	all, err := scenarios.Bundled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := 0
+	for _, s := range all {
+		a, err := scenarios.Start(s, policies.MustDefault(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := scenarios.Start(s, policies.MustDefault(), nil)
+		for i := 1; !a.Done(); i++ {
+			want, _ := a.Step()
+			got, _ := b.StepPrepared()
+			w, _ := json.Marshal(want)
+			g, _ := json.Marshal(got)
+			if !bytes.Equal(g, w) {
+				t.Fatalf("%s step %d:\nprepared %s\nstep     %s", s.File, i, g, w)
+			}
+			steps++
+		}
+		w, _ := json.Marshal(a.Machine.State())
+		g, _ := json.Marshal(b.Machine.State())
+		we, _ := json.Marshal(a.Machine.Effects(0))
+		ge, _ := json.Marshal(b.Machine.Effects(0))
+		if !bytes.Equal(g, w) || !bytes.Equal(ge, we) || b.Machine.Reruns() != 0 {
+			t.Fatalf("%s: the worlds or the effects differ, or %d steps ran again", s.File, b.Machine.Reruns())
+		}
+	}
+	if steps < 200 {
+		t.Fatalf("only %d steps compared", steps)
+	}
+}
+
 // A YAML merge key on a flow mapping, with an alias as a key ({<<, *a}):
 // the known decoder crasher is an error with file and line, not a panic
 // (issue 13).

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"sync"
 )
 
 // Effect is something that happened as the consequence of a step: named in
@@ -62,6 +63,20 @@ type Machine struct {
 	verify    bool                      // compare every reused document with a fresh one
 	noDocs    bool                      // the Checker is DocumentFree: no documents are built
 	stale     int                       // reused documents that differed from a fresh one
+
+	draws    *reservations // of the steps prepared and not yet committed (prepare.go)
+	azureGen uint64        // steps that changed the Azure side
+	reruns   int           // prepared steps run again at commit
+}
+
+// reservations are the draws that steps prepared and not yet committed
+// hold: each [start, start+drawsPerStep) of the generator; the next step
+// draws from past them. With none pending every step draws from the
+// world's counter.
+type reservations struct {
+	mu       sync.Mutex
+	reserved uint64 // the end of the highest reservation, while pending > 0
+	pending  int
 }
 
 // VerifyDocs turns on a self-check for tests: every project document the
@@ -75,7 +90,7 @@ func (m *Machine) StaleDocs() int { return m.stale }
 // NewMachine returns a Machine over a copy of s and inspects every project once.
 func NewMachine(s *State, c Checker) (*Machine, error) {
 	m := &Machine{state: s.Clone(), checker: c, reports: map[string]Report{}, docs: map[string]map[string]any{},
-		clocked: map[string]bool{}, violating: map[string]bool{}, noDocs: documentFree(c)}
+		clocked: map[string]bool{}, violating: map[string]bool{}, noDocs: documentFree(c), draws: &reservations{}}
 	m.index()
 	t := m.begin()
 	t.allDirty = true
@@ -200,15 +215,34 @@ func (m *Machine) Step(cmd Command) Result {
 		return m.result(cmd.Op, 200, body, err, nil)
 	}
 	t := m.begin()
+	t.s.Counter = max(t.s.Counter, m.draws.reserved) // past the draws of steps prepared and pending
+	status, body, err := t.run(cmd)
+	if err != nil {
+		return m.result(cmd.Op, 0, nil, err, nil)
+	}
+	return m.finish(t, cmd.Op, status, body)
+}
+
+// run applies a command on the step's world and settles it: its status and
+// body, or the error that refuses it.
+func (t *tx) run(cmd Command) (int, any, *Error) {
 	status, body, err := t.apply(cmd)
 	if err == nil {
 		err = t.settle()
 	}
 	if err != nil {
-		return m.result(cmd.Op, 0, nil, err, nil)
+		return 0, nil, err
 	}
 	if render, ok := body.(lazy); ok {
 		body = render(t)
+	}
+	return status, body, nil
+}
+
+// finish makes a step's world current and logs its effects.
+func (m *Machine) finish(t *tx, op Op, status int, body any) Result {
+	if t.azureOwned {
+		m.azureGen++
 	}
 	m.commit(t)
 	m.log = append(m.log, t.effects...)
@@ -216,7 +250,7 @@ func (m *Machine) Step(cmd Command) Result {
 		drop := len(m.log) - maxLog/2
 		m.log, m.logBase = slices.Clone(m.log[drop:]), m.logBase+drop
 	}
-	return m.result(cmd.Op, status, body, nil, t)
+	return m.result(op, status, body, nil, t)
 }
 
 func (m *Machine) result(op Op, status int, body any, err *Error, t *tx) Result {
@@ -263,6 +297,11 @@ type tx struct {
 	owned                   map[string]bool // projects copied for this step
 	structural              bool            // projects added or removed
 	deleted                 []string
+
+	// For a step prepared beside others (prepare.go): what it read of the
+	// world, to tell at commit whether it still holds.
+	seen  map[string]*Project // projects looked up, as the world had them (nil: none); nil map: not tracked
+	fired bool                // timers fired
 }
 
 func (m *Machine) begin() *tx {
@@ -281,10 +320,25 @@ func (t *tx) report(id string) Report {
 
 // project finds a project of the step's world.
 func (t *tx) project(id string) *Project {
+	var p *Project
 	if t.structural {
-		return t.s.Project(id)
+		p = t.s.Project(id)
+	} else {
+		p = findIn(t.s, t.m.pos, id)
 	}
-	return findIn(t.s, t.m.pos, id)
+	t.saw(id, p)
+	return p
+}
+
+// saw records, for a prepared step, a project as the world had it before
+// the step changed it.
+func (t *tx) saw(id string, p *Project) {
+	if t.seen == nil || t.owned[id] {
+		return
+	}
+	if _, ok := t.seen[id]; !ok {
+		t.seen[id] = p
+	}
 }
 
 // own gives the step its own copy of a project, before anything in it is
@@ -312,13 +366,16 @@ func (t *tx) own(id string) *Project {
 // index is where a project is in the step's list, or -1.
 func (t *tx) index(id string) int {
 	if i, ok := t.m.pos[id]; ok && !t.structural && i < t.s.Projects.Len() && t.s.Projects.At(i).ID == id {
+		t.saw(id, t.s.Projects.At(i))
 		return i
 	}
 	for i, p := range t.s.Projects.All() {
 		if p.ID == id {
+			t.saw(id, p)
 			return i
 		}
 	}
+	t.saw(id, nil)
 	return -1
 }
 
@@ -538,6 +595,7 @@ func (t *tx) fireDue(until int64) *Error {
 }
 
 func (t *tx) fire(tm Timer) *Error {
+	t.fired = true
 	t.own(tm.GroupID)
 	p := t.project(tm.GroupID)
 	if p == nil {
@@ -617,6 +675,7 @@ func (t *tx) fire(tm Timer) *Error {
 // is copied.
 func (m *Machine) Fork() *Machine {
 	f := *m
+	f.draws = &reservations{} // the steps prepared on m are m's to commit
 	f.reports = maps.Clone(m.reports)
 	f.docs = maps.Clone(m.docs)
 	f.clocked, f.violating = maps.Clone(m.clocked), maps.Clone(m.violating)

@@ -65,14 +65,27 @@ func request(cmd Command) map[string]any {
 
 // read answers a read-only op from the current state.
 func (m *Machine) read(cmd Command) (any, *Error) {
-	s := m.state
-	t := &tx{s: s, checker: m.checker, azure: m.azure, docs: m.docs, dirty: map[string]bool{}, fresh: map[string]map[string]any{}, m: m, owned: map[string]bool{}}
+	t := m.reader()
 	defer func() {
 		m.azure = t.azure
 		for id, d := range t.fresh {
 			m.docs[id] = d
 		}
 	}()
+	return m.readWith(t, cmd)
+}
+
+// readShared answers a read as read does, but keeps none of the documents
+// it built: it changes nothing in the Machine, so reads and Prepares may run
+// at once.
+func (m *Machine) readShared(cmd Command) (any, *Error) { return m.readWith(m.reader(), cmd) }
+
+func (m *Machine) reader() *tx {
+	return &tx{s: m.state, checker: m.checker, azure: m.azure, docs: m.docs, dirty: map[string]bool{}, fresh: map[string]map[string]any{}, m: m, owned: map[string]bool{}}
+}
+
+func (m *Machine) readWith(t *tx, cmd Command) (any, *Error) {
+	s := m.state
 	switch cmd.Op {
 	case ListOrganizations:
 		return List[OrganizationView]{Results: []OrganizationView{{ID: s.Org.ID, Name: s.Org.Name}}, TotalCount: 1}, nil
