@@ -83,3 +83,11 @@ func Reruns(s *Server) int {
 	defer s.mu.RUnlock()
 	return s.m.Reruns()
 }
+
+// FoldAfter sets the least size of a change log before it is folded into
+// its state file, and returns a func that puts it back.
+func FoldAfter(n int64) func() {
+	was := foldAfter
+	foldAfter = n
+	return func() { foldAfter = was }
+}

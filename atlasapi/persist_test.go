@@ -68,7 +68,11 @@ func TestSecretAppearsNowhere(t *testing.T) {
 	record(s.control("GET", "effects", nil))
 	record(s.control("GET", "state", nil))
 	file, _ := os.ReadFile(path)
-	seen = append(seen, string(file))
+	changes, err := os.ReadFile(path + ".changes")
+	if err != nil || !strings.Contains(string(changes), "secretDigest") {
+		t.Fatalf("the change log holds no change of the configuration: %v", err)
+	}
+	seen = append(seen, string(file), string(changes))
 	for i, out := range seen {
 		if strings.Contains(out, secret) || strings.Contains(out, `"secret"`) {
 			t.Errorf("output %d holds the secret: %s", i, out)
@@ -289,5 +293,111 @@ func TestSecretDigestsAreKeyedPerWorld(t *testing.T) {
 	}
 	if r := b.do("PATCH", earPath, accept, wrong); r.Status != 400 {
 		t.Fatalf("a wrong secret in a keyless state: %d %s", r.Status, r.Raw)
+	}
+}
+
+// --state keeps a change as a line of the log beside the state file
+// (FILE.changes), not the world whole: the file stays as written until the
+// log grows past its size and is folded into it; a restart reads both and
+// folds them. Every world in between reads back as it was.
+func TestChangeLogKeepsEveryChange(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "world.json")
+	s := newServer(t, atlasapi.Options{Seed: 1, StatePath: path})
+	first, _ := os.ReadFile(path)
+	s.enable(true)
+	id := s.endpoint("US_CENTRAL", "ACTIVE")
+	s.control("POST", "clock/advance", map[string]any{"seconds": 30})
+	if file, _ := os.ReadFile(path); string(file) != string(first) {
+		t.Fatal("the state file was rewritten for a change the log could hold")
+	}
+	lines := strings.Count(readOr(path+".changes"), "\n")
+	if lines < 4 {
+		t.Fatalf("%d lines in the change log", lines)
+	}
+	before := s.state()
+	again := newServer(t, atlasapi.Options{Seed: 1, StatePath: path})
+	if again.state() != before {
+		t.Fatal("the restarted server holds another world")
+	}
+	if _, err := os.Stat(path + ".changes"); !os.IsNotExist(err) {
+		t.Fatalf("the restart did not fold the log into the file: %v", err)
+	}
+	if a := again.do("GET", endpoints+"/"+id, accept, nil); a.Body["status"] != "ACTIVE" {
+		t.Fatalf("after a restart: %d %s", a.Status, a.Raw)
+	}
+
+	// Folded when it outgrows the file: the file then holds the world.
+	defer atlasapi.FoldAfter(0)()
+	restarted, folded := readOr(path), false
+	for i := 0; i < 1000 && !folded; i++ {
+		if a := again.control("POST", "clock/advance", map[string]any{"seconds": 1}); a.Status != 200 {
+			t.Fatalf("advance %d: %d %s", i, a.Status, a.Raw)
+		}
+		if log := readOr(path + ".changes"); len(log) > len(readOr(path)) {
+			t.Fatalf("advance %d: the log (%d bytes) outgrew the file (%d) and was not folded", i, len(log), len(readOr(path)))
+		}
+		folded = readOr(path) != restarted
+	}
+	if !folded {
+		t.Fatal("1,000 changes and the log was never folded into the file")
+	}
+	want := again.state()
+	third := newServer(t, atlasapi.Options{Seed: 1, StatePath: path})
+	if third.state() != want {
+		t.Fatal("the world after the folds reads back as another")
+	}
+}
+
+func readOr(path string) string {
+	b, _ := os.ReadFile(path)
+	return string(b)
+}
+
+// The change log as a crash or a hand may leave it: a last line cut short
+// is a write never answered and is left out; a line older than the state
+// file is skipped; a line that is not a change, or a missing change, stops
+// the server with the file and the line named, and nothing is changed.
+func TestChangeLogAsACrashLeavesIt(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "world.json")
+	s := newServer(t, atlasapi.Options{Seed: 1, StatePath: path})
+	s.enable(true)
+	s.control("POST", "clock/advance", map[string]any{"seconds": 5})
+	want := s.state()
+	state, log := readOr(path), readOr(path+".changes")
+	reset := func(stateFile, changes string) {
+		t.Helper()
+		if err := os.WriteFile(path, []byte(stateFile), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path+".changes", []byte(changes), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reset(state, log+`{"seq":99,"change":{"now":`) // cut short
+	if got := newServer(t, atlasapi.Options{Seed: 1, StatePath: path}); got.state() != want {
+		t.Error("a line cut short changed the world")
+	}
+	reset(state, log) // the log already folded into a newer file: every line skipped
+	atlasapi.New(atlasapi.Options{Seed: 1, Checker: policies.MustDefault(), StatePath: path})
+	if err := os.WriteFile(path+".changes", []byte(log), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := newServer(t, atlasapi.Options{Seed: 1, StatePath: path}); got.state() != want {
+		t.Error("lines the state file holds were applied again")
+	}
+	lines := strings.SplitAfter(log, "\n") // each with its newline, then ""
+	for _, tc := range []struct{ name, changes, says string }{
+		{"not a change", log + "{\"seq\": \"x\"}\n", "line " + itoa(len(lines)) + ": not an earsim change"},
+		{"a change missing", strings.Join(lines[1:], ""), "line 1: change 3 follows change 1"},
+	} {
+		reset(state, tc.changes)
+		_, err := atlasapi.New(atlasapi.Options{Seed: 1, Checker: policies.MustDefault(), StatePath: path})
+		if err == nil || !strings.Contains(err.Error(), path+".changes "+tc.says) {
+			t.Errorf("%s: %v, want an error naming %s.changes %s", tc.name, err, path, tc.says)
+		}
+		if readOr(path) != state || readOr(path+".changes") != tc.changes {
+			t.Errorf("%s: the files were changed", tc.name)
+		}
 	}
 }

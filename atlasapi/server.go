@@ -112,6 +112,7 @@ type Server struct {
 	// mu guards the world: held shared while a request's step is prepared
 	// (sim.Machine.Prepare: the policies' questions, most of its cost, asked
 	// beside other requests'), alone for everything that changes the world.
+	store *store // the state file and its change log, with StatePath
 	mu    sync.RWMutex
 	m     *sim.Machine
 	clock wallClock
@@ -235,7 +236,7 @@ func New(opt Options) (*Server, error) {
 	s.clock = wallClock{scale: opt.TimeScale}
 	s.clock.rebase(s.m.State().Now, opt.Now())
 	if opt.StatePath != "" {
-		if err := saveState(opt.StatePath, s.m.State()); err != nil {
+		if s.store, err = openStore(opt.StatePath, s.m.State()); err != nil {
 			return nil, err
 		}
 	}
@@ -587,7 +588,6 @@ func (s *Server) behind() bool {
 // snapshot is the server's world before a change, to put back when the
 // change cannot be saved.
 type snapshot struct {
-	m        *sim.Machine
 	state    *sim.State
 	journal  journal
 	clock    wallClock
@@ -598,14 +598,10 @@ type snapshot struct {
 }
 
 // begin remembers the world before a change: what it was, to tell the
-// console whether it changed, and, when there is a state file a save could
-// fail on, a copy to put back. The caller holds s.mu.
+// console whether it changed and to put back when the change cannot be
+// saved. The caller holds s.mu.
 func (s *Server) begin() snapshot {
-	tx := snapshot{state: s.m.State(), journal: s.journal.snapshot(), refusals: s.refusals}
-	if s.opt.StatePath != "" {
-		tx.m, tx.clock = s.m.Fork(), s.clock
-	}
-	return tx
+	return snapshot{state: s.m.State(), journal: s.journal.snapshot(), refusals: s.refusals, clock: s.clock}
 }
 
 // changed tells whether the world, its journal or its refusals moved since
@@ -625,8 +621,16 @@ func (s *Server) commit(tx snapshot) *sim.Error {
 	if s.opt.StatePath == "" || s.m.State() == tx.state {
 		return nil
 	}
-	if err := saveState(s.opt.StatePath, s.m.State()); err != nil {
-		s.m, s.journal, s.clock, s.refusals = tx.m, tx.journal, tx.clock, tx.refusals
+	if err := s.store.save(s.m.State()); err != nil {
+		// The world before, whose answers the policies give again (the
+		// rare path pays for the inspection, so that no change pays for a
+		// copy of the Machine).
+		m, merr := sim.NewMachine(tx.state, s.checker)
+		if merr != nil {
+			s.logf("the state file %s could not be written (%v), and the world before could not be restored (%v): the world holds the change", s.opt.StatePath, err, merr)
+			return sim.Errorf(500, "STATE_NOT_SAVED", "the state file could not be written; see the server's log")
+		}
+		s.m, s.journal, s.clock, s.refusals = m, tx.journal, tx.clock, tx.refusals
 		s.logf("the state file %s could not be written (%v): the request changed nothing", s.opt.StatePath, err)
 		return sim.Errorf(500, "STATE_NOT_SAVED", "the state file could not be written, so the request changed nothing; see the server's log")
 	}

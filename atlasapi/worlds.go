@@ -120,7 +120,7 @@ func (h *Hub) open(name string, seed uint64, fresh bool) (*hubWorld, error) {
 	opt := h.opt.Options
 	opt.Seed, opt.StatePath, opt.World = seed, h.statePath(name), name
 	if fresh && opt.StatePath != "" {
-		os.Remove(opt.StatePath)
+		removeWorldFiles(opt.StatePath)
 	}
 	existed := opt.StatePath != "" && fileExists(opt.StatePath)
 	srv, err := New(opt)
@@ -137,7 +137,7 @@ func (h *Hub) open(name string, seed uint64, fresh bool) (*hubWorld, error) {
 	if _, held := h.worlds[name]; !held && name != DefaultWorld && h.opt.MaxWorlds > 0 && len(h.worlds) >= h.opt.MaxWorlds {
 		w.srv.watchers.stop()
 		if opt.StatePath != "" && !existed {
-			os.Remove(opt.StatePath) // New wrote the fresh world: it was never made
+			removeWorldFiles(opt.StatePath) // New wrote the fresh world: it was never made
 		}
 		return nil, errTooManyWorlds // others were made meanwhile: the bound holds under the lock
 	}
@@ -415,7 +415,7 @@ func (h *Hub) end(name string) *sim.Error {
 		w.srv.watchers.stop()
 	}
 	if saved {
-		os.Remove(p)
+		removeWorldFiles(p)
 	}
 	return nil
 }

@@ -50,7 +50,10 @@ func TestWorldsLifecycle(t *testing.T) {
 	if a := root.do("GET", "/api/atlas/v2/groups/byName/only-in-job-1", accept, nil); a.Status != 404 {
 		t.Fatalf("the default world sees job-1's project: %d %s", a.Status, a.Raw)
 	}
-	if data, err := os.ReadFile(filepath.Join(dir, "job-1.json")); err != nil || !strings.Contains(string(data), "only-in-job-1") {
+	// (in its state file or the change log beside it: serve --state)
+	data, err := os.ReadFile(filepath.Join(dir, "job-1.json"))
+	changes, _ := os.ReadFile(filepath.Join(dir, "job-1.json.changes"))
+	if err != nil || !strings.Contains(string(data)+string(changes), "only-in-job-1") {
 		t.Fatalf("job-1's state file: %v", err)
 	}
 	list := root.control("GET", "worlds", nil)
@@ -61,8 +64,10 @@ func TestWorldsLifecycle(t *testing.T) {
 	if a := root.control("DELETE", "worlds/job-1", nil); a.Status != 204 {
 		t.Fatalf("DELETE worlds/job-1: %d %s", a.Status, a.Raw)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "job-1.json")); !os.IsNotExist(err) {
-		t.Errorf("an ended world's file is left: %v", err)
+	for _, f := range []string{"job-1.json", "job-1.json.changes"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); !os.IsNotExist(err) {
+			t.Errorf("an ended world's %s is left: %v", f, err)
+		}
 	}
 	if a := root.control("DELETE", "worlds/job-1", nil); a.Status != 404 || a.code() != "WORLD_NOT_FOUND" {
 		t.Fatalf("ending it again: %d %s", a.Status, a.Raw)

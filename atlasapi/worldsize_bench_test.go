@@ -37,7 +37,7 @@ import (
 // answers remembered (the 10,000-project cycle read 4× cheaper than the
 // 1-project one measured just before it).
 func BenchmarkWorldSize(b *testing.B) {
-	for _, kind := range []string{"get", "endpoint"} {
+	for _, kind := range []string{"get", "endpoint", "endpoint-saved"} {
 		for _, scale := range []float64{0, 1} {
 			for _, n := range []int{1, 10000} {
 				b.Run(fmt.Sprintf("%s/scale=%g/projects=%d", kind, scale, n), func(b *testing.B) {
@@ -46,6 +46,12 @@ func BenchmarkWorldSize(b *testing.B) {
 						b.Fatal(err)
 					}
 					w := newSizedWorld(b, engine, n, scale)
+					if kind == "endpoint-saved" { // serve --state FILE: every change saved before its answer
+						w.s.opt.StatePath = b.TempDir() + "/world.json"
+						if w.s.store, err = openStore(w.s.opt.StatePath, w.s.m.State()); err != nil {
+							b.Fatal(err)
+						}
+					}
 					// warm: the rule memo prepared, the first answers remembered
 					for range 3 {
 						w.run(b, kind)

@@ -214,6 +214,54 @@ func TestPreparedStepsReplayScenarios(t *testing.T) {
 	}
 }
 
+// At every step of every bundled scenario, the Change between the world
+// before and after (sim.Diff), through JSON as serve's change log keeps it,
+// applied to the world before gives the world after byte for byte, and
+// leaves the world before as it was.
+func TestChangesReplayEveryStep(t *testing.T) {
+	all, err := scenarios.Bundled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps, smaller := 0, 0
+	for _, s := range all {
+		r, err := scenarios.Start(s, policies.MustDefault(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 1; !r.Done(); i++ {
+			before := r.Machine.State()
+			was, _ := json.Marshal(before)
+			r.Step()
+			after := r.Machine.State()
+			c, ok := sim.Diff(before, after)
+			if !ok {
+				t.Fatalf("%s step %d: no Change from the world before", s.File, i)
+			}
+			logged, _ := json.Marshal(c)
+			var back sim.Change
+			if err := json.Unmarshal(logged, &back); err != nil {
+				t.Fatal(err)
+			}
+			got, _ := json.Marshal(back.Apply(before))
+			want, _ := json.Marshal(after)
+			if !bytes.Equal(got, want) {
+				t.Fatalf("%s step %d: the Change %s\napplied gives %s\nnot          %s", s.File, i, logged, got, want)
+			}
+			if now, _ := json.Marshal(before); !bytes.Equal(now, was) {
+				t.Fatalf("%s step %d: applying the Change changed the world before", s.File, i)
+			}
+			if len(logged) < len(want) {
+				smaller++
+			}
+			steps++
+		}
+	}
+	if steps < 200 || smaller < steps/2 {
+		t.Fatalf("%d steps, %d of them with a Change smaller than the world", steps, smaller)
+	}
+}
+
 // A YAML merge key on a flow mapping, with an alias as a key ({<<, *a}):
 // the known decoder crasher is an error with file and line, not a panic
 // (issue 13).

@@ -135,3 +135,35 @@ func TestProjectListJSON(t *testing.T) {
 		t.Fatal("an object read as a list of projects")
 	}
 }
+
+// Diff's projects: changed ones found by the chunks the states share,
+// removed ones and ones added at the end by id; another order is no Change.
+func TestProjectChanges(t *testing.T) {
+	ps := someProjects(200)
+	a := ListOf(ps...)
+	b := a
+	var w listWriter
+	changed := &Project{ID: ps[130].ID, Name: "changed"}
+	w.set(&b, 130, changed)
+	if set, removed, ok := projectChanges(a, b); !ok || len(set) != 1 || set[0] != changed || removed != nil {
+		t.Fatalf("one changed: %v %v %v", set, removed, ok)
+	}
+	added := NewProject(fmt.Sprintf("%024x", 999), "added", DefaultOrgID, 0)
+	c := b.Delete(7).Append(added)
+	set, removed, ok := projectChanges(a, c)
+	if !ok || len(set) != 2 || set[0] != changed || set[1] != added || len(removed) != 1 || removed[0] != ps[7].ID {
+		t.Fatalf("changed, removed, added: %v %v %v", set, removed, ok)
+	}
+	s := &State{Projects: a}
+	if got := (Change{Set: set, Removed: removed}).Apply(s).Projects; !slices.Equal(got.Slice(), c.Slice()) {
+		t.Fatal("Apply does not give the list back")
+	}
+	swapped := ListOf(append([]*Project{ps[1], ps[0]}, ps[2:]...)...)
+	if _, _, ok := projectChanges(a, swapped); ok {
+		t.Fatal("two projects swapped read as a Change")
+	}
+	before := ListOf(append([]*Project{added}, ps...)...)
+	if _, _, ok := projectChanges(a, before); ok {
+		t.Fatal("a project added first read as a Change")
+	}
+}
