@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"regexp"
 	"slices"
@@ -155,10 +156,23 @@ func TestNoStaleDocuments(t *testing.T) {
 // it with each other): at every step of every bundled scenario the world
 // before reads the same after.
 func TestStepLeavesTheWorldBefore(t *testing.T) {
+	eachStep(t, func(where string, before *sim.State, was []byte, _ *sim.State) {
+		if got, _ := json.Marshal(before); !bytes.Equal(got, was) {
+			t.Fatalf("%s changed the world it started from", where)
+		}
+	})
+}
+
+// eachStep runs every bundled scenario a step at a time and calls f after
+// each step with where it is, the world before (and its JSON, taken before
+// the step) and the world after; it returns the number of steps.
+func eachStep(t *testing.T, f func(where string, before *sim.State, was []byte, after *sim.State)) int {
+	t.Helper()
 	all, err := scenarios.Bundled()
 	if err != nil {
 		t.Fatal(err)
 	}
+	steps := 0
 	for _, s := range all {
 		r, err := scenarios.Start(s, policies.MustDefault(), nil)
 		if err != nil {
@@ -166,13 +180,13 @@ func TestStepLeavesTheWorldBefore(t *testing.T) {
 		}
 		for i := 1; !r.Done(); i++ {
 			before := r.Machine.State()
-			want, _ := json.Marshal(before)
+			was, _ := json.Marshal(before)
 			r.Step()
-			if got, _ := json.Marshal(before); !bytes.Equal(got, want) {
-				t.Fatalf("%s step %d changed the world it started from", s.File, i)
-			}
+			f(fmt.Sprintf("%s step %d", s.File, i), before, was, r.Machine.State())
+			steps++
 		}
 	}
+	return steps
 }
 
 // Every bundled scenario replays byte for byte through Prepare and Commit,
@@ -219,44 +233,29 @@ func TestPreparedStepsReplayScenarios(t *testing.T) {
 // applied to the world before gives the world after byte for byte, and
 // leaves the world before as it was.
 func TestChangesReplayEveryStep(t *testing.T) {
-	all, err := scenarios.Bundled()
-	if err != nil {
-		t.Fatal(err)
-	}
-	steps, smaller := 0, 0
-	for _, s := range all {
-		r, err := scenarios.Start(s, policies.MustDefault(), nil)
-		if err != nil {
+	smaller := 0
+	steps := eachStep(t, func(where string, before *sim.State, was []byte, after *sim.State) {
+		c, ok := sim.Diff(before, after)
+		if !ok {
+			t.Fatalf("%s: no Change from the world before", where)
+		}
+		logged, _ := json.Marshal(c)
+		var back sim.Change
+		if err := json.Unmarshal(logged, &back); err != nil {
 			t.Fatal(err)
 		}
-		for i := 1; !r.Done(); i++ {
-			before := r.Machine.State()
-			was, _ := json.Marshal(before)
-			r.Step()
-			after := r.Machine.State()
-			c, ok := sim.Diff(before, after)
-			if !ok {
-				t.Fatalf("%s step %d: no Change from the world before", s.File, i)
-			}
-			logged, _ := json.Marshal(c)
-			var back sim.Change
-			if err := json.Unmarshal(logged, &back); err != nil {
-				t.Fatal(err)
-			}
-			got, _ := json.Marshal(back.Apply(before))
-			want, _ := json.Marshal(after)
-			if !bytes.Equal(got, want) {
-				t.Fatalf("%s step %d: the Change %s\napplied gives %s\nnot          %s", s.File, i, logged, got, want)
-			}
-			if now, _ := json.Marshal(before); !bytes.Equal(now, was) {
-				t.Fatalf("%s step %d: applying the Change changed the world before", s.File, i)
-			}
-			if len(logged) < len(want) {
-				smaller++
-			}
-			steps++
+		got, _ := json.Marshal(back.Apply(before))
+		want, _ := json.Marshal(after)
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%s: the Change %s\napplied gives %s\nnot          %s", where, logged, got, want)
 		}
-	}
+		if now, _ := json.Marshal(before); !bytes.Equal(now, was) {
+			t.Fatalf("%s: applying the Change changed the world before", where)
+		}
+		if len(logged) < len(want) {
+			smaller++
+		}
+	})
 	if steps < 200 || smaller < steps/2 {
 		t.Fatalf("%d steps, %d of them with a Change smaller than the world", steps, smaller)
 	}
