@@ -214,3 +214,42 @@ func liveHeap() float64 {
 	runtime.ReadMemStats(&ms)
 	return float64(ms.HeapAlloc) / (1 << 20)
 }
+
+// BenchmarkImportOwnKeys: opening (importing) a world of n projects where
+// every project has CMK with a key version of its own, so the Azure side
+// holds n keys; seconds per import. Every project's first question looks its
+// key up among the Azure side's keys.
+func BenchmarkImportOwnKeys(b *testing.B) {
+	for _, n := range []int{500, 1000, 2000} {
+		b.Run(fmt.Sprintf("projects=%d", n), func(b *testing.B) {
+			engine, err := policies.New()
+			if err != nil {
+				b.Fatal(err)
+			}
+			service := policies.NewService(engine)
+			if err := service.Wait(); err != nil {
+				b.Fatal(err)
+			}
+			st := sim.NewWorld(1)
+			st.Projects = sim.ProjectList{}
+			pr := sim.Presets["example"]
+			for i := range n {
+				id := fmt.Sprintf("%024x", 0x700000+i)
+				v := fmt.Sprintf("%032x", i+1)
+				kid := "https://EXAMPLEKeyVault.vault.azure.net/keys/EXAMPLEKey/" + v
+				st.Azure.Keys = append(st.Azure.Keys, sim.Key{Identifier: kid, Vault: "EXAMPLEKeyVault", Name: "EXAMPLEKey", Version: v, Enabled: true, AccessGranted: true})
+				p := sim.NewProject(id, "p"+id, sim.DefaultOrgID, 0)
+				p.Encryption = pr.Config(st)
+				p.Encryption.KeyIdentifier = kid
+				st.Projects = st.Projects.Append(p)
+			}
+			for b.Loop() {
+				start := time.Now()
+				if _, err := openWorld(st, service); err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(time.Since(start).Seconds(), "import-s")
+			}
+		})
+	}
+}

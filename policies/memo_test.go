@@ -65,8 +65,9 @@ func TestRuleMemoFindsWhatRulesRead(t *testing.T) {
 		// its own refs (input.op, input.request.azureKeyVault[f]) and lib.enc,
 		// lib.endpoints (object.get(input, [...]) in lib)
 		"admission/imm_01": {"op", "project.encryption", "project.endpoints", "request.azureKeyVault"},
-		// lib.cmk_clusters reaches input.project.clusters through a bare name
-		"admission/key_01": {"azure.keys", "op", "project.clusters", "project.encryption", "request.cluster.paused", "request.clusterName", "request.keyIdentifier"},
+		// lib.cmk_clusters reaches input.project.clusters through a bare name;
+		// lib.find_key the index of keys the input carries, else the keys
+		"admission/key_01": {"azure.keys", "azure.keysByNorm", "op", "project.clusters", "project.encryption", "request.cluster.paused", "request.clusterName", "request.keyIdentifier"},
 		// reads the clock, and answers endpoint by endpoint: its rules
 		// iterate the list once at the top of their bodies and read it
 		// nowhere else

@@ -3,6 +3,7 @@ package sim
 import (
 	"reflect"
 	"slices"
+	"strings"
 )
 
 // The policy input is built by hand from plain maps so that the policy engine
@@ -216,15 +217,24 @@ func (a *Azure) input() map[string]any {
 		vaults[i] = map[string]any{"name": v.Name, "subscriptionID": v.SubscriptionID, "resourceGroupName": v.ResourceGroupName}
 	}
 	keys := make([]any, len(a.Keys))
+	// keysByNorm indexes the keys not deleted as the policies look them up
+	// (lib.key_norm: the vault in lower case, the name, the version), so
+	// that a question finds its key without going through every key: with
+	// a key per project, every project's question did (issue 24).
+	byNorm := make(map[string]any, len(a.Keys))
 	for i, k := range a.Keys {
-		keys[i] = map[string]any{
+		doc := map[string]any{
 			"keyIdentifier": k.Identifier, "vault": k.Vault, "name": k.Name, "version": k.Version,
 			"enabled": k.Enabled, "deleted": k.Deleted, "accessGranted": k.AccessGranted,
+		}
+		keys[i] = doc
+		if !k.Deleted {
+			byNorm[strings.ToLower(k.Vault)+"/"+k.Name+"/"+k.Version] = doc
 		}
 	}
 	subs := make([]any, len(a.Subscriptions))
 	for i, s := range a.Subscriptions {
 		subs[i] = map[string]any{"id": s.ID, "networkRegistered": s.NetworkRegistered}
 	}
-	return map[string]any{"apps": apps, "vaults": vaults, "keys": keys, "subscriptions": subs}
+	return map[string]any{"apps": apps, "vaults": vaults, "keys": keys, "keysByNorm": byNorm, "subscriptions": subs}
 }

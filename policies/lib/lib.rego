@@ -142,9 +142,13 @@ key_norm(kid) := concat("/", [lower(split(parts[2], ".")[0]), parts[4], parts[5]
 	count(parts) == 6
 }
 
-# keys_by_norm indexes the Azure side's key versions that are not deleted
-# (a complete document, so it is built once per evaluation).
-keys_by_norm := {concat("/", [lower(k.vault), k.name, k.version]): k |
+# keys_by_norm indexes the Azure side's key versions that are not deleted:
+# the index the input carries (input.azure.keysByNorm, which earsim builds
+# once for every question about the same Azure side), else built here once
+# per evaluation, which costs every key on every question.
+keys_by_norm := input.azure.keysByNorm if {
+	is_object(input.azure.keysByNorm)
+} else := {concat("/", [lower(k.vault), k.name, k.version]): k |
 	some k in input.azure.keys
 	not k.deleted
 }

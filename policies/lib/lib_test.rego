@@ -32,3 +32,20 @@ test_every_rule_carries_its_metadata if {
 		m.source != ""
 	}
 }
+
+# A key is found the same through the index the input carries
+# (azure.keysByNorm, as earsim gives it) and through the one built from the
+# keys (an input without it): the vault in any case, a deleted version never.
+test_find_key_by_the_index_or_the_keys if {
+	indexed := object.union(f.azure, {"keysByNorm": {concat("/", [lower(k.vault), k.name, k.version]): k |
+		some k in f.azure.keys
+		not k.deleted
+	}})
+	upper := "https://VAULT1.vault.azure.net/keys/k/0123456789abcdef0123456789abcdef"
+	with_index := lib.find_key(upper) with input.azure as indexed
+	without := lib.find_key(upper) with input.azure as f.azure
+	with_index == without
+	with_index.version == "0123456789abcdef0123456789abcdef"
+	not lib.find_key(f.other_vault_key) with input.azure as indexed
+	not lib.find_key(f.other_vault_key) with input.azure as f.azure
+}
