@@ -18,17 +18,30 @@
 #     curl process on one connection) and 20 project create/delete pairs
 #     (POST /groups, DELETE /groups/{id}). Any answer other than 200/204 fails.
 #
+#   PERF=DIR scripts/worldsize-cpu.sh           # also `perf record -g` of serve during the measured loads,
+#                                               # DIR/scale-S-projects-N-round-R.data (perf report -i ...)
+#
 # Prints a markdown table: CPU (ms) of the load with 1 and with $PROJECTS
 # projects, and their ratio, per round; then the median ratio per scale.
 # /proc's CPU has a resolution of 1/CLK_TCK (10 ms here).
 #
 #   scripts/worldsize-cpu.sh                    # RUNS=3 PROJECTS=2000 SCALES="1 0"
 #   RUNS=5 PROJECTS=10000 scripts/worldsize-cpu.sh
-#   PROFILE=1 scripts/worldsize-cpu.sh          # also the import time and RSS per world
+#   PROFILE=1 scripts/worldsize-cpu.sh          # also the GETs' and the pairs' share, the import time
+#                                               # and the RSS, per world
+#   REPEAT=5 scripts/worldsize-cpu.sh           # the load 5 times between the readings (finer than 10 ms)
+#   WARM=6 scripts/worldsize-cpu.sh             # 6 loads before the first reading: serve's one-time
+#                                               # costs paid before, in either world. policies.Service
+#                                               # prepares its rule memo at the 200th question (~150 ms
+#                                               # of CPU): a 1-project world reaches it in its 5th
+#                                               # load, a 2,000-project world in the import, so
+#                                               # without WARM the small world pays it in the reading
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 RUNS=${RUNS:-3}
+REPEAT=${REPEAT:-1}
+WARM=${WARM:-0}
 PROJECTS=${PROJECTS:-2000}
 SCALES=${SCALES:-"1 0"}
 PORT=${PORT:-18391}
@@ -113,35 +126,51 @@ for i in $(seq 0 199); do
   esac
   printf 'url = "%s/api/atlas/v2/groups/%s/%s"\noutput = "/dev/null"\n' "$BASE" "$GROUP" "$path" >>"$GETS"
 done
-load() { # load ROUND
-  local codes id
+load_gets() {
+  local codes
   codes=$(curl -s "${AUTH[@]}" -H 'Accept: application/vnd.atlas.2023-01-01+json' -w '%{http_code}\n' -K "$GETS" | sort | uniq -c | tr -s ' ')
   [ "$codes" = " 200 200" ] || { echo "worldsize-cpu: the GETs answered: $codes" >&2; exit 1; }
+}
+load_pairs() { # load_pairs ROUND
+  local id
   for i in $(seq 1 20); do
     id=$(call 200 "${V1[@]}" -X POST "$BASE/api/atlas/v2/groups" --data "{\"name\": \"load-$1-$i\", \"orgId\": \"$ORG\"}" | jq -r .id)
     call 204 "${V1[@]}" -X DELETE "$BASE/api/atlas/v2/groups/$id" >/dev/null
   done
 }
+load() { load_gets; load_pairs "$1"; } # load ROUND
 
-measure() { # measure SCALE WORLD-SIZE ROUND: sets CPU (the load's, ms), IMPORT (ms), RSS (MB)
-  local t0 t1 c0
+measure() { # measure SCALE WORLD-SIZE ROUND: sets CPU (the load's, ms), of it GETS_MS and PAIRS_MS, IMPORT (ms), RSS (MB)
+  local t0 t1 c0 c
   start "$1"
   t0=$(date +%s%N)
   curl -s -o /dev/null -f -X PUT -H 'Content-Type: application/json' --data-binary "@$OUT/world-$2.json" "$BASE/_sim/v1/state" \
     || { echo "worldsize-cpu: PUT /_sim/v1/state of $2 projects failed" >&2; exit 1; }
   t1=$(date +%s%N)
+  for rep in $(seq 1 "$WARM"); do load "$3-warm-$rep"; done
   sleep 1
-  c0=$(cpu_ms)
-  load "$3"
+  local perf=
+  if [ -n "${PERF:-}" ]; then
+    mkdir -p "$PERF"
+    perf record -q -e cpu-clock -F 999 -g -p "$SERVE_PID" -o "$PERF/scale-$1-projects-$2-round-$3.data" 2>/dev/null &
+    perf=$!
+    sleep 0.5
+  fi
+  c0=$(cpu_ms) GETS_MS=0 PAIRS_MS=0
+  for rep in $(seq 1 "$REPEAT"); do
+    c=$(cpu_ms); load_gets; GETS_MS=$((GETS_MS + $(cpu_ms) - c))
+    c=$(cpu_ms); load_pairs "$3-$rep"; PAIRS_MS=$((PAIRS_MS + $(cpu_ms) - c))
+  done
+  [ -z "$perf" ] || { kill -INT "$perf"; wait "$perf" || true; }
   CPU=$(($(cpu_ms) - c0)) IMPORT=$(((t1 - t0) / 1000000)) RSS=$(rss_mb)
   stop
 }
 
-echo "earsim serve, server CPU (utime+stime, /proc) of 200 GETs + 20 project create/delete pairs; $(git rev-parse --short HEAD), $(date -u +%F), load average $(cut -d' ' -f1 /proc/loadavg)"
+echo "earsim serve, server CPU (utime+stime, /proc) of 200 GETs + 20 project create/delete pairs (x $REPEAT, after $WARM warm-up loads); $(git rev-parse --short HEAD), $(date -u +%F), load average $(cut -d' ' -f1 /proc/loadavg)"
 echo
 if [ -n "${PROFILE:-}" ]; then
-  echo "| --time-scale | round | CPU ms, 1 project | CPU ms, $PROJECTS projects | ratio | import ms 1 / $PROJECTS | RSS MB 1 / $PROJECTS |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| --time-scale | round | CPU ms, 1 project | CPU ms, $PROJECTS projects | ratio | of it GETs ms 1 / $PROJECTS | pairs ms 1 / $PROJECTS | import ms 1 / $PROJECTS | RSS MB 1 / $PROJECTS |"
+  echo "|---|---|---|---|---|---|---|---|---|"
 else
   echo "| --time-scale | round | CPU ms, 1 project | CPU ms, $PROJECTS projects | ratio |"
   echo "|---|---|---|---|---|"
@@ -150,12 +179,12 @@ summary=()
 for scale in $SCALES; do
   ratios=()
   for round in $(seq 1 "$RUNS"); do
-    measure "$scale" 1 "$round"; c1=$CPU i1=$IMPORT r1=$RSS
-    measure "$scale" "$PROJECTS" "$round"; cn=$CPU in=$IMPORT rn=$RSS
+    measure "$scale" 1 "$round"; c1=$CPU i1=$IMPORT r1=$RSS g1=$GETS_MS p1=$PAIRS_MS
+    measure "$scale" "$PROJECTS" "$round"; cn=$CPU in=$IMPORT rn=$RSS gn=$GETS_MS pn=$PAIRS_MS
     ratio=$(awk -v a="$c1" -v b="$cn" 'BEGIN { if (a > 0) printf "%.2f", b / a; else print "inf" }')
     ratios+=("$ratio")
     if [ -n "${PROFILE:-}" ]; then
-      echo "| $scale | $round | $c1 | $cn | $ratio | $i1 / $in | $r1 / $rn |"
+      echo "| $scale | $round | $c1 | $cn | $ratio | $g1 / $gn | $p1 / $pn | $i1 / $in | $r1 / $rn |"
     else
       echo "| $scale | $round | $c1 | $cn | $ratio |"
     fi
