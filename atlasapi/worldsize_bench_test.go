@@ -27,7 +27,9 @@ import (
 //   - get: GET the first project's encryption configuration;
 //   - endpoint: a cycle on the first project of POST an endpoint, the
 //     clock 61 s on, DELETE it, the clock 61 s on (at scale 0 by the
-//     control route, a request; at scale 1 by the wall clock).
+//     control route, a request; at scale 1 by the wall clock);
+//   - endpoint-saved: the same with a state file (serve --state);
+//   - project: POST a project, DELETE it.
 //
 // Reported: cpu-µs/req, the process's CPU time (user and system, from
 // getrusage) over the requests, divided by their number.
@@ -37,7 +39,7 @@ import (
 // answers remembered (the 10,000-project cycle read 4× cheaper than the
 // 1-project one measured just before it).
 func BenchmarkWorldSize(b *testing.B) {
-	for _, kind := range []string{"get", "endpoint", "endpoint-saved"} {
+	for _, kind := range []string{"get", "endpoint", "endpoint-saved", "project"} {
 		for _, scale := range []float64{0, 1} {
 			for _, n := range []int{1, 10000} {
 				b.Run(fmt.Sprintf("%s/scale=%g/projects=%d", kind, scale, n), func(b *testing.B) {
@@ -166,9 +168,15 @@ func (w *sizedWorld) advance(b *testing.B, seconds int) int {
 // run sends one unit of kind and returns how many requests it took.
 func (w *sizedWorld) run(b *testing.B, kind string) int {
 	base := "/api/atlas/v2/groups/" + w.group + "/encryptionAtRest"
-	if kind == "get" {
+	switch kind {
+	case "get":
 		w.do(b, http.MethodGet, base, nil)
 		return 1
+	case "project": // a project created and deleted
+		p := w.do(b, http.MethodPost, "/api/atlas/v2/groups", map[string]any{"name": "pair", "orgId": sim.DefaultOrgID})
+		id, _ := p["id"].(string)
+		w.do(b, http.MethodDelete, "/api/atlas/v2/groups/"+id, nil)
+		return 2
 	}
 	ep := w.do(b, http.MethodPost, base+"/AZURE/privateEndpoints", map[string]any{"regionName": "EUROPE_NORTH"})
 	id, _ := ep["id"].(string)

@@ -57,7 +57,7 @@ type Machine struct {
 	logBase   int                       // effects emitted before log[0] (dropped past maxLog)
 	azure     map[string]any            // the Azure side as policy input; nil until needed
 	docs      map[string]map[string]any // each project as policy input, while it is current
-	pos       map[string]int            // each project's index in state.Projects (never changed in place)
+	pos       positions                 // where each project is in state.Projects
 	clocked   map[string]bool           // projects whose last report is Clocked
 	violating map[string]bool           // projects whose last report has violations
 	verify    bool                      // compare every reused document with a fresh one
@@ -102,39 +102,36 @@ func NewMachine(s *State, c Checker) (*Machine, error) {
 }
 
 // index records where each project is in the world's list.
-func (m *Machine) index() {
-	m.pos = make(map[string]int, m.state.Projects.Len())
-	for i, p := range m.state.Projects.All() {
-		m.pos[p.ID] = i
-	}
-}
+func (m *Machine) index() { m.pos.build(m.state.Projects) }
 
 // project finds a project of the Machine's world by its id.
-func (m *Machine) project(id string) *Project { return findIn(m.state, m.pos, id) }
-
-// findIn finds a project through pos when pos still says where it is.
-func findIn(s *State, pos map[string]int, id string) *Project {
-	if i, ok := pos[id]; ok && i < s.Projects.Len() && s.Projects.At(i).ID == id {
-		return s.Projects.At(i)
+func (m *Machine) project(id string) *Project {
+	l := m.state.Projects
+	if i, ok := m.pos.of(id); ok && i < l.Len() && l.At(i).ID == id {
+		return l.At(i)
 	}
-	if len(pos) == s.Projects.Len() && pos != nil {
+	if m.pos.len() == l.Len() && m.pos.where != nil {
 		return nil // every project is where pos says: id is none of them
 	}
-	return s.Project(id)
+	return m.state.Project(id)
 }
 
 // commit makes a finished step's world current, with its documents and
 // reports.
 func (m *Machine) commit(t *tx) {
 	m.state, m.azure = t.s, t.azure
-	for _, id := range t.deleted {
+	for _, id := range t.created {
+		m.pos.add(id, t.owned[id].Name)
+	}
+	for i, id := range t.deleted {
+		m.pos.remove(id, t.deletedNames[i], m.state.Projects)
 		delete(m.reports, id)
 		delete(m.docs, id)
 		delete(m.clocked, id)
 		delete(m.violating, id)
 	}
 	for id, r := range t.reports {
-		if t.structural && m.state.Project(id) == nil {
+		if t.structural && m.project(id) == nil {
 			continue
 		}
 		m.reports[id] = r
@@ -146,9 +143,6 @@ func (m *Machine) commit(t *tx) {
 	}
 	for id, d := range t.fresh {
 		m.docs[id] = d
-	}
-	if t.structural {
-		m.index()
 	}
 }
 
@@ -196,11 +190,12 @@ func (m *Machine) Violations() []Broken {
 func (m *Machine) inOrder(set map[string]bool) []string {
 	ids := make([]string, 0, len(set))
 	for id := range set {
-		if _, ok := m.pos[id]; ok {
+		if _, ok := m.pos.of(id); ok {
 			ids = append(ids, id)
 		}
 	}
-	slices.SortFunc(ids, func(a, b string) int { return cmp.Compare(m.pos[a], m.pos[b]) })
+	at := func(id string) int { i, _ := m.pos.of(id); return i }
+	slices.SortFunc(ids, func(a, b string) int { return cmp.Compare(at(a), at(b)) })
 	return ids
 }
 
@@ -294,9 +289,12 @@ type tx struct {
 
 	list                    listWriter // the chunks of the list this step copied
 	timersOwned, azureOwned bool
-	owned                   map[string]bool // projects copied for this step
-	structural              bool            // projects added or removed
+	owned                   map[string]*Project // projects copied for this step, and the copies
+	structural              bool                // projects added or removed
 	deleted                 []string
+	created                 []string // projects added, in order (at the end of the list)
+	deletedNames            []string // the names of the projects deleted
+	removedAt               []int    // where the projects removed were, in the Machine's list
 
 	// For a step prepared beside others (prepare.go): what it read of the
 	// world, to tell at commit whether it still holds.
@@ -307,7 +305,7 @@ type tx struct {
 func (m *Machine) begin() *tx {
 	s := *m.state
 	return &tx{s: &s, checker: m.checker, reports: map[string]Report{}, azure: m.azure,
-		dirty: map[string]bool{}, docs: m.docs, fresh: map[string]map[string]any{}, m: m, owned: map[string]bool{}}
+		dirty: map[string]bool{}, docs: m.docs, fresh: map[string]map[string]any{}, m: m, owned: map[string]*Project{}}
 }
 
 // report is what the Checker last said about a project, in this step or before.
@@ -321,19 +319,59 @@ func (t *tx) report(id string) Report {
 // project finds a project of the step's world.
 func (t *tx) project(id string) *Project {
 	var p *Project
-	if t.structural {
-		p = t.s.Project(id)
-	} else {
-		p = findIn(t.s, t.m.pos, id)
+	if i := t.where(id); i >= 0 {
+		p = t.s.Projects.At(i)
 	}
 	t.saw(id, p)
 	return p
 }
 
+// where is where a project is in the step's list, or -1: where the
+// Machine's positions say, moved by what the step added and removed (a step
+// adds or removes one project at most), checked against the list, which is
+// looked through only when that fails.
+func (t *tx) where(id string) int {
+	l := t.s.Projects
+	at := func(i int) int {
+		if i >= 0 && i < l.Len() && l.At(i).ID == id {
+			return i
+		}
+		return -1
+	}
+	for k, c := range t.created {
+		if c == id {
+			if i := at(l.Len() - len(t.created) + k); i >= 0 {
+				return i
+			}
+		}
+	}
+	if slices.Contains(t.deleted, id) {
+		return -1
+	}
+	if b, ok := t.m.pos.of(id); ok {
+		for _, d := range t.removedAt {
+			if d < b {
+				b--
+			}
+		}
+		if i := at(b); i >= 0 {
+			return i
+		}
+	} else if !t.structural && t.m.pos.len() == l.Len() && t.m.pos.where != nil {
+		return -1 // every project is where pos says: id is none of them
+	}
+	for i, p := range l.All() {
+		if p.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
 // saw records, for a prepared step, a project as the world had it before
 // the step changed it.
 func (t *tx) saw(id string, p *Project) {
-	if t.seen == nil || t.owned[id] {
+	if t.seen == nil || t.owned[id] != nil {
 		return
 	}
 	if _, ok := t.seen[id]; !ok {
@@ -350,8 +388,11 @@ func (t *tx) own(id string) *Project {
 	if id == "" {
 		return nil
 	}
-	if t.owned[id] {
-		return t.project(id)
+	if p := t.owned[id]; p != nil {
+		if t.structural {
+			return t.project(id) // nil once removed
+		}
+		return p
 	}
 	i := t.index(id)
 	if i < 0 {
@@ -359,24 +400,19 @@ func (t *tx) own(id string) *Project {
 	}
 	p := t.s.Projects.At(i).clone()
 	t.list.set(&t.s.Projects, i, &p)
-	t.owned[id] = true
+	t.owned[id] = &p
 	return &p
 }
 
 // index is where a project is in the step's list, or -1.
 func (t *tx) index(id string) int {
-	if i, ok := t.m.pos[id]; ok && !t.structural && i < t.s.Projects.Len() && t.s.Projects.At(i).ID == id {
+	i := t.where(id)
+	if i >= 0 {
 		t.saw(id, t.s.Projects.At(i))
-		return i
+	} else {
+		t.saw(id, nil)
 	}
-	for i, p := range t.s.Projects.All() {
-		if p.ID == id {
-			t.saw(id, p)
-			return i
-		}
-	}
-	t.saw(id, nil)
-	return -1
+	return i
 }
 
 func (t *tx) ownTimers() {
@@ -552,17 +588,25 @@ func (t *tx) inspect() *Error {
 // those whose last report was Clocked.
 func (t *tx) toInspect() []*Project {
 	var out []*Project
-	if t.allDirty || t.structural {
-		for _, p := range t.s.Projects.All() {
-			if t.allDirty || t.dirty[p.ID] || t.clockMoved && t.m.clocked[p.ID] {
-				out = append(out, p)
-			}
-		}
-		return out
+	if t.allDirty {
+		return t.s.Projects.Slice()
 	}
 	ids := maps.Clone(t.dirty)
 	if t.clockMoved {
 		maps.Copy(ids, t.m.clocked)
+	}
+	if t.structural { // in the step's list, where a project was added or removed
+		at := make([]int, 0, len(ids))
+		for id := range ids {
+			if i := t.where(id); i >= 0 {
+				at = append(at, i)
+			}
+		}
+		slices.Sort(at)
+		for _, i := range at {
+			out = append(out, t.s.Projects.At(i))
+		}
+		return out
 	}
 	for _, id := range t.m.inOrder(ids) {
 		if p := t.project(id); p != nil {
@@ -674,6 +718,7 @@ func (t *tx) fire(tm Timer) *Error {
 // full slice, so that either Machine's next effect goes to a copy); the rest
 // is copied.
 func (m *Machine) Fork() *Machine {
+	m.pos.shared = true // copied by whichever changes it first
 	f := *m
 	f.draws = &reservations{} // the steps prepared on m are m's to commit
 	f.reports = maps.Clone(m.reports)

@@ -81,7 +81,7 @@ func (m *Machine) read(cmd Command) (any, *Error) {
 func (m *Machine) readShared(cmd Command) (any, *Error) { return m.readWith(m.reader(), cmd) }
 
 func (m *Machine) reader() *tx {
-	return &tx{s: m.state, checker: m.checker, azure: m.azure, docs: m.docs, dirty: map[string]bool{}, fresh: map[string]map[string]any{}, m: m, owned: map[string]bool{}}
+	return &tx{s: m.state, checker: m.checker, azure: m.azure, docs: m.docs, dirty: map[string]bool{}, fresh: map[string]map[string]any{}, m: m, owned: map[string]*Project{}}
 }
 
 func (m *Machine) readWith(t *tx, cmd Command) (any, *Error) {
@@ -309,9 +309,13 @@ func (t *tx) apply(cmd Command) (int, any, *Error) {
 		}
 		status = 204
 	case DeleteProject:
-		t.s.Projects = t.s.Projects.Delete(t.index(p.ID))
+		i := t.index(p.ID)
+		if b, ok := t.m.pos.of(p.ID); ok {
+			t.removedAt = append(t.removedAt, b)
+		}
+		t.s.Projects = t.s.Projects.Delete(i)
 		t.list.reset()
-		t.structural, t.deleted = true, append(t.deleted, p.ID)
+		t.structural, t.deleted, t.deletedNames = true, append(t.deleted, p.ID), append(t.deletedNames, p.Name)
 		t.emit(cmd.GroupID, "ProjectDeleted", "", nil, "")
 		return 204, nil, nil
 	case SetProjectState:
@@ -528,12 +532,8 @@ func (t *tx) createProject(cmd Command) (int, any, *Error) {
 		missing = Errorf(400, "MISSING_ATTRIBUTE", "the project needs a name")
 	case spec.OrgID != t.s.Org.ID:
 		missing = Errorf(404, "ORG_NOT_FOUND", "no organization with id %s exists", spec.OrgID)
-	default:
-		for _, p := range t.s.Projects.All() {
-			if p.Name == spec.Name {
-				missing = Errorf(409, "GROUP_ALREADY_EXISTS", "a project named %q already exists", spec.Name)
-			}
-		}
+	case t.m.pos.named(spec.Name):
+		missing = Errorf(409, "GROUP_ALREADY_EXISTS", "a project named %q already exists", spec.Name)
 	}
 	if _, err := t.admit(cmd.Op, map[string]any{}, nil, cmd.Actor, "", missing); err != nil {
 		return 0, nil, err
@@ -543,7 +543,8 @@ func (t *tx) createProject(cmd Command) (int, any, *Error) {
 	t.s.Projects = t.s.Projects.Append(p)
 	t.list.reset()
 	t.structural = true
-	t.owned[p.ID] = true // made by this step: nobody else holds it
+	t.owned[p.ID] = p // made by this step: nobody else holds it
+	t.created = append(t.created, p.ID)
 	t.touch(p.ID)
 	t.emit(p.ID, "ProjectCreated", "", nil, "")
 	return 200, projectView(p), nil

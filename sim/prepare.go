@@ -36,7 +36,6 @@ type Prepared struct {
 	m      *Machine
 	cmd    Command
 	base   *State
-	pos    map[string]int // where base's projects are (m.pos is replaced, never changed, when they move)
 	azGen  uint64
 	start  uint64 // the first draw reserved
 	done   bool   // nothing to commit: res is the answer (a read, an unknown op)
@@ -53,7 +52,7 @@ type Prepared struct {
 // is answered here (its answer is the world's at this point); every other
 // Prepared must be given to Commit or Abandon.
 func (m *Machine) Prepare(cmd Command) *Prepared {
-	p := &Prepared{m: m, cmd: cmd, base: m.state, pos: m.pos, azGen: m.azureGen}
+	p := &Prepared{m: m, cmd: cmd, base: m.state, azGen: m.azureGen}
 	spec, ok := Spec(cmd.Op)
 	if !ok || spec.Read {
 		p.done = true
@@ -167,8 +166,9 @@ func (m *Machine) rebase(p *Prepared) {
 	t, base := p.t, p.base
 	cur := *m.state
 	var w listWriter
-	for id := range t.owned {
-		w.set(&cur.Projects, m.pos[id], findIn(t.s, p.pos, id))
+	for id, own := range t.owned {
+		i, _ := m.pos.of(id)
+		w.set(&cur.Projects, i, own)
 	}
 	if t.timersOwned {
 		before, after := seqs(base.Timers), seqs(t.s.Timers)
