@@ -103,9 +103,12 @@ func liveHeap() uint64 {
 	return s[0].Value.Uint64()
 }
 
-// node is a state in the search frontier.
+// node is a state in the search frontier, stored compactly: the path that
+// reached it, not its world. A worker rebuilds the world when it expands the
+// node, by replaying the path's last steps from the nearest ancestor it
+// still holds (rebuilder), so a stored state costs a trail link instead of
+// a Machine (tens of KB with its reports and clones).
 type node struct {
-	m       *sim.Machine
 	path    *trail
 	deleted map[string]bool // endpoint ids answered 204 on this path
 }
@@ -113,8 +116,9 @@ type node struct {
 // trail is a path from the initial world, last action first: children
 // share their parent's, so a stored state costs one link, not its path.
 type trail struct {
-	prev *trail
-	a    Action
+	prev  *trail
+	a     Action
+	depth int // steps from the initial world: 1 for its children
 }
 
 // actions returns the path in order.
@@ -151,12 +155,14 @@ func BFS(ctx context.Context, opt Options) (Result, error) {
 	began := time.Now()
 	res := Result{Graph: newGraph()}
 	seen := map[[32]byte]struct{}{sim.NewCanon().StateHash(m.State()): {}}
-	frontier := []node{{m: m, deleted: map[string]bool{}}}
+	frontier := []node{{deleted: map[string]bool{}}}
 	res.Stats.States = 1
 	workers := opt.workers()
 	canons := make([]*sim.Canon, workers)
+	builders := make([]*rebuilder, workers)
 	for i := range canons {
 		canons[i] = sim.NewCanon()
+		builders[i] = &rebuilder{root: m}
 	}
 	chunk := 256 * workers
 	for depth := 1; depth <= opt.Depth && len(frontier) > 0; depth++ {
@@ -167,23 +173,32 @@ func BFS(ctx context.Context, opt Options) (Result, error) {
 			part := frontier[lo:min(lo+chunk, len(frontier))]
 			// Expand: out[i] holds part[i]'s children, in action order.
 			out := make([]expansion, len(part))
+			// Workers take runs of neighbouring nodes: siblings and cousins,
+			// whose ancestors a worker rebuilds once for the run.
 			var next atomic.Int64
 			var wg sync.WaitGroup
 			for w := 0; w < workers; w++ {
 				wg.Add(1)
-				go func(c *sim.Canon) {
+				go func(c *sim.Canon, b *rebuilder) {
 					defer wg.Done()
 					for {
-						i := int(next.Add(1) - 1)
-						if i >= len(part) || ctx.Err() != nil {
+						lo := int(next.Add(run) - run)
+						if lo >= len(part) || ctx.Err() != nil {
 							return
 						}
-						out[i] = expand(part[i], opt.AllOps, c, seen)
-						part[i] = node{}
+						for i := lo; i < min(lo+run, len(part)); i++ {
+							out[i] = expand(part[i], b, opt.AllOps, c, seen)
+							part[i] = node{}
+						}
 					}
-				}(canons[w])
+				}(canons[w], builders[w])
 			}
 			wg.Wait()
+			for _, x := range out {
+				if x.err != nil {
+					return res, x.err
+				}
+			}
 			if ctx.Err() != nil {
 				res.Stopped = true
 				res.Stats.Elapsed = time.Since(began)
@@ -234,11 +249,15 @@ func BFS(ctx context.Context, opt Options) (Result, error) {
 	return res, nil
 }
 
+// run is how many neighbouring frontier nodes a worker takes at a time.
+const run = 16
+
 // expansion is what one state's actions led to.
 type expansion struct {
 	children []child
 	graph    *Graph
 	tried    int
+	err      error // the state could not be rebuilt
 }
 
 type child struct {
@@ -247,18 +266,67 @@ type child struct {
 	v *Violation
 }
 
+// rebuilder rebuilds the worlds of frontier nodes for one worker: it keeps
+// the Machine of each node on the path it last rebuilt, one per depth, and
+// replays from the deepest of them that is an ancestor of the node asked
+// for. Frontier nodes come in the order their parents were expanded, so
+// neighbours share their ancestors and a level costs about one step per
+// node and one per distinct ancestor. Replaying a path gives the Machine
+// the search found, byte for byte: a Machine is deterministic, and the
+// first path to a state is the one stored.
+type rebuilder struct {
+	root  *sim.Machine
+	stack []frame // stack[d-1]: the Machine at depth d of the last path rebuilt
+}
+
+type frame struct {
+	t *trail
+	m *sim.Machine
+}
+
+// machine returns the Machine at the end of t. It must not be modified
+// (fork it): it is kept for the nodes that share its path.
+func (b *rebuilder) machine(t *trail) (*sim.Machine, error) {
+	if t == nil {
+		return b.root, nil
+	}
+	if d := t.depth; d <= len(b.stack) && b.stack[d-1].t == t {
+		return b.stack[d-1].m, nil
+	}
+	parent, err := b.machine(t.prev)
+	if err != nil {
+		return nil, err
+	}
+	parent.Warm()
+	m := parent.Fork()
+	if r := m.Step(t.a.Cmd); r.Err != nil {
+		return nil, fmt.Errorf("explore: rebuilding a stored state: step %d (%s) answered %d %s where the search found it accepted (the simulator is not deterministic)", t.depth, t.a.Step, r.Status, r.Err.Code)
+	}
+	b.stack = append(b.stack[:t.depth-1], frame{t: t, m: m})
+	return m, nil
+}
+
 // expand tries every action from n. Children already seen at an earlier
 // level are dropped here (seen is only read while workers run); duplicates
 // within the level are dropped by the merge. A child that breaks something
 // is kept whatever its hash, so the merge can report it.
-func expand(n node, all bool, c *sim.Canon, seen map[[32]byte]struct{}) expansion {
+func expand(n node, b *rebuilder, all bool, c *sim.Canon, seen map[[32]byte]struct{}) expansion {
 	x := expansion{graph: newGraph()}
-	dark := darkProjects(n.m) // once per state, not per action
-	n.m.Warm()                // policy documents built once, shared by the forks
-	before := n.m.State()
+	at, err := b.machine(n.path)
+	if err != nil {
+		x.err = err
+		return x
+	}
+	dark := darkProjects(at) // once per state, not per action
+	at.Warm()                // policy documents built once, shared by the forks
+	before := at.State()
+	depth := 1
+	if n.path != nil {
+		depth = n.path.depth + 1
+	}
 	for _, a := range Actions(before, all) {
 		cmd := a.Cmd
-		m := n.m.Fork()
+		m := at.Fork()
 		r := m.Step(cmd)
 		x.tried++
 		if r.Err != nil {
@@ -275,8 +343,7 @@ func expand(n node, all bool, c *sim.Canon, seen map[[32]byte]struct{}) expansio
 		if cmd.Op == sim.DeletePrivateEndpoint && r.Status == 204 {
 			deleted = copyAdd(deleted, cmd.EndpointID)
 		}
-		m.Compact() // a stored state keeps no policy documents until expanded
-		x.children = append(x.children, child{n: node{m: m, path: &trail{prev: n.path, a: a}, deleted: deleted}, h: h, v: v})
+		x.children = append(x.children, child{n: node{path: &trail{prev: n.path, a: a, depth: depth}, deleted: deleted}, h: h, v: v})
 	}
 	return x
 }
