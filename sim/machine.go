@@ -62,6 +62,10 @@ type Machine struct {
 	verify    bool                      // compare every reused document with a fresh one
 	noDocs    bool                      // the Checker is DocumentFree: no documents are built
 	stale     int                       // reused documents that differed from a fresh one
+	// borrowed names the maps above (reports, docs, clocked, violating)
+	// that are shared with the Machine this one was forked from or its
+	// other forks: each is copied before its first change (own).
+	borrowed borrowedMaps
 }
 
 // VerifyDocs turns on a self-check for tests: every project document the
@@ -113,6 +117,7 @@ func findIn(s *State, pos map[string]int, id string) *Project {
 func (m *Machine) commit(t *tx) {
 	m.state, m.azure = t.s, t.azure
 	for _, id := range t.deleted {
+		m.own(borrowedReports | borrowedDocs | borrowedClocked | borrowedViolating)
 		delete(m.reports, id)
 		delete(m.docs, id)
 		delete(m.clocked, id)
@@ -122,14 +127,19 @@ func (m *Machine) commit(t *tx) {
 		if t.structural && m.state.Project(id) == nil {
 			continue
 		}
+		m.own(borrowedReports)
 		m.reports[id] = r
-		setIf(m.clocked, id, r.Clocked)
-		setIf(m.violating, id, len(r.Violations) > 0)
+		m.setIf(borrowedClocked, id, r.Clocked)
+		m.setIf(borrowedViolating, id, len(r.Violations) > 0)
 	}
 	for id := range t.dirty {
-		delete(m.docs, id)
+		if _, ok := m.docs[id]; ok {
+			m.own(borrowedDocs)
+			delete(m.docs, id)
+		}
 	}
 	for id, d := range t.fresh {
+		m.own(borrowedDocs)
 		m.docs[id] = d
 	}
 	if t.structural {
@@ -137,12 +147,26 @@ func (m *Machine) commit(t *tx) {
 	}
 }
 
-func setIf(set map[string]bool, id string, on bool) {
-	if on {
-		set[id] = true
-	} else {
-		delete(set, id)
+// setIf puts id in or out of a set of projects (clocked, violating),
+// copying the set first if it is borrowed and changes.
+func (m *Machine) setIf(which borrowedMaps, id string, on bool) {
+	if m.flags(which)[id] == on {
+		return
 	}
+	m.own(which)
+	if on {
+		m.flags(which)[id] = true
+	} else {
+		delete(m.flags(which), id)
+	}
+}
+
+// flags is the set of projects which names: clocked or violating.
+func (m *Machine) flags(which borrowedMaps) map[string]bool {
+	if which == borrowedViolating {
+		return m.violating
+	}
+	return m.clocked
 }
 
 // State returns the current world. Callers must not modify it; Clone it to keep it.
@@ -616,15 +640,46 @@ func (t *tx) fire(tm Timer) *Error {
 // Fork returns an independent Machine at the same point, for searches that
 // branch: the world is shared until either Machine steps (a step never
 // changes the world it started from), as is the effect log up to now (a
-// full slice, so that either Machine's next effect goes to a copy); the rest
-// is copied.
+// full slice, so that either Machine's next effect goes to a copy), and the
+// maps of reports, flags and documents until either changes one (own).
 func (m *Machine) Fork() *Machine {
+	m.borrowed = borrowedAll
 	f := *m
-	f.reports = maps.Clone(m.reports)
-	f.docs = maps.Clone(m.docs)
-	f.clocked, f.violating = maps.Clone(m.clocked), maps.Clone(m.violating)
 	f.log = m.log[:len(m.log):len(m.log)] // shared: an append by either copies
 	return &f
+}
+
+// borrowedMaps is a set of a Machine's maps shared with other Machines.
+type borrowedMaps uint8
+
+const (
+	borrowedReports borrowedMaps = 1 << iota
+	borrowedDocs
+	borrowedClocked
+	borrowedViolating
+	borrowedAll = borrowedReports | borrowedDocs | borrowedClocked | borrowedViolating
+)
+
+// own gives the Machine its own copies of the borrowed maps among which,
+// before it changes them.
+func (m *Machine) own(which borrowedMaps) {
+	which &= m.borrowed
+	if which == 0 {
+		return
+	}
+	if which&borrowedReports != 0 {
+		m.reports = maps.Clone(m.reports)
+	}
+	if which&borrowedDocs != 0 {
+		m.docs = maps.Clone(m.docs)
+	}
+	if which&borrowedClocked != 0 {
+		m.clocked = maps.Clone(m.clocked)
+	}
+	if which&borrowedViolating != 0 {
+		m.violating = maps.Clone(m.violating)
+	}
+	m.borrowed &^= which
 }
 
 // Compact drops the policy documents the Machine keeps for reuse, for
@@ -632,6 +687,7 @@ func (m *Machine) Fork() *Machine {
 // Machine is forked many times.
 func (m *Machine) Compact() {
 	m.docs, m.azure = map[string]map[string]any{}, nil
+	m.borrowed &^= borrowedDocs
 }
 
 // Warm builds the policy documents of every project and of the Azure side,
@@ -642,6 +698,7 @@ func (m *Machine) Warm() {
 	}
 	for _, p := range m.state.Projects {
 		if _, ok := m.docs[p.ID]; !ok {
+			m.own(borrowedDocs)
 			m.docs[p.ID] = projectInput(p)
 		}
 	}
