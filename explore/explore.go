@@ -152,6 +152,7 @@ func BFS(ctx context.Context, opt Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	m.Unlogged() // each step's effects are read from its Result
 	began := time.Now()
 	res := Result{Graph: newGraph()}
 	seen := map[[32]byte]struct{}{sim.NewCanon().StateHash(m.State()): {}}
@@ -275,8 +276,9 @@ type child struct {
 // the search found, byte for byte: a Machine is deterministic, and the
 // first path to a state is the one stored.
 type rebuilder struct {
-	root  *sim.Machine
-	stack []frame // stack[d-1]: the Machine at depth d of the last path rebuilt
+	actions []Action // the worker's buffer for the actions of a state
+	root    *sim.Machine
+	stack   []frame // stack[d-1]: the Machine at depth d of the last path rebuilt
 }
 
 type frame struct {
@@ -324,7 +326,8 @@ func expand(n node, b *rebuilder, all bool, c *sim.Canon, seen map[[32]byte]stru
 	if n.path != nil {
 		depth = n.path.depth + 1
 	}
-	for _, a := range Actions(before, all) {
+	b.actions = appendActions(b.actions[:0], before, all)
+	for _, a := range b.actions {
 		cmd := a.Cmd
 		m := at.Fork()
 		r := m.Step(cmd)

@@ -66,6 +66,7 @@ type Machine struct {
 	// that are shared with the Machine this one was forked from or its
 	// other forks: each is copied before its first change (own).
 	borrowed borrowedMaps
+	unlogged bool // effects are not kept (Unlogged)
 }
 
 // VerifyDocs turns on a self-check for tests: every project document the
@@ -235,7 +236,9 @@ func (m *Machine) Step(cmd Command) Result {
 		body = render(t)
 	}
 	m.commit(t)
-	m.log = append(m.log, t.effects...)
+	if !m.unlogged {
+		m.log = append(m.log, t.effects...)
+	}
 	if len(m.log) > maxLog {
 		drop := len(m.log) - maxLog/2
 		m.log, m.logBase = slices.Clone(m.log[drop:]), m.logBase+drop
@@ -502,19 +505,27 @@ func (t *tx) inspect() *Error {
 		if err != nil {
 			return Errorf(500, "UNEXPECTED_ERROR", "policy evaluation: %v", err)
 		}
-		seen := map[string]bool{}
-		for _, c := range t.report(p.ID).Conditions {
-			seen[c.Key()] = true
-		}
-		for _, c := range r.Conditions {
-			if !seen[c.Key()] {
-				t.emit(p.ID, c.Effect, c.Rule, c.Target, c.Msg)
-			}
-		}
+		t.emitNew(p.ID, t.report(p.ID).Conditions, r.Conditions)
 		t.reports[p.ID] = r
 		t.inspected = append(t.inspected, p.ID)
 	}
 	return nil
+}
+
+// emitNew emits the conditions of now that were not among before (by Key).
+func (t *tx) emitNew(groupID string, before, now []Condition) {
+	if len(now) == 0 {
+		return
+	}
+	seen := make([]string, len(before))
+	for i, c := range before {
+		seen[i] = c.Key()
+	}
+	for _, c := range now {
+		if !slices.Contains(seen, c.Key()) {
+			t.emit(groupID, c.Effect, c.Rule, c.Target, c.Msg)
+		}
+	}
 }
 
 // toInspect lists, in the world's order, the projects to ask about: every
@@ -648,6 +659,13 @@ func (m *Machine) Fork() *Machine {
 	f.log = m.log[:len(m.log):len(m.log)] // shared: an append by either copies
 	return &f
 }
+
+// Unlogged stops the Machine, and the Machines forked from it later,
+// keeping the effects of its steps (Effects returns those kept before),
+// for searches that read each step's effects from its Result: a fork's
+// first step copies the log it shares, so a kept log costs every branch a
+// copy of its path's effects.
+func (m *Machine) Unlogged() { m.unlogged = true }
 
 // borrowedMaps is a set of a Machine's maps shared with other Machines.
 type borrowedMaps uint8

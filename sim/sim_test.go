@@ -324,3 +324,25 @@ func TestForkSharesReportsUntilAStep(t *testing.T) {
 		}
 	}
 }
+
+// An Unlogged Machine and its later forks keep no effects, and still
+// answer each step's effects in its Result.
+func TestUnloggedKeepsNoEffects(t *testing.T) {
+	create := sim.Command{Op: sim.CreatePrivateEndpoint, GroupID: sim.DefaultProjectID, RegionName: "US_CENTRAL"}
+	m := machine(t, sim.AllowAll{})
+	m.Step(create)
+	kept := len(m.Effects(0))
+	if kept == 0 {
+		t.Fatal("a logged step kept no effects")
+	}
+	m.Unlogged()
+	f := m.Fork()
+	for _, x := range []*sim.Machine{m, f} {
+		if r := x.Step(create); len(r.Effects) == 0 {
+			t.Fatalf("an unlogged step answered no effects: %+v", r)
+		}
+		if n := len(x.Effects(0)); n != kept {
+			t.Fatalf("%d effects kept after an unlogged step, want the %d from before", n, kept)
+		}
+	}
+}
