@@ -80,11 +80,11 @@ func (c *Canon) Placeholders() func(string) string {
 	if len(c.ids) == 0 {
 		return nil
 	}
-	pairs := make([]string, 0, 2*len(c.ids))
-	for i, id := range c.ids {
-		pairs = append(pairs, id, placeholder(i))
+	holes := make([]string, len(c.ids))
+	for i := range c.ids {
+		holes[i] = placeholder(i)
 	}
-	return strings.NewReplacer(pairs...).Replace
+	return replacer(slices.Clone(c.ids), holes)
 }
 
 // Restorer is the inverse of Placeholders (see there).
@@ -92,11 +92,48 @@ func (c *Canon) Restorer() func(string) string {
 	if len(c.ids) == 0 {
 		return nil
 	}
-	pairs := make([]string, 0, 2*len(c.ids))
-	for i, id := range c.ids {
-		pairs = append(pairs, placeholder(i), id)
+	holes := make([]string, len(c.ids))
+	for i := range c.ids {
+		holes[i] = placeholder(i)
 	}
-	return strings.NewReplacer(pairs...).Replace
+	return replacer(holes, slices.Clone(c.ids))
+}
+
+// replacer replaces olds[i] by news[i] as strings.NewReplacer(olds[0],
+// news[0], ...).Replace does (left to right, without overlaps, the first
+// old in order where several match at one place), without building its
+// tables: a Canon's few ids are asked about in a few short strings each,
+// and most hold none. The olds are not empty.
+func replacer(olds, news []string) func(string) string {
+	shortest := len(olds[0])
+	for _, o := range olds {
+		shortest = min(shortest, len(o))
+	}
+	return func(s string) string {
+		if len(s) < shortest {
+			return s
+		}
+		var b []byte
+		done := 0 // s[:done] is written to b
+		for i := 0; i+shortest <= len(s); {
+			at, which := -1, -1
+			for k, o := range olds {
+				if j := strings.Index(s[i:], o); j >= 0 && (at < 0 || i+j < at) {
+					at, which = i+j, k
+				}
+			}
+			if at < 0 {
+				break
+			}
+			b = append(append(b, s[done:at]...), news[which]...)
+			i = at + len(olds[which])
+			done = i
+		}
+		if b == nil {
+			return s
+		}
+		return string(append(b, s[done:]...))
+	}
 }
 
 // placeholder cannot occur in a rule's text: it holds NUL bytes.
