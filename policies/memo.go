@@ -393,6 +393,16 @@ func (m *RuleMemo) Limit(bytes int64) {
 	}
 }
 
+// sizeFor is the size to remember v under in b: base and v's estimated
+// size when b is bounded by bytes (Limit), else base alone (the entries
+// bound reads no size, and estimating one walks v).
+func sizeFor[K comparable, V any](b *bounded[K, V], base int64, v any) int64 {
+	if b.limit == 0 { // set before the first question (Limit), never after
+		return base
+	}
+	return base + docSize(v)
+}
+
 // Stats returns how many answers came from memory out of how many were asked.
 func (m *RuleMemo) Stats() (hits, lookups int64) { return m.hits.Load(), m.lookups.Load() }
 
@@ -551,7 +561,7 @@ func (k *call) derivedDigest(d *derived) ([32]byte, error) {
 		v = out
 		_, holes := k.ids()
 		st := storedAs(map[string]any{"x": v}, holes)
-		d.cache.put(key, st, 96+docSize(st.ans))
+		d.cache.put(key, st, sizeFor(&d.cache, 96, st.ans))
 	}
 	from := k.c.Len()
 	k.c.Entry(d.name, v)
@@ -663,7 +673,7 @@ func (m *RuleMemo) answer(u *unit, k *call) (map[string]any, error) {
 	}
 	_, holes := k.ids()
 	st := storedAs(ans, holes)
-	u.cache.put(key, st, 96+docSize(st.ans))
+	u.cache.put(key, st, sizeFor(&u.cache, 96, st.ans))
 	return ans, nil
 }
 
