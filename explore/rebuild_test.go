@@ -1,6 +1,7 @@
 package explore
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/earsim/earsim/sim"
@@ -64,5 +65,55 @@ func TestRebuiltStateIsTheOneFound(t *testing.T) {
 	}
 	if checked < 100 {
 		t.Fatalf("only %d states checked", checked)
+	}
+}
+
+// A child that shares its parent's Azure side hashes, through the parent's
+// Azure digest, as it hashes on its own; over every operation (keys
+// created, disabled, deleted, access revoked, networks unregistered: the
+// Azure side copied and changed) and the clock.
+func TestSharedAzureDigestHashesAsFresh(t *testing.T) {
+	opt := Options{Checker: sim.AllowAll{}}
+	m, err := start(&opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, fresh := sim.NewCanon(), sim.NewCanon()
+	seen := map[[32]byte]bool{}
+	frontier := []*sim.Machine{m}
+	shared, changed := 0, 0
+	for depth := 1; depth <= 3; depth++ {
+		var next []*sim.Machine
+		for _, at := range frontier {
+			before := at.State()
+			az := c.AzureDigest(&before.Azure)
+			for _, a := range Actions(before, true) {
+				f := at.Fork()
+				if r := f.Step(a.Cmd); r.Err != nil {
+					continue
+				}
+				after := f.State()
+				want := fresh.StateHash(after)
+				if sameAzure(&before.Azure, &after.Azure) {
+					shared++
+					if got := c.StateHashWith(after, az); got != want {
+						t.Fatalf("%s: the child hashed through its parent's Azure digest differs from its own hash", a.Step)
+					}
+				} else {
+					changed++
+				}
+				if !seen[want] {
+					seen[want] = true
+					next = append(next, f)
+				}
+			}
+			if !reflect.DeepEqual(c.AzureDigest(&before.Azure), az) {
+				t.Fatalf("a step of a fork changed its parent's Azure side")
+			}
+		}
+		frontier = next
+	}
+	if shared < 100 || changed < 10 {
+		t.Fatalf("%d children shared their parent's Azure side, %d did not: too few to judge", shared, changed)
 	}
 }

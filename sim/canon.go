@@ -36,6 +36,7 @@ type Canon struct {
 	bad    bool     // a value of a shape canon does not know was written
 	now    int64    // the clock that times are written as distances from
 	notime bool     // times are written as a mark alone (IgnoreTimes)
+	sub    *Canon   // for AzureDigest
 }
 
 // RelativeTo sets the clock: Value writes every time of a policy input
@@ -247,7 +248,7 @@ func (c *Canon) strs(l []string) {
 // state writes a world. TestCanonCoversEveryField changes each field of a
 // populated world in turn and sees the hash change, so a field added to
 // State and forgotten here fails a test.
-func (c *Canon) state(s *State) {
+func (c *Canon) state(s *State, a AzureDigest) {
 	c.now = s.Now
 	c.str(s.SecretKey) // it decides the digests of secrets sent later
 	c.str(s.Org.ID)
@@ -256,7 +257,22 @@ func (c *Canon) state(s *State) {
 	for _, p := range s.Projects {
 		c.project(p)
 	}
-	a := &s.Azure
+	// The Azure side by its digest, which worlds sharing it share
+	// (AzureDigest), and the numbers of its generated ids in this world:
+	// as inline, one encoding per world, and the ids numbered alike.
+	c.buf = append(c.buf, a.d[:]...)
+	for _, id := range a.ids {
+		c.u64(uint64(c.Name(id)))
+	}
+	c.u64(uint64(len(s.Timers)))
+	for _, t := range s.Timers {
+		c.time(t.At)
+		c.fields(t.Kind, t.GroupID, t.EndpointID, t.ClusterName)
+	}
+}
+
+// azure writes the Azure side of a world.
+func (c *Canon) azure(a *Azure) {
 	c.u64(uint64(len(a.Apps)))
 	for _, x := range a.Apps {
 		c.fields(x.ClientID, x.TenantID, x.SecretDigest)
@@ -275,11 +291,6 @@ func (c *Canon) state(s *State) {
 	for _, x := range a.Subscriptions {
 		c.str(x.ID)
 		c.bool(x.NetworkRegistered)
-	}
-	c.u64(uint64(len(s.Timers)))
-	for _, t := range s.Timers {
-		c.time(t.At)
-		c.fields(t.Kind, t.GroupID, t.EndpointID, t.ClusterName)
 	}
 }
 
@@ -449,7 +460,35 @@ func (c *Canon) Sum() [32]byte { return sha256.Sum256(c.buf) }
 
 // StateHash is a canonical hash of a world (see Canon).
 func (c *Canon) StateHash(s *State) [32]byte {
+	return c.StateHashWith(s, c.AzureDigest(&s.Azure))
+}
+
+// AzureDigest is the canonical hash of a world's Azure side (its generated
+// ids numbered on their own), for hashing several worlds that share one
+// Azure side (StateHashWith) without encoding it again for each.
+type AzureDigest struct {
+	d   [32]byte
+	ids []string // generated ids in order of appearance
+}
+
+// AzureDigest returns the digest of an Azure side.
+func (c *Canon) AzureDigest(a *Azure) AzureDigest {
+	if c.sub == nil {
+		c.sub = NewCanon()
+	}
+	c.sub.Reset()
+	c.sub.azure(a)
+	d := AzureDigest{d: c.sub.Sum()}
+	if len(c.sub.ids) > 0 {
+		d.ids = slices.Clone(c.sub.ids)
+	}
+	return d
+}
+
+// StateHashWith is StateHash(s) for a world whose Azure side has digest a
+// (AzureDigest(&s.Azure)).
+func (c *Canon) StateHashWith(s *State, a AzureDigest) [32]byte {
 	c.Reset()
-	c.state(s)
+	c.state(s, a)
 	return c.Sum()
 }
