@@ -700,14 +700,6 @@ func (m *Machine) own(which borrowedMaps) {
 	m.borrowed &^= which
 }
 
-// Compact drops the policy documents the Machine keeps for reuse, for
-// searches that hold many Machines; Warm builds them again before the
-// Machine is forked many times.
-func (m *Machine) Compact() {
-	m.docs, m.azure = map[string]map[string]any{}, nil
-	m.borrowed &^= borrowedDocs
-}
-
 // Warm builds the policy documents of every project and of the Azure side,
 // so that Machines forked from m share them instead of each building its own.
 func (m *Machine) Warm() {
