@@ -29,10 +29,8 @@ type Action struct {
 // registered again on each subscription, and removing an approved
 // connection: a larger space, opt-in (--all-ops) so that the default
 // depth-8 search stays minutes, not hours.
-func Actions(s *sim.State, all bool) []Action { return appendActions(nil, s, all) }
-
-// appendActions appends Actions(s, all) to out.
-func appendActions(out []Action, s *sim.State, all bool) []Action {
+func Actions(s *sim.State, all bool) []Action {
+	var out []Action
 	add := func(cmd sim.Command, step string) { out = append(out, Action{Cmd: cmd, Step: step}) }
 	for i := range s.Projects {
 		p := s.Projects[i]

@@ -113,22 +113,34 @@ type node struct {
 	deleted map[string]bool // endpoint ids answered 204 on this path
 }
 
-// trail is a path from the initial world, last action first: children
-// share their parent's, so a stored state costs one link, not its path.
+// trail is a path from the initial world, last step first: children share
+// their parent's, so a stored state costs one link, not its path. A step is
+// named by its index among the actions of the world before it (Actions is
+// a function of the world), so a link is 16 bytes, not an action.
 type trail struct {
 	prev  *trail
-	a     Action
-	depth int // steps from the initial world: 1 for its children
+	i     int32 // the step: Actions(world before it)[i]
+	depth int32 // steps from the initial world: 1 for its children
 }
 
-// actions returns the path in order.
-func (t *trail) actions() []Action {
-	var out []Action
+// actions returns the path in order, replayed from the initial world m0
+// (each step's actions are those of the world before it).
+func (t *trail) actions(m0 *sim.Machine, all bool) ([]Action, error) {
+	var links []*trail
 	for ; t != nil; t = t.prev {
-		out = append(out, t.a)
+		links = append(links, t)
 	}
-	slices.Reverse(out)
-	return out
+	slices.Reverse(links)
+	b := &rebuilder{root: m0, all: all}
+	out := make([]Action, 0, len(links))
+	for _, l := range links {
+		f, err := b.frame(l.prev)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f.actions(all)[l.i])
+	}
+	return out, nil
 }
 
 // start builds the initial machine from the options' world.
@@ -163,7 +175,7 @@ func BFS(ctx context.Context, opt Options) (Result, error) {
 	builders := make([]*rebuilder, workers)
 	for i := range canons {
 		canons[i] = sim.NewCanon()
-		builders[i] = &rebuilder{root: m}
+		builders[i] = &rebuilder{root: m, all: opt.AllOps}
 	}
 	chunk := 256 * workers
 	for depth := 1; depth <= opt.Depth && len(frontier) > 0; depth++ {
@@ -212,7 +224,9 @@ func BFS(ctx context.Context, opt Options) (Result, error) {
 				for _, ch := range x.children {
 					if ch.v != nil && res.Violation == nil {
 						v := ch.v
-						v.Path = ch.n.path.actions()
+						if v.Path, err = ch.n.path.actions(m, opt.AllOps); err != nil {
+							return res, err
+						}
 						for _, p := range v.Path {
 							v.Steps = append(v.Steps, p.Step)
 						}
@@ -276,36 +290,66 @@ type child struct {
 // the search found, byte for byte: a Machine is deterministic, and the
 // first path to a state is the one stored.
 type rebuilder struct {
-	actions []Action // the worker's buffer for the actions of a state
-	root    *sim.Machine
-	stack   []frame // stack[d-1]: the Machine at depth d of the last path rebuilt
+	root  *sim.Machine
+	all   bool    // the alphabet: Actions(_, all)
+	stack []frame // stack[d-1]: depth d of the last path rebuilt
+	top   frame   // the initial world's
 }
 
+// frame is a rebuilt node: its Machine, and its actions once asked for.
 type frame struct {
-	t *trail
-	m *sim.Machine
+	t    *trail
+	m    *sim.Machine
+	acts []Action
 }
 
-// machine returns the Machine at the end of t. It must not be modified
-// (fork it): it is kept for the nodes that share its path.
-func (b *rebuilder) machine(t *trail) (*sim.Machine, error) {
+// actions returns the actions of the frame's world.
+func (f *frame) actions(all bool) []Action {
+	if f.acts == nil {
+		f.acts = Actions(f.m.State(), all)
+	}
+	return f.acts
+}
+
+// frame returns the rebuilt node at the end of t. Its Machine must not be
+// modified (fork it): it is kept for the nodes that share its path.
+func (b *rebuilder) frame(t *trail) (*frame, error) {
 	if t == nil {
-		return b.root, nil
+		if b.top.m == nil {
+			b.top.m = b.root
+		}
+		return &b.top, nil
 	}
-	if d := t.depth; d <= len(b.stack) && b.stack[d-1].t == t {
-		return b.stack[d-1].m, nil
+	d := int(t.depth)
+	if d <= len(b.stack) && b.stack[d-1].t == t {
+		return &b.stack[d-1], nil
 	}
-	parent, err := b.machine(t.prev)
+	parent, err := b.frame(t.prev)
 	if err != nil {
 		return nil, err
 	}
-	parent.Warm()
-	m := parent.Fork()
-	if r := m.Step(t.a.Cmd); r.Err != nil {
-		return nil, fmt.Errorf("explore: rebuilding a stored state: step %d (%s) answered %d %s where the search found it accepted (the simulator is not deterministic)", t.depth, t.a.Step, r.Status, r.Err.Code)
+	acts := parent.actions(b.all)
+	if int(t.i) >= len(acts) {
+		return nil, fmt.Errorf("explore: rebuilding a stored state: step %d names action %d of %d (the simulator is not deterministic)", d, t.i, len(acts))
 	}
-	b.stack = append(b.stack[:t.depth-1], frame{t: t, m: m})
-	return m, nil
+	a := acts[t.i]
+	parent.m.Warm()
+	m := parent.m.Fork()
+	if r := m.Step(a.Cmd); r.Err != nil {
+		return nil, fmt.Errorf("explore: rebuilding a stored state: step %d (%s) answered %d %s where the search found it accepted (the simulator is not deterministic)", d, a.Step, r.Status, r.Err.Code)
+	}
+	// The parent's frame is not moved by this: it is stack[d-2] (or top).
+	b.stack = append(b.stack[:d-1], frame{t: t, m: m})
+	return &b.stack[d-1], nil
+}
+
+// machine returns the Machine at the end of t (see frame).
+func (b *rebuilder) machine(t *trail) (*sim.Machine, error) {
+	f, err := b.frame(t)
+	if err != nil {
+		return nil, err
+	}
+	return f.m, nil
 }
 
 // expand tries every action from n. Children already seen at an earlier
@@ -314,21 +358,21 @@ func (b *rebuilder) machine(t *trail) (*sim.Machine, error) {
 // is kept whatever its hash, so the merge can report it.
 func expand(n node, b *rebuilder, all bool, c *sim.Canon, seen map[[32]byte]struct{}) expansion {
 	x := expansion{graph: newGraph()}
-	at, err := b.machine(n.path)
+	f, err := b.frame(n.path)
 	if err != nil {
 		x.err = err
 		return x
 	}
+	at := f.m
 	dark := darkProjects(at) // once per state, not per action
 	at.Warm()                // policy documents built once, shared by the forks
 	before := at.State()
-	depth := 1
+	depth := int32(1)
 	if n.path != nil {
 		depth = n.path.depth + 1
 	}
 	az := c.AzureDigest(&before.Azure) // shared by the children that leave it alone
-	b.actions = appendActions(b.actions[:0], before, all)
-	for _, a := range b.actions {
+	for i, a := range f.actions(all) {
 		cmd := a.Cmd
 		m := at.Fork()
 		r := m.Step(cmd)
@@ -352,7 +396,7 @@ func expand(n node, b *rebuilder, all bool, c *sim.Canon, seen map[[32]byte]stru
 		if cmd.Op == sim.DeletePrivateEndpoint && r.Status == 204 {
 			deleted = copyAdd(deleted, cmd.EndpointID)
 		}
-		x.children = append(x.children, child{n: node{path: &trail{prev: n.path, a: a, depth: depth}, deleted: deleted}, h: h, v: v})
+		x.children = append(x.children, child{n: node{path: &trail{prev: n.path, i: int32(i), depth: depth}, deleted: deleted}, h: h, v: v})
 	}
 	return x
 }

@@ -56,8 +56,22 @@ func TestRebuiltStateIsTheOneFound(t *testing.T) {
 			if c.StateHash(got.State()) != hashes[i] {
 				t.Fatalf("depth %d node %d: rebuilt from the start differs from the state found", depth, i)
 			}
-			if level[i].path.depth != depth {
+			if int(level[i].path.depth) != depth {
 				t.Fatalf("depth %d node %d: trail depth %d", depth, i, level[i].path.depth)
+			}
+			// The path as actions (a counterexample's steps) leads there too.
+			acts, err := level[i].path.actions(m, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			at := m.Fork()
+			for _, a := range acts {
+				if r := at.Step(a.Cmd); r.Err != nil {
+					t.Fatalf("depth %d node %d: step %s refused: %v", depth, i, a.Step, r.Err)
+				}
+			}
+			if len(acts) != depth || c.StateHash(at.State()) != hashes[i] {
+				t.Fatalf("depth %d node %d: its %d actions lead elsewhere", depth, i, len(acts))
 			}
 			checked++
 		}
