@@ -200,7 +200,7 @@ func BFS(ctx context.Context, opt Options) (Result, error) {
 							return
 						}
 						for i := lo; i < min(lo+run, len(part)); i++ {
-							out[i] = expand(part[i], b, opt.AllOps, c, seen)
+							out[i] = expand(part[i], b, c, seen)
 							part[i] = node{}
 						}
 					}
@@ -352,11 +352,11 @@ func (b *rebuilder) machine(t *trail) (*sim.Machine, error) {
 	return f.m, nil
 }
 
-// expand tries every action from n. Children already seen at an earlier
+// expand tries every action of b's alphabet from n. Children already seen at an earlier
 // level are dropped here (seen is only read while workers run); duplicates
 // within the level are dropped by the merge. A child that breaks something
 // is kept whatever its hash, so the merge can report it.
-func expand(n node, b *rebuilder, all bool, c *sim.Canon, seen map[[32]byte]struct{}) expansion {
+func expand(n node, b *rebuilder, c *sim.Canon, seen map[[32]byte]struct{}) expansion {
 	x := expansion{graph: newGraph()}
 	f, err := b.frame(n.path)
 	if err != nil {
@@ -372,7 +372,7 @@ func expand(n node, b *rebuilder, all bool, c *sim.Canon, seen map[[32]byte]stru
 		depth = n.path.depth + 1
 	}
 	az := c.AzureDigest(&before.Azure) // shared by the children that leave it alone
-	for i, a := range f.actions(all) {
+	for i, a := range f.actions(b.all) {
 		cmd := a.Cmd
 		m := at.Fork()
 		r := m.Step(cmd)

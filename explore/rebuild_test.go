@@ -26,7 +26,7 @@ func TestRebuiltStateIsTheOneFound(t *testing.T) {
 		var level []node
 		var hashes [][32]byte
 		for _, n := range frontier {
-			x := expand(n, shared, false, c, seen)
+			x := expand(n, shared, c, seen)
 			if x.err != nil {
 				t.Fatal(x.err)
 			}
