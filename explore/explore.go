@@ -175,7 +175,7 @@ func BFS(ctx context.Context, opt Options) (Result, error) {
 	builders := make([]*rebuilder, workers)
 	for i := range canons {
 		canons[i] = sim.NewCanon()
-		builders[i] = &rebuilder{root: m, all: opt.AllOps}
+		builders[i] = &rebuilder{root: m.Fork(), all: opt.AllOps} // its own: a worker warms and forks it
 	}
 	chunk := 256 * workers
 	for depth := 1; depth <= opt.Depth && len(frontier) > 0; depth++ {
