@@ -30,7 +30,7 @@ type Action struct {
 // connection: a larger space, opt-in (--all-ops) so that the default
 // depth-8 search stays minutes, not hours.
 func Actions(s *sim.State, all bool) []Action {
-	var out []Action
+	out := make([]Action, 0, 16) // most of the built-in world's states have 5 to 16
 	add := func(cmd sim.Command, step string) { out = append(out, Action{Cmd: cmd, Step: step}) }
 	for _, p := range s.Projects.All() {
 		g := p.ID

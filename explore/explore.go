@@ -103,28 +103,44 @@ func liveHeap() uint64 {
 	return s[0].Value.Uint64()
 }
 
-// node is a state in the search frontier.
+// node is a state in the search frontier, stored compactly: the path that
+// reached it, not its world. A worker rebuilds the world when it expands the
+// node, by replaying the path's last steps from the nearest ancestor it
+// still holds (rebuilder), so a stored state costs a trail link instead of
+// a Machine (tens of KB with its reports and clones).
 type node struct {
-	m       *sim.Machine
 	path    *trail
 	deleted map[string]bool // endpoint ids answered 204 on this path
 }
 
-// trail is a path from the initial world, last action first: children
-// share their parent's, so a stored state costs one link, not its path.
+// trail is a path from the initial world, last step first: children share
+// their parent's, so a stored state costs one link, not its path. A step is
+// named by its index among the actions of the world before it (Actions is
+// a function of the world), so a link is 16 bytes, not an action.
 type trail struct {
-	prev *trail
-	a    Action
+	prev  *trail
+	i     int32 // the step: Actions(world before it)[i]
+	depth int32 // steps from the initial world: 1 for its children
 }
 
-// actions returns the path in order.
-func (t *trail) actions() []Action {
-	var out []Action
+// actions returns the path in order, replayed from the initial world m0
+// (each step's actions are those of the world before it).
+func (t *trail) actions(m0 *sim.Machine, all bool) ([]Action, error) {
+	var links []*trail
 	for ; t != nil; t = t.prev {
-		out = append(out, t.a)
+		links = append(links, t)
 	}
-	slices.Reverse(out)
-	return out
+	slices.Reverse(links)
+	b := &rebuilder{root: m0, all: all}
+	out := make([]Action, 0, len(links))
+	for _, l := range links {
+		f, err := b.frame(l.prev)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f.actions(all)[l.i])
+	}
+	return out, nil
 }
 
 // start builds the initial machine from the options' world.
@@ -148,15 +164,18 @@ func BFS(ctx context.Context, opt Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	m.Unlogged() // each step's effects are read from its Result
 	began := time.Now()
 	res := Result{Graph: newGraph()}
 	seen := map[[32]byte]struct{}{sim.NewCanon().StateHash(m.State()): {}}
-	frontier := []node{{m: m, deleted: map[string]bool{}}}
+	frontier := []node{{deleted: map[string]bool{}}}
 	res.Stats.States = 1
 	workers := opt.workers()
 	canons := make([]*sim.Canon, workers)
+	builders := make([]*rebuilder, workers)
 	for i := range canons {
 		canons[i] = sim.NewCanon()
+		builders[i] = &rebuilder{root: m.Fork(), all: opt.AllOps} // its own: a worker warms and forks it
 	}
 	chunk := 256 * workers
 	for depth := 1; depth <= opt.Depth && len(frontier) > 0; depth++ {
@@ -167,23 +186,32 @@ func BFS(ctx context.Context, opt Options) (Result, error) {
 			part := frontier[lo:min(lo+chunk, len(frontier))]
 			// Expand: out[i] holds part[i]'s children, in action order.
 			out := make([]expansion, len(part))
+			// Workers take runs of neighbouring nodes: siblings and cousins,
+			// whose ancestors a worker rebuilds once for the run.
 			var next atomic.Int64
 			var wg sync.WaitGroup
 			for w := 0; w < workers; w++ {
 				wg.Add(1)
-				go func(c *sim.Canon) {
+				go func(c *sim.Canon, b *rebuilder) {
 					defer wg.Done()
 					for {
-						i := int(next.Add(1) - 1)
-						if i >= len(part) || ctx.Err() != nil {
+						lo := int(next.Add(run) - run)
+						if lo >= len(part) || ctx.Err() != nil {
 							return
 						}
-						out[i] = expand(part[i], opt.AllOps, c, seen)
-						part[i] = node{}
+						for i := lo; i < min(lo+run, len(part)); i++ {
+							out[i] = expand(part[i], b, c, seen)
+							part[i] = node{}
+						}
 					}
-				}(canons[w])
+				}(canons[w], builders[w])
 			}
 			wg.Wait()
+			for _, x := range out {
+				if x.err != nil {
+					return res, x.err
+				}
+			}
 			if ctx.Err() != nil {
 				res.Stopped = true
 				res.Stats.Elapsed = time.Since(began)
@@ -196,7 +224,9 @@ func BFS(ctx context.Context, opt Options) (Result, error) {
 				for _, ch := range x.children {
 					if ch.v != nil && res.Violation == nil {
 						v := ch.v
-						v.Path = ch.n.path.actions()
+						if v.Path, err = ch.n.path.actions(m, opt.AllOps); err != nil {
+							return res, err
+						}
 						for _, p := range v.Path {
 							v.Steps = append(v.Steps, p.Step)
 						}
@@ -234,11 +264,15 @@ func BFS(ctx context.Context, opt Options) (Result, error) {
 	return res, nil
 }
 
+// run is how many neighbouring frontier nodes a worker takes at a time.
+const run = 16
+
 // expansion is what one state's actions led to.
 type expansion struct {
 	children []child
 	graph    *Graph
 	tried    int
+	err      error // the state could not be rebuilt
 }
 
 type child struct {
@@ -247,18 +281,100 @@ type child struct {
 	v *Violation
 }
 
-// expand tries every action from n. Children already seen at an earlier
+// rebuilder rebuilds the worlds of frontier nodes for one worker: it keeps
+// the Machine of each node on the path it last rebuilt, one per depth, and
+// replays from the deepest of them that is an ancestor of the node asked
+// for. Frontier nodes come in the order their parents were expanded, so
+// neighbours share their ancestors and a level costs about one step per
+// node and one per distinct ancestor. Replaying a path gives the Machine
+// the search found, byte for byte: a Machine is deterministic, and the
+// first path to a state is the one stored.
+type rebuilder struct {
+	root  *sim.Machine
+	all   bool    // the alphabet: Actions(_, all)
+	stack []frame // stack[d-1]: depth d of the last path rebuilt
+	top   frame   // the initial world's
+}
+
+// frame is a rebuilt node: its Machine, and its actions once asked for.
+type frame struct {
+	t    *trail
+	m    *sim.Machine
+	acts []Action
+}
+
+// actions returns the actions of the frame's world.
+func (f *frame) actions(all bool) []Action {
+	if f.acts == nil {
+		f.acts = Actions(f.m.State(), all)
+	}
+	return f.acts
+}
+
+// frame returns the rebuilt node at the end of t. Its Machine must not be
+// modified (fork it): it is kept for the nodes that share its path.
+func (b *rebuilder) frame(t *trail) (*frame, error) {
+	if t == nil {
+		if b.top.m == nil {
+			b.top.m = b.root
+		}
+		return &b.top, nil
+	}
+	d := int(t.depth)
+	if d <= len(b.stack) && b.stack[d-1].t == t {
+		return &b.stack[d-1], nil
+	}
+	parent, err := b.frame(t.prev)
+	if err != nil {
+		return nil, err
+	}
+	acts := parent.actions(b.all)
+	if int(t.i) >= len(acts) {
+		return nil, fmt.Errorf("explore: rebuilding a stored state: step %d names action %d of %d (the simulator is not deterministic)", d, t.i, len(acts))
+	}
+	a := acts[t.i]
+	parent.m.Warm()
+	m := parent.m.Fork()
+	if r := m.Step(a.Cmd); r.Err != nil {
+		return nil, fmt.Errorf("explore: rebuilding a stored state: step %d (%s) answered %d %s where the search found it accepted (the simulator is not deterministic)", d, a.Step, r.Status, r.Err.Code)
+	}
+	// The parent's frame is not moved by this: it is stack[d-2] (or top).
+	b.stack = append(b.stack[:d-1], frame{t: t, m: m})
+	return &b.stack[d-1], nil
+}
+
+// machine returns the Machine at the end of t (see frame).
+func (b *rebuilder) machine(t *trail) (*sim.Machine, error) {
+	f, err := b.frame(t)
+	if err != nil {
+		return nil, err
+	}
+	return f.m, nil
+}
+
+// expand tries every action of b's alphabet from n. Children already seen at an earlier
 // level are dropped here (seen is only read while workers run); duplicates
 // within the level are dropped by the merge. A child that breaks something
 // is kept whatever its hash, so the merge can report it.
-func expand(n node, all bool, c *sim.Canon, seen map[[32]byte]struct{}) expansion {
+func expand(n node, b *rebuilder, c *sim.Canon, seen map[[32]byte]struct{}) expansion {
 	x := expansion{graph: newGraph()}
-	dark := darkProjects(n.m) // once per state, not per action
-	n.m.Warm()                // policy documents built once, shared by the forks
-	before := n.m.State()
-	for _, a := range Actions(before, all) {
+	f, err := b.frame(n.path)
+	if err != nil {
+		x.err = err
+		return x
+	}
+	at := f.m
+	dark := darkProjects(at) // once per state, not per action
+	at.Warm()                // policy documents built once, shared by the forks
+	before := at.State()
+	depth := int32(1)
+	if n.path != nil {
+		depth = n.path.depth + 1
+	}
+	az := c.AzureDigest(&before.Azure) // shared by the children that leave it alone
+	for i, a := range f.actions(b.all) {
 		cmd := a.Cmd
-		m := n.m.Fork()
+		m := at.Fork()
 		r := m.Step(cmd)
 		x.tried++
 		if r.Err != nil {
@@ -267,7 +383,12 @@ func expand(n node, all bool, c *sim.Canon, seen map[[32]byte]struct{}) expansio
 		after := m.State()
 		x.graph.record(before, after, cmd, r)
 		v := check(before, after, cmd, r, n.deleted, dark)
-		h := c.StateHash(after)
+		var h [32]byte
+		if sameAzure(&before.Azure, &after.Azure) {
+			h = c.StateHashWith(after, az)
+		} else {
+			h = c.StateHash(after)
+		}
 		if _, dup := seen[h]; dup && v == nil {
 			continue
 		}
@@ -275,10 +396,22 @@ func expand(n node, all bool, c *sim.Canon, seen map[[32]byte]struct{}) expansio
 		if cmd.Op == sim.DeletePrivateEndpoint && r.Status == 204 {
 			deleted = copyAdd(deleted, cmd.EndpointID)
 		}
-		m.Compact() // a stored state keeps no policy documents until expanded
-		x.children = append(x.children, child{n: node{m: m, path: &trail{prev: n.path, a: a}, deleted: deleted}, h: h, v: v})
+		x.children = append(x.children, child{n: node{path: &trail{prev: n.path, i: int32(i), depth: depth}, deleted: deleted}, h: h, v: v})
 	}
 	return x
+}
+
+// sameAzure reports whether two worlds of one Machine's steps hold the same
+// Azure side: the same lists, not copies. A step copies a list before it
+// changes it (and never changes the world it started from), so the same
+// lists hold the same values.
+func sameAzure(a, b *sim.Azure) bool {
+	return same(a.Apps, b.Apps) && same(a.Vaults, b.Vaults) && same(a.Keys, b.Keys) && same(a.Subscriptions, b.Subscriptions)
+}
+
+// same reports whether two slices are one: the same length and elements.
+func same[T any](a, b []T) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 // darkProjects lists the projects whose current report shows their data

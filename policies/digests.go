@@ -68,7 +68,7 @@ func (c *docDigests) get(v any, now int64, key string, timeless bool) (docDigest
 	d = docDigest{pin: v, d: lc.Sum(), ids: lc.IDList()}
 	// An entry pins its document: counted in full, as if no other entry
 	// or the world held it (an overestimate).
-	c.m.put(k, d, 128+docSize(v)+int64(24*len(d.ids)))
+	c.m.put(k, d, sizeFor(&c.m, 128+int64(24*len(d.ids)), v))
 	return d, true
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"maps"
+	"math"
 	"path"
 	"reflect"
 	"slices"
@@ -41,6 +42,7 @@ type RuleMemo struct {
 	paths   [][]string // every path some unit or derived document reads, in a fixed order
 	derived map[string]*derived
 	canons  sync.Pool
+	calls   sync.Pool // *call, for reuse
 	docs    docDigests
 	records bounded[[32]byte, recordAnswers] // element-wise units' answers, record by record
 	hits    atomic.Int64
@@ -391,6 +393,16 @@ func (m *RuleMemo) Limit(bytes int64) {
 	}
 }
 
+// sizeFor is the size to remember v under in b: base and v's estimated
+// size when b is bounded by bytes (Limit), else base alone (the entries
+// bound reads no size, and estimating one walks v).
+func sizeFor[K comparable, V any](b *bounded[K, V], base int64, v any) int64 {
+	if b.limit == 0 { // set before the first question (Limit), never after
+		return base
+	}
+	return base + docSize(v)
+}
+
 // Stats returns how many answers came from memory out of how many were asked.
 func (m *RuleMemo) Stats() (hits, lookups int64) { return m.hits.Load(), m.lookups.Load() }
 
@@ -418,13 +430,38 @@ type call struct {
 	now     int64
 	in      sim.Input
 	c       *sim.Canon
-	digests map[int][32]byte // by slot
-	derived map[int][32]byte // by derived document
-	whole   *[32]byte        // the whole input, for units that read it all
-	value   ast.Value        // the input as a Rego value, on the first miss
+	digests []digestOf // by slot<<1 | timeless, valid for this call's gen
+	derived []digestOf // by derived document, valid for this call's gen
+	gen     uint32     // tells this call's digests from earlier calls' (calls are reused)
+	whole   *[32]byte  // the whole input, for units that read it all
+	value   ast.Value  // the input as a Rego value, on the first miss
 	restore func(string) string
 	holes   func(string) string
 	built   int // how many ids restore and holes know; -1: not built
+}
+
+// digestOf is a digest that a call with generation gen computed.
+type digestOf struct {
+	gen uint32
+	d   [32]byte
+}
+
+// newCall returns a call for one question, reusing an earlier call's
+// tables (release).
+func (m *RuleMemo) newCall(now int64, in sim.Input, c *sim.Canon) *call {
+	k, _ := m.calls.Get().(*call)
+	if k == nil || k.gen == math.MaxUint32 {
+		k = &call{digests: make([]digestOf, 2*len(m.paths)), derived: make([]digestOf, len(m.derived))}
+	}
+	k.gen++
+	k.m, k.now, k.in, k.c, k.built = m, now, in, c, -1
+	return k
+}
+
+// release returns a call for reuse, holding nothing of its question.
+func (m *RuleMemo) release(k *call) {
+	k.in, k.c, k.whole, k.value, k.restore, k.holes = nil, nil, nil, nil, nil, nil
+	m.calls.Put(k)
 }
 
 // digest returns the hash of one path of the input; timeless, with its
@@ -440,8 +477,8 @@ func (k *call) digest(slot int, p []string, timeless bool) [32]byte {
 	if timeless {
 		at |= 1
 	}
-	if d, ok := k.digests[at]; ok {
-		return d
+	if x := &k.digests[at]; x.gen == k.gen {
+		return x.d
 	}
 	v, found := lookup(k.in, p)
 	var d [32]byte
@@ -464,7 +501,7 @@ func (k *call) digest(slot int, p []string, timeless bool) [32]byte {
 		k.c.IgnoreTimes(false)
 		d = k.c.SumFrom(from)
 	}
-	k.digests[at] = d
+	k.digests[at] = digestOf{gen: k.gen, d: d}
 	return d
 }
 
@@ -502,8 +539,8 @@ func (k *call) key(u *unit) ([32]byte, error) {
 // the call's generated ids in placeholders, as a unit's answer is stored).
 // Its value is encoded in the call's numbering, in the order units ask.
 func (k *call) derivedDigest(d *derived) ([32]byte, error) {
-	if dd, ok := k.derived[d.index]; ok {
-		return dd, nil
+	if x := &k.derived[d.index]; x.gen == k.gen {
+		return x.d, nil
 	}
 	var buf [8 + 32*8]byte
 	b := append(buf[:0], byte(d.index), byte(d.index>>8))
@@ -524,12 +561,12 @@ func (k *call) derivedDigest(d *derived) ([32]byte, error) {
 		v = out
 		_, holes := k.ids()
 		st := storedAs(map[string]any{"x": v}, holes)
-		d.cache.put(key, st, 96+docSize(st.ans))
+		d.cache.put(key, st, sizeFor(&d.cache, 96, st.ans))
 	}
 	from := k.c.Len()
 	k.c.Entry(d.name, v)
 	dd := k.c.SumFrom(from)
-	k.derived[d.index] = dd
+	k.derived[d.index] = digestOf{gen: k.gen, d: dd}
 	return dd, nil
 }
 
@@ -556,7 +593,8 @@ func (m *RuleMemo) gather(units []*unit, in sim.Input, heads []string) (map[stri
 	// clock reads no time, and one that does decides alike at any time.
 	now, _ := in["now"].(int64)
 	c.RelativeTo(now)
-	k := &call{m: m, now: now, in: in, c: c, digests: map[int][32]byte{}, derived: map[int][32]byte{}, built: -1}
+	k := m.newCall(now, in, c)
+	defer m.release(k)
 	op, _ := in["op"].(string)
 	lists := map[string][][]any{}
 	out := map[string]any{}
@@ -635,7 +673,7 @@ func (m *RuleMemo) answer(u *unit, k *call) (map[string]any, error) {
 	}
 	_, holes := k.ids()
 	st := storedAs(ans, holes)
-	u.cache.put(key, st, 96+docSize(st.ans))
+	u.cache.put(key, st, sizeFor(&u.cache, 96, st.ans))
 	return ans, nil
 }
 

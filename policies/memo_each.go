@@ -106,7 +106,7 @@ func (m *RuleMemo) answerEach(g []*unit, k *call) ([]map[string]any, error) {
 					return nil, fmt.Errorf("%s: result %T", u.name, x)
 				}
 				answers.ans[i] = storedAs(ans, holes)
-				size += docSize(answers.ans[i].ans)
+				size = sizeFor(&m.records, size, answers.ans[i].ans)
 				for _, l := range ans {
 					answers.empty = answers.empty && len(list(l)) == 0
 				}

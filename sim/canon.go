@@ -36,6 +36,7 @@ type Canon struct {
 	bad    bool     // a value of a shape canon does not know was written
 	now    int64    // the clock that times are written as distances from
 	notime bool     // times are written as a mark alone (IgnoreTimes)
+	sub    *Canon   // for AzureDigest
 }
 
 // RelativeTo sets the clock: Value writes every time of a policy input
@@ -80,11 +81,11 @@ func (c *Canon) Placeholders() func(string) string {
 	if len(c.ids) == 0 {
 		return nil
 	}
-	pairs := make([]string, 0, 2*len(c.ids))
-	for i, id := range c.ids {
-		pairs = append(pairs, id, placeholder(i))
+	holes := make([]string, len(c.ids))
+	for i := range c.ids {
+		holes[i] = placeholder(i)
 	}
-	return strings.NewReplacer(pairs...).Replace
+	return replacer(slices.Clone(c.ids), holes)
 }
 
 // Restorer is the inverse of Placeholders (see there).
@@ -92,11 +93,48 @@ func (c *Canon) Restorer() func(string) string {
 	if len(c.ids) == 0 {
 		return nil
 	}
-	pairs := make([]string, 0, 2*len(c.ids))
-	for i, id := range c.ids {
-		pairs = append(pairs, placeholder(i), id)
+	holes := make([]string, len(c.ids))
+	for i := range c.ids {
+		holes[i] = placeholder(i)
 	}
-	return strings.NewReplacer(pairs...).Replace
+	return replacer(holes, slices.Clone(c.ids))
+}
+
+// replacer replaces olds[i] by news[i] as strings.NewReplacer(olds[0],
+// news[0], ...).Replace does (left to right, without overlaps, the first
+// old in order where several match at one place), without building its
+// tables: a Canon's few ids are asked about in a few short strings each,
+// and most hold none. The olds are not empty.
+func replacer(olds, news []string) func(string) string {
+	shortest := len(olds[0])
+	for _, o := range olds {
+		shortest = min(shortest, len(o))
+	}
+	return func(s string) string {
+		if len(s) < shortest {
+			return s
+		}
+		var b []byte
+		done := 0 // s[:done] is written to b
+		for i := 0; i+shortest <= len(s); {
+			at, which := -1, -1
+			for k, o := range olds {
+				if j := strings.Index(s[i:], o); j >= 0 && (at < 0 || i+j < at) {
+					at, which = i+j, k
+				}
+			}
+			if at < 0 {
+				break
+			}
+			b = append(append(b, s[done:at]...), news[which]...)
+			i = at + len(olds[which])
+			done = i
+		}
+		if b == nil {
+			return s
+		}
+		return string(append(b, s[done:]...))
+	}
 }
 
 // placeholder cannot occur in a rule's text: it holds NUL bytes.
@@ -210,7 +248,7 @@ func (c *Canon) strs(l []string) {
 // state writes a world. TestCanonCoversEveryField changes each field of a
 // populated world in turn and sees the hash change, so a field added to
 // State and forgotten here fails a test.
-func (c *Canon) state(s *State) {
+func (c *Canon) state(s *State, a AzureDigest) {
 	c.now = s.Now
 	c.str(s.SecretKey) // it decides the digests of secrets sent later
 	c.str(s.Org.ID)
@@ -219,7 +257,22 @@ func (c *Canon) state(s *State) {
 	for _, p := range s.Projects.All() {
 		c.project(p)
 	}
-	a := &s.Azure
+	// The Azure side by its digest, which worlds sharing it share
+	// (AzureDigest), and the numbers of its generated ids in this world:
+	// as inline, one encoding per world, and the ids numbered alike.
+	c.buf = append(c.buf, a.d[:]...)
+	for _, id := range a.ids {
+		c.u64(uint64(c.Name(id)))
+	}
+	c.u64(uint64(len(s.Timers)))
+	for _, t := range s.Timers {
+		c.time(t.At)
+		c.fields(t.Kind, t.GroupID, t.EndpointID, t.ClusterName)
+	}
+}
+
+// azure writes the Azure side of a world.
+func (c *Canon) azure(a *Azure) {
 	c.u64(uint64(len(a.Apps)))
 	for _, x := range a.Apps {
 		c.fields(x.ClientID, x.TenantID, x.SecretDigest)
@@ -238,11 +291,6 @@ func (c *Canon) state(s *State) {
 	for _, x := range a.Subscriptions {
 		c.str(x.ID)
 		c.bool(x.NetworkRegistered)
-	}
-	c.u64(uint64(len(s.Timers)))
-	for _, t := range s.Timers {
-		c.time(t.At)
-		c.fields(t.Kind, t.GroupID, t.EndpointID, t.ClusterName)
 	}
 }
 
@@ -412,7 +460,35 @@ func (c *Canon) Sum() [32]byte { return sha256.Sum256(c.buf) }
 
 // StateHash is a canonical hash of a world (see Canon).
 func (c *Canon) StateHash(s *State) [32]byte {
+	return c.StateHashWith(s, c.AzureDigest(&s.Azure))
+}
+
+// AzureDigest is the canonical hash of a world's Azure side (its generated
+// ids numbered on their own), for hashing several worlds that share one
+// Azure side (StateHashWith) without encoding it again for each.
+type AzureDigest struct {
+	d   [32]byte
+	ids []string // generated ids in order of appearance
+}
+
+// AzureDigest returns the digest of an Azure side.
+func (c *Canon) AzureDigest(a *Azure) AzureDigest {
+	if c.sub == nil {
+		c.sub = NewCanon()
+	}
+	c.sub.Reset()
+	c.sub.azure(a)
+	d := AzureDigest{d: c.sub.Sum()}
+	if len(c.sub.ids) > 0 {
+		d.ids = slices.Clone(c.sub.ids)
+	}
+	return d
+}
+
+// StateHashWith is StateHash(s) for a world whose Azure side has digest a
+// (AzureDigest(&s.Azure)).
+func (c *Canon) StateHashWith(s *State, a AzureDigest) [32]byte {
 	c.Reset()
-	c.state(s)
+	c.state(s, a)
 	return c.Sum()
 }

@@ -63,6 +63,11 @@ type Machine struct {
 	verify    bool                      // compare every reused document with a fresh one
 	noDocs    bool                      // the Checker is DocumentFree: no documents are built
 	stale     int                       // reused documents that differed from a fresh one
+	// borrowed names the maps above (reports, docs, clocked, violating)
+	// that are shared with the Machine this one was forked from or its
+	// other forks: each is copied before its first change (own).
+	borrowed borrowedMaps
+	unlogged bool // effects are not kept (Unlogged)
 
 	draws    *reservations // of the steps prepared and not yet committed (prepare.go)
 	azureGen uint64        // steps that changed the Azure side
@@ -125,6 +130,7 @@ func (m *Machine) commit(t *tx) {
 	}
 	for i, id := range t.deleted {
 		m.pos.remove(id, t.deletedNames[i], m.state.Projects)
+		m.own(borrowedReports | borrowedDocs | borrowedClocked | borrowedViolating)
 		delete(m.reports, id)
 		delete(m.docs, id)
 		delete(m.clocked, id)
@@ -134,24 +140,43 @@ func (m *Machine) commit(t *tx) {
 		if t.structural && m.project(id) == nil {
 			continue
 		}
+		m.own(borrowedReports)
 		m.reports[id] = r
-		setIf(m.clocked, id, r.Clocked)
-		setIf(m.violating, id, len(r.Violations) > 0)
+		m.setIf(borrowedClocked, id, r.Clocked)
+		m.setIf(borrowedViolating, id, len(r.Violations) > 0)
 	}
 	for id := range t.dirty {
-		delete(m.docs, id)
+		if _, ok := m.docs[id]; ok {
+			m.own(borrowedDocs)
+			delete(m.docs, id)
+		}
 	}
 	for id, d := range t.fresh {
+		m.own(borrowedDocs)
 		m.docs[id] = d
 	}
 }
 
-func setIf(set map[string]bool, id string, on bool) {
-	if on {
-		set[id] = true
-	} else {
-		delete(set, id)
+// setIf puts id in or out of a set of projects (clocked, violating),
+// copying the set first if it is borrowed and changes.
+func (m *Machine) setIf(which borrowedMaps, id string, on bool) {
+	if m.flags(which)[id] == on {
+		return
 	}
+	m.own(which)
+	if on {
+		m.flags(which)[id] = true
+	} else {
+		delete(m.flags(which), id)
+	}
+}
+
+// flags is the set of projects which names: clocked or violating.
+func (m *Machine) flags(which borrowedMaps) map[string]bool {
+	if which == borrowedViolating {
+		return m.violating
+	}
+	return m.clocked
 }
 
 // State returns the current world. Callers must not modify it; Clone it to keep it.
@@ -240,7 +265,9 @@ func (m *Machine) finish(t *tx, op Op, status int, body any) Result {
 		m.azureGen++
 	}
 	m.commit(t)
-	m.log = append(m.log, t.effects...)
+	if !m.unlogged {
+		m.log = append(m.log, t.effects...)
+	}
 	if len(m.log) > maxLog {
 		drop := len(m.log) - maxLog/2
 		m.log, m.logBase = slices.Clone(m.log[drop:]), m.logBase+drop
@@ -568,19 +595,27 @@ func (t *tx) inspect() *Error {
 		if err != nil {
 			return Errorf(500, "UNEXPECTED_ERROR", "policy evaluation: %v", err)
 		}
-		seen := map[string]bool{}
-		for _, c := range t.report(p.ID).Conditions {
-			seen[c.Key()] = true
-		}
-		for _, c := range r.Conditions {
-			if !seen[c.Key()] {
-				t.emit(p.ID, c.Effect, c.Rule, c.Target, c.Msg)
-			}
-		}
+		t.emitNew(p.ID, t.report(p.ID).Conditions, r.Conditions)
 		t.reports[p.ID] = r
 		t.inspected = append(t.inspected, p.ID)
 	}
 	return nil
+}
+
+// emitNew emits the conditions of now that were not among before (by Key).
+func (t *tx) emitNew(groupID string, before, now []Condition) {
+	if len(now) == 0 {
+		return
+	}
+	seen := make([]string, len(before))
+	for i, c := range before {
+		seen[i] = c.Key()
+	}
+	for _, c := range now {
+		if !slices.Contains(seen, c.Key()) {
+			t.emit(groupID, c.Effect, c.Rule, c.Target, c.Msg)
+		}
+	}
 }
 
 // toInspect lists, in the world's order, the projects to ask about: every
@@ -715,24 +750,55 @@ func (t *tx) fire(tm Timer) *Error {
 // Fork returns an independent Machine at the same point, for searches that
 // branch: the world is shared until either Machine steps (a step never
 // changes the world it started from), as is the effect log up to now (a
-// full slice, so that either Machine's next effect goes to a copy); the rest
-// is copied.
+// full slice, so that either Machine's next effect goes to a copy), and the
+// maps of reports, flags and documents until either changes one (own).
 func (m *Machine) Fork() *Machine {
+	m.borrowed = borrowedAll
 	m.pos.shared = true // copied by whichever changes it first
 	f := *m
-	f.draws = &reservations{} // the steps prepared on m are m's to commit
-	f.reports = maps.Clone(m.reports)
-	f.docs = maps.Clone(m.docs)
-	f.clocked, f.violating = maps.Clone(m.clocked), maps.Clone(m.violating)
+	f.draws = &reservations{}             // the steps prepared on m are m's to commit
 	f.log = m.log[:len(m.log):len(m.log)] // shared: an append by either copies
 	return &f
 }
 
-// Compact drops the policy documents the Machine keeps for reuse, for
-// searches that hold many Machines; Warm builds them again before the
-// Machine is forked many times.
-func (m *Machine) Compact() {
-	m.docs, m.azure = map[string]map[string]any{}, nil
+// Unlogged stops the Machine, and the Machines forked from it later,
+// keeping the effects of its steps (Effects returns those kept before),
+// for searches that read each step's effects from its Result: a fork's
+// first step copies the log it shares, so a kept log costs every branch a
+// copy of its path's effects.
+func (m *Machine) Unlogged() { m.unlogged = true }
+
+// borrowedMaps is a set of a Machine's maps shared with other Machines.
+type borrowedMaps uint8
+
+const (
+	borrowedReports borrowedMaps = 1 << iota
+	borrowedDocs
+	borrowedClocked
+	borrowedViolating
+	borrowedAll = borrowedReports | borrowedDocs | borrowedClocked | borrowedViolating
+)
+
+// own gives the Machine its own copies of the borrowed maps among which,
+// before it changes them.
+func (m *Machine) own(which borrowedMaps) {
+	which &= m.borrowed
+	if which == 0 {
+		return
+	}
+	if which&borrowedReports != 0 {
+		m.reports = maps.Clone(m.reports)
+	}
+	if which&borrowedDocs != 0 {
+		m.docs = maps.Clone(m.docs)
+	}
+	if which&borrowedClocked != 0 {
+		m.clocked = maps.Clone(m.clocked)
+	}
+	if which&borrowedViolating != 0 {
+		m.violating = maps.Clone(m.violating)
+	}
+	m.borrowed &^= which
 }
 
 // Warm builds the policy documents of every project and of the Azure side,
@@ -743,6 +809,7 @@ func (m *Machine) Warm() {
 	}
 	for _, p := range m.state.Projects.All() {
 		if _, ok := m.docs[p.ID]; !ok {
+			m.own(borrowedDocs)
 			m.docs[p.ID] = projectInput(p)
 		}
 	}

@@ -69,6 +69,7 @@ func (m *Machine) read(cmd Command) (any, *Error) {
 	defer func() {
 		m.azure = t.azure
 		for id, d := range t.fresh {
+			m.own(borrowedDocs)
 			m.docs[id] = d
 		}
 	}()

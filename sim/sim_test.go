@@ -270,3 +270,79 @@ func TestForkIsIndependent(t *testing.T) {
 		t.Fatalf("fork has %d endpoints; original log %d", n, len(m.Effects(0)))
 	}
 }
+
+// countingEndpoints reports a violation and a clocked report on every
+// project with an endpoint, read from the project document.
+type countingEndpoints struct{ sim.AllowAll }
+
+func (countingEndpoints) Inspect(in sim.Input) (sim.Report, error) {
+	p, _ := in["project"].(map[string]any)
+	eps, _ := p["endpoints"].([]any)
+	if len(eps) == 0 {
+		return sim.Report{}, nil
+	}
+	return sim.Report{Violations: []sim.Broken{{Rule: "TEST", Msg: fmt.Sprint(len(eps), " endpoints")}}, Clocked: true}, nil
+}
+
+// Forks share their reports, flags and documents until one changes them:
+// a step of one fork, or of the original after forking, changes no other.
+func TestForkSharesReportsUntilAStep(t *testing.T) {
+	create := sim.Command{Op: sim.CreatePrivateEndpoint, GroupID: sim.DefaultProjectID, RegionName: "US_CENTRAL"}
+	m := machine(t, countingEndpoints{})
+	m.VerifyDocs(true)
+	m.Warm()
+	a, b := m.Fork(), m.Fork()
+	a.VerifyDocs(true)
+	b.VerifyDocs(true)
+	if r := a.Step(create); r.Err != nil || len(r.Violations) != 1 {
+		t.Fatalf("fork a: %+v", r)
+	}
+	if len(a.Violations()) != 1 || len(m.Violations()) != 0 || len(b.Violations()) != 0 {
+		t.Fatalf("violations after a stepped: a %d, original %d, b %d", len(a.Violations()), len(m.Violations()), len(b.Violations()))
+	}
+	m.Step(create)
+	m.Step(create)
+	if got := m.Violations(); len(got) != 1 || got[0].Msg != "2 endpoints" {
+		t.Fatalf("original after two steps: %+v", got)
+	}
+	if got := a.Violations(); len(got) != 1 || got[0].Msg != "1 endpoints" || len(b.Violations()) != 0 {
+		t.Fatalf("forks after the original stepped: a %+v, b %+v", got, b.Violations())
+	}
+	// a clock move re-inspects only the Clocked projects, which b has none of
+	b.Step(sim.Command{Op: sim.Advance, Seconds: 60})
+	if len(b.Violations()) != 0 || b.Report(sim.DefaultProjectID).Clocked {
+		t.Fatalf("b: %+v", b.Report(sim.DefaultProjectID))
+	}
+	c := a.Fork()
+	c.Step(sim.Command{Op: sim.DeletePrivateEndpoint, GroupID: sim.DefaultProjectID, EndpointID: a.State().Project(sim.DefaultProjectID).Endpoints[0].ID})
+	if !a.Report(sim.DefaultProjectID).Clocked || len(a.Violations()) != 1 {
+		t.Fatalf("a after its fork deleted its endpoint: %+v", a.Report(sim.DefaultProjectID))
+	}
+	for name, x := range map[string]*sim.Machine{"original": m, "a": a, "b": b, "c": c} {
+		if x.StaleDocs() != 0 {
+			t.Errorf("%s used %d stale documents", name, x.StaleDocs())
+		}
+	}
+}
+
+// An Unlogged Machine and its later forks keep no effects, and still
+// answer each step's effects in its Result.
+func TestUnloggedKeepsNoEffects(t *testing.T) {
+	create := sim.Command{Op: sim.CreatePrivateEndpoint, GroupID: sim.DefaultProjectID, RegionName: "US_CENTRAL"}
+	m := machine(t, sim.AllowAll{})
+	m.Step(create)
+	kept := len(m.Effects(0))
+	if kept == 0 {
+		t.Fatal("a logged step kept no effects")
+	}
+	m.Unlogged()
+	f := m.Fork()
+	for _, x := range []*sim.Machine{m, f} {
+		if r := x.Step(create); len(r.Effects) == 0 {
+			t.Fatalf("an unlogged step answered no effects: %+v", r)
+		}
+		if n := len(x.Effects(0)); n != kept {
+			t.Fatalf("%d effects kept after an unlogged step, want the %d from before", n, kept)
+		}
+	}
+}

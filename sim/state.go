@@ -257,28 +257,57 @@ func (p Project) clone() Project {
 		r := *p.Encryption.Rotation
 		p.Encryption.Rotation = &r
 	}
-	cl := make([]Cluster, len(p.Clusters))
-	for i, c := range p.Clusters {
-		cl[i] = c.clone()
-	}
-	p.Clusters = cl
+	p.Clusters = cloneClusters(p.Clusters)
 	return p
 }
 
-func (c Cluster) clone() Cluster {
-	specs := make([]ReplicationSpec, len(c.ReplicationSpecs))
-	for i, rs := range c.ReplicationSpecs {
-		rcs := slices.Clone(rs.RegionConfigs)
-		for j := range rcs {
-			if rcs[j].ElectableSpecs != nil {
-				h := *rcs[j].ElectableSpecs
-				rcs[j].ElectableSpecs = &h
+// cloneClusters deep-copies clusters with four allocations in all, not
+// some per cluster: their replication specs, region configs and hardware
+// specs are each cut from one block, every cut with its own capacity (an
+// append to one reallocates it rather than overwriting its neighbour).
+func cloneClusters(cs []Cluster) []Cluster {
+	var nSpecs, nConfigs, nHardware int
+	for i := range cs {
+		nSpecs += len(cs[i].ReplicationSpecs)
+		for _, rs := range cs[i].ReplicationSpecs {
+			nConfigs += len(rs.RegionConfigs)
+			for _, rc := range rs.RegionConfigs {
+				if rc.ElectableSpecs != nil {
+					nHardware++
+				}
 			}
 		}
-		specs[i] = ReplicationSpec{ZoneName: rs.ZoneName, RegionConfigs: rcs}
 	}
-	c.ReplicationSpecs = specs
-	return c
+	out := make([]Cluster, len(cs)) // never nil, as a copy has always been
+	copy(out, cs)
+	specs := make([]ReplicationSpec, 0, nSpecs)
+	configs := make([]RegionConfig, 0, nConfigs)
+	hardware := make([]HardwareSpec, 0, nHardware)
+	for i := range out {
+		c := &out[i]
+		from := len(specs)
+		for _, rs := range c.ReplicationSpecs {
+			var rcs []RegionConfig
+			if rs.RegionConfigs != nil {
+				at := len(configs)
+				configs = append(configs, rs.RegionConfigs...)
+				rcs = configs[at:len(configs):len(configs)]
+				for j := range rcs {
+					if h := rcs[j].ElectableSpecs; h != nil {
+						hardware = append(hardware, *h)
+						rcs[j].ElectableSpecs = &hardware[len(hardware)-1]
+					}
+				}
+			}
+			specs = append(specs, ReplicationSpec{ZoneName: rs.ZoneName, RegionConfigs: rcs})
+		}
+		c.ReplicationSpecs = specs[from:len(specs):len(specs)]
+	}
+	return out
+}
+
+func (c Cluster) clone() Cluster {
+	return cloneClusters([]Cluster{c})[0]
 }
 
 // Project returns the project with the given id, or nil.
