@@ -40,7 +40,8 @@ type List[T any] struct {
 }
 
 // Machine holds a world, its Checker and what the Checker last reported on
-// each project. It is not safe for concurrent use.
+// each project. It is not safe for concurrent use, but for Prepare, which
+// may run beside other Prepares (prepare.go).
 //
 // A step costs what it changes, not the size of the world: it works on a
 // copy of the world that shares every project it does not change (a
