@@ -96,23 +96,14 @@ func newSizedWorld(b *testing.B, engine *policies.Engine, n int, scale float64) 
 	if err := policies.NewService(engine).Wait(); err != nil {
 		b.Fatal(err)
 	}
-	st := sim.NewWorld(1)
-	st.Projects = sim.ProjectList{}
-	pr := sim.Presets["example"]
-	for i := range n {
-		id := fmt.Sprintf("%024x", 0x700000+i)
-		p := sim.NewProject(id, "p"+id, sim.DefaultOrgID, 0)
-		st.Projects = st.Projects.Append(p)
-		p.Encryption = pr.Config(st)
+	st := cmkWorld(b, n, func(st *sim.State, p *sim.Project, _ int) error {
 		p.Encryption.RequirePrivateNetworking = true
-		if _, err := st.PlaceEndpoint(id, "US_EAST_2", sim.StatusActive); err != nil {
-			b.Fatal(err)
+		if _, err := st.PlaceEndpoint(p.ID, "US_EAST_2", sim.StatusActive); err != nil {
+			return err
 		}
-		if err := st.PlaceCluster(id, sim.Cluster{Name: "c", EncryptionAtRestProvider: "AZURE", ReplicationSpecs: []sim.ReplicationSpec{{RegionConfigs: []sim.RegionConfig{{
-			ProviderName: "AZURE", RegionName: "US_EAST_2", Priority: 7, ElectableSpecs: &sim.HardwareSpec{InstanceSize: "M10", NodeCount: 3}}}}}}); err != nil {
-			b.Fatal(err)
-		}
-	}
+		return st.PlaceCluster(p.ID, sim.Cluster{Name: "c", EncryptionAtRestProvider: "AZURE", ReplicationSpecs: []sim.ReplicationSpec{{RegionConfigs: []sim.RegionConfig{{
+			ProviderName: "AZURE", RegionName: "US_EAST_2", Priority: 7, ElectableSpecs: &sim.HardwareSpec{InstanceSize: "M10", NodeCount: 3}}}}}})
+	})
 	m, err := openWorld(st, s.checker)
 	if err != nil {
 		b.Fatal(err)
@@ -238,19 +229,13 @@ func BenchmarkImportOwnKeys(b *testing.B) {
 			if err := service.Wait(); err != nil {
 				b.Fatal(err)
 			}
-			st := sim.NewWorld(1)
-			st.Projects = sim.ProjectList{}
-			pr := sim.Presets["example"]
-			for i := range n {
-				id := fmt.Sprintf("%024x", 0x700000+i)
+			st := cmkWorld(b, n, func(st *sim.State, p *sim.Project, i int) error {
 				v := fmt.Sprintf("%032x", i+1)
 				kid := "https://EXAMPLEKeyVault.vault.azure.net/keys/EXAMPLEKey/" + v
 				st.Azure.Keys = append(st.Azure.Keys, sim.Key{Identifier: kid, Vault: "EXAMPLEKeyVault", Name: "EXAMPLEKey", Version: v, Enabled: true, AccessGranted: true})
-				p := sim.NewProject(id, "p"+id, sim.DefaultOrgID, 0)
-				p.Encryption = pr.Config(st)
 				p.Encryption.KeyIdentifier = kid
-				st.Projects = st.Projects.Append(p)
-			}
+				return nil
+			})
 			for b.Loop() {
 				start := time.Now()
 				if _, err := openWorld(st, service); err != nil {
@@ -260,4 +245,22 @@ func BenchmarkImportOwnKeys(b *testing.B) {
 			}
 		})
 	}
+}
+
+// cmkWorld is a world of n projects (ids from 0x700000), each with the
+// example preset's CMK, then finished by each (its endpoint, cluster, key).
+func cmkWorld(b *testing.B, n int, each func(st *sim.State, p *sim.Project, i int) error) *sim.State {
+	b.Helper()
+	st := sim.NewWorld(1)
+	st.Projects = sim.ProjectList{}
+	for i := range n {
+		id := fmt.Sprintf("%024x", 0x700000+i)
+		p := sim.NewProject(id, "p"+id, sim.DefaultOrgID, 0)
+		st.Projects = st.Projects.Append(p)
+		p.Encryption = sim.Presets["example"].Config(st)
+		if err := each(st, p, i); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return st
 }
