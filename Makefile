@@ -71,7 +71,8 @@ fuzz:
 
 ## bench: the Go benchmarks (the SDK workflow against a scaled clock takes
 ## seconds, an endpoint at --time-scale 1 minutes), then the load runs of the
-## mock beside Prism (scripts/load.sh, which installs wrk and Prism); results
+## mock beside Prism (scripts/load.sh, which installs wrk and Prism), and a
+## real serve's CPU at 1 vs 2,000 projects (scripts/worldsize-cpu.sh); results
 ## go into docs/BENCHMARKS.md with this command
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -count 1 ./policies ./scenarios ./check
@@ -83,6 +84,7 @@ bench:
 		$(GO) test -run '^$$' -bench "HeapAgainstWorld/$$world" -benchtime 1x -count 1 -timeout 20m ./atlasapi || exit 1; done
 	bash scripts/load.sh
 	bash scripts/check-bench.sh
+	WARM=6 REPEAT=5 bash scripts/worldsize-cpu.sh
 
 ## screenshots: the README's console screenshots, made by the browser test
 ## in headless Chromium (docs/screenshots/)
