@@ -25,7 +25,7 @@ test:
 	@echo "make test: go test (the first run also downloads the Atlas SDK modules whose OpenAPI definitions the mock is checked against)"
 	$(GO) test -count=1 ./...
 	@echo "make test: the concurrent tests under the race detector (the mock's clients, steps prepared at once, the explorer's workers)"
-	$(GO) test -race -count=1 -run '^(TestConcurrentClients|TestConcurrentWorlds|TestWorldsDoNotWaitForEachOther|TestWritesToDifferentProjectsAreJudgedAtOnce|TestPreparedStepsAtOnce|TestSearchIndependentOfMemoAndWorkers)$$' ./atlasapi ./explore ./sim
+	$(GO) test -race -count=1 -run '^(TestConcurrentClients|TestConcurrentWorlds|TestWorldsDoNotWaitForEachOther|TestWritesToDifferentProjectsAreJudgedAtOnce|TestTeamRulesWithWritesAtOnce|TestPreparedStepsAtOnce|TestSearchIndependentOfMemoAndWorkers)$$' ./atlasapi ./explore ./sim
 
 ## policies: the Rego tests alone, through OPA's tester and through `opa test`
 policies:

@@ -176,7 +176,10 @@ func (s *testServer) state() string {
 
 // enable turns customer keys (and optionally private networking) on with the
 // seed's EXAMPLEKeyVault configuration.
-func (s *testServer) enable(privateNetworking bool) {
+func (s *testServer) enable(privateNetworking bool) { s.enableIn(group, privateNetworking) }
+
+// enableIn is enable for a project of the caller's choice.
+func (s *testServer) enableIn(groupID string, privateNetworking bool) {
 	s.t.Helper()
 	p := sim.Presets["example"]
 	body := map[string]any{"azureKeyVault": map[string]any{
@@ -184,7 +187,7 @@ func (s *testServer) enable(privateNetworking bool) {
 		"subscriptionID": p.SubscriptionID, "resourceGroupName": p.ResourceGroupName, "keyVaultName": p.KeyVaultName,
 		"keyIdentifier": p.KeyIdentifier, "enabled": true, "requirePrivateNetworking": privateNetworking,
 	}}
-	if a := s.do("PATCH", earPath, accept, body); a.Status != 200 {
+	if a := s.do("PATCH", "/api/atlas/v2/groups/"+groupID+"/encryptionAtRest", accept, body); a.Status != 200 {
 		s.t.Fatalf("enable: %d %s", a.Status, a.Raw)
 	}
 }

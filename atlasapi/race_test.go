@@ -168,3 +168,68 @@ func TestWritesToDifferentProjectsAreJudgedAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// A team's own rules (serve --policy) in the loop while writes to different
+// projects are prepared at once (run with -race by make test): every answer
+// is the team's or the model's, none a server error, and the team's refusal
+// (an endpoint outside the allowed regions) is given to each client, while
+// the allowed one is created (once a region: EAR-PE-07 refuses the others).
+func TestTeamRulesWithWritesAtOnce(t *testing.T) {
+	team, err := policies.LoadTeam("../examples/team-policy/policy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newServer(t, atlasapi.Options{Seed: 1, Checker: team.Checker(policies.NewService(policies.MustDefault()))})
+	var groups []string
+	for i := range 8 {
+		a := s.do("POST", "/api/atlas/v2/groups", accept, map[string]any{"name": fmt.Sprintf("team-%d", i), "orgId": sim.DefaultOrgID})
+		if a.Status != 200 {
+			t.Fatalf("POST /groups: %d %s", a.Status, a.Raw)
+		}
+		groups = append(groups, a.Body["id"].(string))
+		s.enableIn(groups[i], true)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, len(groups))
+	for _, g := range groups {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tr := digest.NewTransport(atlasapi.DevKey.PublicKey, atlasapi.DevKey.PrivateKey)
+			c := &http.Client{Transport: tr}
+			ear := "/api/atlas/v2/groups/" + g + "/encryptionAtRest"
+			for i := range 20 {
+				var a answer
+				switch i % 4 {
+				case 0:
+					a = s.with(c, "GET", ear, accept, nil)
+				case 1:
+					a = s.with(c, "POST", ear+"/AZURE/privateEndpoints", accept, map[string]any{"regionName": "JAPAN_EAST"})
+					if a.Status != 400 || a.code() != "ACME_REGION_NOT_ALLOWED" {
+						errs <- fmt.Errorf("project %s: an endpoint outside the team's regions: %d %s", g, a.Status, a.Raw)
+						return
+					}
+				case 2:
+					a = s.with(c, "POST", ear+"/AZURE/privateEndpoints", accept, map[string]any{"regionName": "US_CENTRAL"})
+				default:
+					a = s.with(c, "GET", ear+"/AZURE/privateEndpoints", accept, nil)
+				}
+				if a.Status >= 500 || a.Status == 0 {
+					errs <- fmt.Errorf("project %s request %d: %d %s", g, i, a.Status, a.Raw)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	for _, g := range groups {
+		a := s.do("GET", "/api/atlas/v2/groups/"+g+"/encryptionAtRest/AZURE/privateEndpoints", accept, nil)
+		if a.Body["totalCount"] != 1.0 {
+			t.Errorf("project %s holds %v endpoints, want the one in US_CENTRAL: %s", g, a.Body["totalCount"], a.Raw)
+		}
+	}
+}
