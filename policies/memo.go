@@ -393,6 +393,15 @@ func (m *RuleMemo) Limit(bytes int64) {
 	}
 }
 
+// LimitDocuments bounds how many documents' digests the memo keeps by the
+// documents' identity (docDigests; 65,536 unless set), for a memo asked
+// about ever new documents: a search's Machines are rebuilt and stepped,
+// each handing over maps of its own, so the digests of long-gone states'
+// documents are seldom asked again, and each entry pins its document (a
+// bound of 1,024 took the depth-8 search's peak memory from 665–726 MB to
+// 400–410 MB). Call it before the first question.
+func (m *RuleMemo) LimitDocuments(n int) { m.docs.m.entries = max(n, 2) }
+
 // sizeFor is the size to remember v under in b: base and v's estimated
 // size when b is bounded by bytes (Limit), else base alone (the entries
 // bound reads no size, and estimating one walks v).

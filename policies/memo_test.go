@@ -3,6 +3,7 @@ package policies
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"reflect"
 	"slices"
@@ -115,12 +116,23 @@ func TestRuleMemoFindsWhatRulesRead(t *testing.T) {
 
 // Every answer the memo gives equals the Engine's, during every bundled
 // scenario and during searches of the built-in world with both alphabets;
-// and most answers come from memory.
+// and most answers come from memory. Also with the documents' digests
+// bounded to a few (LimitDocuments, as the explorer bounds them): the
+// bound holds and the answers are the same.
 func TestRuleMemoAgreesWithEngine(t *testing.T) {
+	for _, docs := range []int{0, 16} {
+		t.Run(fmt.Sprintf("documents=%d", docs), func(t *testing.T) { ruleMemoAgrees(t, docs) })
+	}
+}
+
+func ruleMemoAgrees(t *testing.T, docs int) {
 	e := MustDefault()
 	m, err := NewRuleMemo(e)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if docs > 0 {
+		m.LimitDocuments(docs)
 	}
 	cmp := &comparing{memo: m, engine: e}
 	all, err := scenarios.Bundled()
@@ -149,6 +161,9 @@ func TestRuleMemoAgreesWithEngine(t *testing.T) {
 	}
 	if hits < lookups*3/4 {
 		t.Errorf("only %d of %d answers from memory", hits, lookups)
+	}
+	if held := len(m.docs.m.cur) + len(m.docs.m.old); docs > 0 && held > docs {
+		t.Errorf("%d documents' digests held, bound %d", held, docs)
 	}
 }
 

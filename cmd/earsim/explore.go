@@ -52,6 +52,8 @@ func runExplore(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintf(e.stderr, "earsim explore: %v\n", err)
 		return exitCannot
 	}
+	memo.LimitDocuments(1 << 10) // the search's documents are new at every state
+
 	checker, err := breaking(engine, memo, breaks)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "earsim explore: %v\n", err)
