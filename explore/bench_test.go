@@ -45,6 +45,7 @@ func BenchmarkBFS(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
+					m.LimitDocuments(1 << 10) // as earsim explore bounds it
 					checker = m
 				}
 				setup += time.Since(t0)
