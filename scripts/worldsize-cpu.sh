@@ -46,7 +46,10 @@ PROJECTS=${PROJECTS:-2000}
 SCALES=${SCALES:-"1 0"}
 PORT=${PORT:-18391}
 OUT=${OUT:-$(mktemp -d)}
-for tool in curl jq; do command -v $tool >/dev/null || { echo "worldsize-cpu: needs $tool (apt-get install $tool)" >&2; exit 2; }; done
+for tool in curl jq; do # installed as scripts/load.sh installs wrk, when it can be
+  command -v $tool >/dev/null || { [ "$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq $tool >/dev/null; } ||
+    { echo "worldsize-cpu: needs $tool (apt-get install $tool)" >&2; exit 2; }
+done
 
 BASE=http://127.0.0.1:$PORT
 GROUP=66c9e8f1dd6c9960802420e9 # the fresh world's project (API.md, README "Replaying the seed")
