@@ -243,6 +243,20 @@ func suppressions(t *testing.T, yaml string) []check.Suppression {
 	return sups
 }
 
+// suppressesOne checks a plan with the suppressions in yaml (on 2026-01-01)
+// added to opt: exactly one finding is suppressed and none fails.
+func suppressesOne(t *testing.T, c *check.Checker, plan string, opt check.Options, yaml string) {
+	t.Helper()
+	opt.Suppressions, opt.Today = suppressions(t, yaml), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	rep, err := c.Files(context.Background(), []string{plan}, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Fails(check.LevelWarning) || rep.Summary.Suppressed != 1 {
+		t.Errorf("%s: the suppressed finding still fails or is not counted: %+v", plan, rep.Summary)
+	}
+}
+
 func TestSARIFValidates(t *testing.T) {
 	paths := inputs(t)
 	comp := jsonschema.NewCompiler()

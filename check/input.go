@@ -19,18 +19,7 @@ import (
 )
 
 // InputError is an input that could not be read or understood.
-type InputError struct {
-	File string
-	Line int // 0 when not known
-	Msg  string
-}
-
-func (e *InputError) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
-	}
-	return fmt.Sprintf("%s: %s", e.File, e.Msg)
-}
+type InputError = sim.FileError
 
 // peekSize is how much of a file detection looks at.
 const peekSize = 64 << 10

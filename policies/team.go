@@ -41,18 +41,7 @@ const (
 
 // TeamError is a team policy directory that cannot be used: a file that does
 // not parse or compile, a package outside the namespace, bad METADATA.
-type TeamError struct {
-	File string
-	Line int
-	Msg  string
-}
-
-func (e *TeamError) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
-	}
-	return fmt.Sprintf("%s: %s", e.File, e.Msg)
-}
+type TeamError = sim.FileError
 
 // Team is a team's rules, compiled with earsim's lib; safe for concurrent use.
 type Team struct {

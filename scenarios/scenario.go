@@ -226,18 +226,7 @@ type stepLines struct {
 }
 
 // ParseError is a scenario the decoder refuses, with its file and line.
-type ParseError struct {
-	File string
-	Line int
-	Msg  string
-}
-
-func (e *ParseError) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
-	}
-	return fmt.Sprintf("%s: %s", e.File, e.Msg)
-}
+type ParseError = sim.FileError
 
 // MaxFile is the most earsim reads of a scenario, desired state, world or
 // suppressions file: 64 MiB.
