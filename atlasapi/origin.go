@@ -84,17 +84,24 @@ func (g *hostGuard) guard(r *http.Request) *sim.Error {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
 		return nil
 	}
+	return g.foreign(r, r.Method)
+}
+
+// foreign refuses a request that changes state (what names it: a method,
+// or a world made on first use) from another web origin: an Origin header
+// not this server's own, or Sec-Fetch-Site cross-site or same-site.
+func (g *hostGuard) foreign(r *http.Request, what string) *sim.Error {
 	if o := r.Header.Get("Origin"); o != "" {
 		u, err := url.Parse(o)
 		own := err == nil && (u.Scheme == "http" || u.Scheme == "https") && (strings.EqualFold(u.Host, r.Host) || g.allowed[strings.ToLower(u.Hostname())])
 		if !own {
-			e := sim.Errorf(403, "ORIGIN_NOT_ALLOWED", "a %s from Origin %q is refused: state-changing requests are taken only from this server's own origin or from programs (no Origin)", r.Method, o)
+			e := sim.Errorf(403, "ORIGIN_NOT_ALLOWED", "a %s from Origin %q is refused: state-changing requests are taken only from this server's own origin or from programs (no Origin)", what, o)
 			e.Parameters = []string{o}
 			return e
 		}
 	}
 	if site := r.Header.Get("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" {
-		return sim.Errorf(403, "ORIGIN_NOT_ALLOWED", "a %s %s is refused", site, r.Method)
+		return sim.Errorf(403, "ORIGIN_NOT_ALLOWED", "a %s %s is refused", site, what)
 	}
 	return nil
 }

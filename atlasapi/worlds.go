@@ -151,7 +151,8 @@ var errTooManyWorlds = errors.New("too many worlds")
 // request in flight there until release. A world is made on first use
 // only for a loopback client or one with the control token (the door of
 // the control routes, which make worlds too): elsewhere any request could
-// make worlds without end.
+// make worlds without end; and never for another web origin, whatever the
+// method (a page's <img> of a world's path would make it).
 func (h *Hub) acquire(name string, r *http.Request) (*hubWorld, *sim.Error) {
 	h.sweep()
 	h.mu.Lock()
@@ -161,6 +162,12 @@ func (h *Hub) acquire(name string, r *http.Request) (*hubWorld, *sim.Error) {
 			h.mu.Unlock()
 			e := sim.Errorf(404, "WORLD_NOT_FOUND", "no world named %s: from off this machine, make it first with POST /_sim/v1/worlds and the control token", name)
 			e.Parameters = []string{name}
+			return nil, e
+		}
+	}
+	if w == nil { // making a world changes state, whatever the method: not for another web origin
+		if e := h.hosts.foreign(r, "request that makes world "+name); e != nil {
+			h.mu.Unlock()
 			return nil, e
 		}
 	}

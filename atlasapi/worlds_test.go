@@ -1,6 +1,7 @@
 package atlasapi_test
 
 import (
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -229,8 +230,23 @@ func TestWorldRoutesRefuseForeignHostsAndOrigins(t *testing.T) {
 			}
 		}
 	}
+	// A GET makes a world on first use: from another origin it is refused
+	// as a write is (a page's <img> of /w/x/... would make world x), while
+	// a world that exists answers it.
+	for _, h := range []http.Header{{"Origin": {"https://evil.example"}}, {"Sec-Fetch-Site": {"cross-site"}}} {
+		req, _ := http.NewRequest("GET", s.http.URL+"/w/made-by-an-img/_sim/v1/clock", nil)
+		maps.Copy(req.Header, h)
+		if a := s.roundTrip(http.DefaultClient, req); a.Status != 403 || a.code() != "ORIGIN_NOT_ALLOWED" {
+			t.Errorf("a GET that would make a world, %v: %d %s", h, a.Status, a.Raw)
+		}
+		req, _ = http.NewRequest("GET", s.http.URL+"/w/kept/_sim/v1/clock", nil)
+		maps.Copy(req.Header, h)
+		if a := s.roundTrip(http.DefaultClient, req); a.Status != 200 {
+			t.Errorf("a GET of an existing world, %v: %d %s", h, a.Status, a.Raw)
+		}
+	}
 	list := s.control("GET", "worlds", nil)
-	if list.Body["totalCount"] != 2.0 || strings.Contains(list.Raw, "evil") || strings.Contains(list.Raw, "made-by-a-page") {
+	if list.Body["totalCount"] != 2.0 || strings.Contains(list.Raw, "evil") || strings.Contains(list.Raw, "made-by-a-page") || strings.Contains(list.Raw, "made-by-an-img") {
 		t.Errorf("refused requests made or ended worlds: %s", list.Raw)
 	}
 	if now := s.in("kept").control("GET", "clock", nil).Body["now"]; now != "2025-01-01T00:00:00Z" {
