@@ -357,16 +357,18 @@ func (s *Server) armLocked(r *http.Request, p armPath, c tokenClaims, version st
 		return 0, nil, derr
 	}
 	if want != conn.status {
-		var op sim.Op
-		switch {
-		case want == "Approved" && conn.status == "Pending":
-			op = sim.ApproveConnection
-		case want == "Rejected" && (conn.status == "Pending" || conn.status == "Approved"):
-			op = sim.RejectConnection
-		default:
-			return 0, nil, armErr(400, "PrivateEndpointConnectionStatusChangeNotAllowed", "The status of private endpoint connection '%s' cannot change from %s to %s: a connection is approved or rejected from Pending, rejected when Approved, and Disconnected only by its private endpoint's deletion (DELETE removes it).", conn.name, conn.status, want)
+		// Which changes a connection allows is the model's to say (its
+		// approval and rejection, as every door steps them); ARM words the
+		// refusal its own way.
+		notAllowed := armErr(400, "PrivateEndpointConnectionStatusChangeNotAllowed", "The status of private endpoint connection '%s' cannot change from %s to %s: a connection is approved or rejected from Pending, rejected when Approved, and Disconnected only by its private endpoint's deletion (DELETE removes it).", conn.name, conn.status, want)
+		op, ok := map[string]sim.Op{"Approved": sim.ApproveConnection, "Rejected": sim.RejectConnection}[want]
+		if !ok {
+			return 0, nil, notAllowed
 		}
 		if e := s.armStep(sim.Command{Op: op, GroupID: conn.group, EndpointID: conn.endpoint}); e != nil {
+			if e.status == http.StatusConflict { // AZURE_CONNECTION_NOT_PENDING, _NOT_FOUND: not from this status
+				return 0, nil, notAllowed
+			}
 			return 0, nil, e
 		}
 		st = s.m.State()
