@@ -50,7 +50,7 @@ type Prepared struct {
 // run at the same time as each other and as reads of the Machine, never
 // with Step, Commit or anything else that changes the Machine. A read
 // is answered here (its answer is the world's at this point); every other
-// Prepared must be given to Commit or Abandon.
+// Prepared must be given to Commit.
 func (m *Machine) Prepare(cmd Command) *Prepared {
 	p := &Prepared{m: m, cmd: cmd, base: m.state, azGen: m.azureGen}
 	spec, ok := Spec(cmd.Op)
@@ -80,14 +80,6 @@ func (m *Machine) Prepare(cmd Command) *Prepared {
 // Answer is the answer of a step that needs no commit (a read, an unknown
 // op), answered when it was prepared.
 func (p *Prepared) Answer() (Result, bool) { return p.res, p.done }
-
-// Abandon gives up a prepared step that will not be committed.
-func (m *Machine) Abandon(p *Prepared) {
-	if !p.done {
-		p.m.release()
-		p.done, p.res = true, Result{Op: p.cmd.Op, Status: 409, Err: Errorf(409, "ABANDONED", "the step was not committed")}
-	}
-}
 
 // release ends a reservation; with none pending, draws start again at the
 // world's counter.
