@@ -155,21 +155,33 @@ func formBody(r *http.Request, body []byte) url.Values {
 	return v
 }
 
-// serveToken answers POST /api/oauth/token.
-func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, body []byte) {
-	now := s.logicalNow()
-	if s.oauth.limited(tokenPath, r, now) {
-		rateLimitedOAuth(w, r, tokenPath)
-		return
+// oauthRequest checks what both OAuth routes check first: the route's
+// rate limit, the form (sample says what to send; required names a field
+// it must hold, "" none) and the service account's Basic credentials. When
+// it returns false, the refusal is written.
+func (s *Server) oauthRequest(w http.ResponseWriter, r *http.Request, body []byte, path string, now int64, sample, required string) (url.Values, ServiceAccount, bool) {
+	if s.oauth.limited(path, r, now) {
+		rateLimitedOAuth(w, r, path)
+		return nil, ServiceAccount{}, false
 	}
 	form := formBody(r, body)
-	if form == nil {
-		writeOAuthError(w, r, http.StatusBadRequest, "invalid_request", "send the form grant_type=client_credentials with Content-Type application/x-www-form-urlencoded")
-		return
+	if form == nil || required != "" && form.Get(required) == "" {
+		writeOAuthError(w, r, http.StatusBadRequest, "invalid_request", "send the form "+sample+" with Content-Type application/x-www-form-urlencoded")
+		return nil, ServiceAccount{}, false
 	}
 	a, ok := s.oauth.client(r)
 	if !ok {
 		writeOAuthError(w, r, http.StatusUnauthorized, "invalid_client", "the client id or secret is wrong: send a service account's clientId and clientSecret in Basic authentication")
+		return nil, ServiceAccount{}, false
+	}
+	return form, a, true
+}
+
+// serveToken answers POST /api/oauth/token.
+func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, body []byte) {
+	now := s.logicalNow()
+	form, a, ok := s.oauthRequest(w, r, body, tokenPath, now, "grant_type=client_credentials", "")
+	if !ok {
 		return
 	}
 	if g := form.Get("grant_type"); g != "client_credentials" {
@@ -186,18 +198,8 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, body []byte)
 // serveRevoke answers POST /api/oauth/revoke (RFC 7009: 200 whether or not
 // the token was known).
 func (s *Server) serveRevoke(w http.ResponseWriter, r *http.Request, body []byte) {
-	if s.oauth.limited(revokePath, r, s.logicalNow()) {
-		rateLimitedOAuth(w, r, revokePath)
-		return
-	}
-	form := formBody(r, body)
-	if form == nil || form.Get("token") == "" {
-		writeOAuthError(w, r, http.StatusBadRequest, "invalid_request", "send the form token=ACCESS_TOKEN with Content-Type application/x-www-form-urlencoded")
-		return
-	}
-	a, ok := s.oauth.client(r)
+	form, a, ok := s.oauthRequest(w, r, body, revokePath, s.logicalNow(), "token=ACCESS_TOKEN", "token")
 	if !ok {
-		writeOAuthError(w, r, http.StatusUnauthorized, "invalid_client", "the client id or secret is wrong: send a service account's clientId and clientSecret in Basic authentication")
 		return
 	}
 	s.oauth.revoke(a.ClientID, form.Get("token"))
