@@ -79,7 +79,7 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchtime 10x -count 1 ./conformance
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./explore
 	$(GO) test -run '^$$' -bench 'TimeScale|HeapAgainstKeys|RepeatedLoad|ImportExport|ImportOwnKeys' -benchtime 1x -count 1 -timeout 20m ./atlasapi
-	$(GO) test -run '^$$' -bench 'WorldSize' -benchtime 20x -count 1 -timeout 20m ./atlasapi
+	$(GO) test -run '^$$' -bench 'WorldSize' -benchtime 200x -count 1 -timeout 20m ./atlasapi
 	for world in projects keys snapshots endpoints; do \
 		$(GO) test -run '^$$' -bench "HeapAgainstWorld/$$world" -benchtime 1x -count 1 -timeout 20m ./atlasapi || exit 1; done
 	bash scripts/load.sh
