@@ -91,3 +91,6 @@ func FoldAfter(n int64) func() {
 	foldAfter = n
 	return func() { foldAfter = was }
 }
+
+// LiveHeapMB is the live heap after a collection, in MB.
+var LiveHeapMB = liveHeapMB

@@ -425,7 +425,7 @@ func TestLoadTargets(t *testing.T) {
 			}
 			return err
 		})
-		heap := liveHeapMB()
+		heap := atlasapi.LiveHeapMB()
 		journal, _ := send(c, srv.URL, "GET", "/_sim/v1/effects?since=1000000000", "", 200)
 		fmt.Printf("%s live heap %.1f MB | journal %s entries |\n", r, heap, between(journal, `"next":`, `}`))
 		if dir := os.Getenv("EARSIM_LOAD_HEAPPROFILE"); dir != "" { // for go tool pprof -diff_base

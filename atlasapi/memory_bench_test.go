@@ -60,13 +60,6 @@ func rssMB() float64 {
 	return 0
 }
 
-// liveHeapMB is the live heap after a collection, in MB.
-func liveHeapMB() float64 {
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return float64(ms.HeapAlloc) / (1 << 20)
-}
 
 // BenchmarkHeapAgainstWorld: the live heap of a mock against the size of
 // its world, to 10,000 projects, key versions, snapshots (of one cluster)
@@ -154,7 +147,7 @@ func BenchmarkHeapAgainstWorld(b *testing.B) {
 					b.Fatal(err)
 				}
 				s := newServer(&testing.T{}, atlasapi.Options{Seed: 1, Checker: engine})
-				prevN, prevHeap := 0, liveHeapMB()
+				prevN, prevHeap := 0, atlasapi.LiveHeapMB()
 				b.ReportMetric(prevHeap, "heap-MB@0")
 				for _, n := range sizes {
 					st := sim.NewWorld(1)
@@ -167,7 +160,7 @@ func BenchmarkHeapAgainstWorld(b *testing.B) {
 							b.Fatalf("%s: item %d after %d: %d %s", dim.name, i, n, a.Status, a.Raw)
 						}
 					}
-					heap := liveHeapMB()
+					heap := atlasapi.LiveHeapMB()
 					b.ReportMetric(heap, fmt.Sprintf("heap-MB@%d", n))
 					b.ReportMetric(rssMB(), fmt.Sprintf("rss-MB@%d", n))
 					// The cost of one more item between this size and the last.
@@ -234,7 +227,7 @@ func BenchmarkRepeatedLoad(b *testing.B) {
 				all = append(all, l...)
 			}
 			slices.Sort(all)
-			b.ReportMetric(liveHeapMB(), fmt.Sprintf("heap-MB@run%d", run))
+			b.ReportMetric(atlasapi.LiveHeapMB(), fmt.Sprintf("heap-MB@run%d", run))
 			b.ReportMetric(float64(all[len(all)*99/100].Microseconds())/1000, fmt.Sprintf("p99-ms@run%d", run))
 		}
 	}
