@@ -60,7 +60,6 @@ func rssMB() float64 {
 	return 0
 }
 
-
 // BenchmarkHeapAgainstWorld: the live heap of a mock against the size of
 // its world, to 10,000 projects, key versions, snapshots (of one cluster)
 // and endpoints (32 regions in each of 313 projects). At each size the
